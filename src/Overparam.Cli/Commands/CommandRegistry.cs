@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Overparam.Cli.Commands;
+
+/// <summary>Every subcommand of `overparam`, in the order --help lists them.</summary>
+public static class CommandRegistry
+{
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}

@@ -1,0 +1,105 @@
+using System.Numerics;
+
+namespace Overparam.Numerics;
+
+/// <summary>
+/// Entry point for dense linear algebra. The backend is OpenBLAS when it can be loaded, otherwise Math.NET's managed
+/// provider with a one-line notice on standard error naming the package to install.
+/// </summary>
+public static class LinearAlgebra
+{
+    private static ILinearAlgebraBackend? backend;
+    private static readonly Lock Gate = new();
+
+    /// <summary>Notice printed when OpenBLAS is missing.</summary>
+    public const string FallbackNotice =
+        "notice: OpenBLAS not found; using the managed fallback (about 25x slower). Install it with: apt-get install libopenblas0-pthread";
+
+    public static ILinearAlgebraBackend Backend
+    {
+        get
+        {
+            if (backend is not null) return backend;
+            lock (Gate)
+            {
+                if (backend is not null) return backend;
+                if (Environment.GetEnvironmentVariable("OVERPARAM_BLAS") == "managed") return backend = new ManagedBackend();
+                backend = OpenBlasBackend.TryLoad(out _);
+                if (backend is null)
+                {
+                    Console.Error.WriteLine(FallbackNotice);
+                    backend = new ManagedBackend();
+                }
+                return backend;
+            }
+        }
+        set => backend = value;
+    }
+
+    /// <summary>C = alpha·op(A)·op(B) + beta·C on whole matrices.</summary>
+    public static void Gemm<T>(Matrix<T> a, bool transA, Matrix<T> b, bool transB, Matrix<T> c, T alpha, T beta)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int m = transA ? a.Cols : a.Rows, k = transA ? a.Rows : a.Cols;
+        int kb = transB ? b.Cols : b.Rows, n = transB ? b.Rows : b.Cols;
+        if (k != kb || c.Rows != m || c.Cols != n)
+            throw new ArgumentException($"gemm shapes: op(A) {m}x{k}, op(B) {kb}x{n}, C {c.Rows}x{c.Cols}");
+        Gemm(transA, transB, m, n, k, alpha, a.Data, a.Cols, b.Data, b.Cols, beta, c.Data, c.Cols);
+    }
+
+    /// <summary>Row-major GEMM on spans, dispatching on the element type.</summary>
+    public static void Gemm<T>(bool transA, bool transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda,
+        ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(double))
+            Backend.Dgemm(transA, transB, m, n, k, double.CreateTruncating(alpha), Cast<T, double>(a), lda,
+                Cast<T, double>(b), ldb, double.CreateTruncating(beta), Cast<T, double>(c), ldc);
+        else if (typeof(T) == typeof(float))
+            Backend.Sgemm(transA, transB, m, n, k, float.CreateTruncating(alpha), Cast<T, float>(a), lda,
+                Cast<T, float>(b), ldb, float.CreateTruncating(beta), Cast<T, float>(c), ldc);
+        else throw new NotSupportedException($"no GEMM for {typeof(T)}");
+    }
+
+    /// <summary>op(A)·op(B) as a new matrix.</summary>
+    public static Matrix<T> Multiply<T>(Matrix<T> a, bool transA, Matrix<T> b, bool transB)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var c = new Matrix<T>(transA ? a.Cols : a.Rows, transB ? b.Rows : b.Cols);
+        Gemm(a, transA, b, transB, c, T.One, T.Zero);
+        return c;
+    }
+
+    /// <summary>All eigenvalues of a symmetric matrix, ascending.</summary>
+    public static double[] SymmetricEigenvalues(Matrix<double> a)
+    {
+        RequireSquare(a);
+        return Backend.SymmetricEigenvalues(a.Data, a.Rows);
+    }
+
+    /// <summary>λ_min of a symmetric matrix.</summary>
+    public static double SmallestEigenvalue(Matrix<double> a)
+    {
+        RequireSquare(a);
+        return Backend.SmallestEigenvalue(a.Data, a.Rows);
+    }
+
+    /// <summary>‖A − B‖₂ for symmetric A and B: the largest |eigenvalue| of the difference.</summary>
+    public static double SpectralDistance(Matrix<double> a, Matrix<double> b)
+    {
+        var d = new Matrix<double>(a.Rows, a.Cols);
+        System.Numerics.Tensors.TensorPrimitives.Subtract(a.Data, b.Data, d.Data);
+        var ev = SymmetricEigenvalues(d);
+        return ev.Length == 0 ? 0 : Math.Max(Math.Abs(ev[0]), Math.Abs(ev[^1]));
+    }
+
+    private static void RequireSquare(Matrix<double> a)
+    {
+        if (a.Rows != a.Cols) throw new ArgumentException($"expected a square matrix, got {a.Rows}x{a.Cols}");
+    }
+
+    private static ReadOnlySpan<TTo> Cast<TFrom, TTo>(ReadOnlySpan<TFrom> s) where TFrom : unmanaged where TTo : unmanaged
+        => System.Runtime.InteropServices.MemoryMarshal.Cast<TFrom, TTo>(s);
+
+    private static Span<TTo> Cast<TFrom, TTo>(Span<TFrom> s) where TFrom : unmanaged where TTo : unmanaged
+        => System.Runtime.InteropServices.MemoryMarshal.Cast<TFrom, TTo>(s);
+}

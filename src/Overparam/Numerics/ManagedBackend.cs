@@ -1,0 +1,66 @@
+using MathNet.Numerics.LinearAlgebra;
+using MathMatrix = MathNet.Numerics.LinearAlgebra.Matrix<double>;
+using MathNet.Numerics.Providers.LinearAlgebra;
+
+namespace Overparam.Numerics;
+
+/// <summary>
+/// Fallback when OpenBLAS is absent: Math.NET Numerics' managed provider (correct, about 25× slower than OpenBLAS here).
+/// Math.NET is column-major, so a row-major product C = op(A)op(B) is computed as the column-major Cᵀ = op(B)ᵀop(A)ᵀ.
+/// </summary>
+public sealed class ManagedBackend : ILinearAlgebraBackend
+{
+    private readonly ILinearAlgebraProvider provider = ManagedLinearAlgebraProvider.Instance;
+
+    public string Name => "managed";
+    public string CoreType => "managed";
+    public int Threads { get; set; } = Environment.ProcessorCount;
+
+    public void Dgemm(bool transA, bool transB, int m, int n, int k, double alpha, ReadOnlySpan<double> a, int lda,
+        ReadOnlySpan<double> b, int ldb, double beta, Span<double> c, int ldc)
+        => Gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+            (ta, tb, al, A, ra, ca, B, rb, cb, be, C) => provider.MatrixMultiplyWithUpdate(ta, tb, al, A, ra, ca, B, rb, cb, be, C));
+
+    public void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+        => Gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+            (ta, tb, al, A, ra, ca, B, rb, cb, be, C) => provider.MatrixMultiplyWithUpdate(ta, tb, al, A, ra, ca, B, rb, cb, be, C));
+
+    private delegate void ColumnMajorGemm<T>(Transpose ta, Transpose tb, T alpha, T[] a, int rowsA, int colsA,
+        T[] b, int rowsB, int colsB, T beta, T[] c);
+
+    private static void Gemm<T>(bool transA, bool transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda,
+        ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, ColumnMajorGemm<T> gemm) where T : unmanaged
+    {
+        if (m == 0 || n == 0) return;
+        // Pack the row-major operands densely; as column-major arrays they hold the transposes.
+        int aRows = transA ? k : m, aCols = transA ? m : k;
+        int bRows = transB ? n : k, bCols = transB ? k : n;
+        var A = Pack(a, aRows, aCols, lda);
+        var B = Pack(b, bRows, bCols, ldb);
+        var C = Pack(c, m, n, ldc);
+        // Column-major: Cᵀ (n×m) = op(B)ᵀ (n×k) · op(A)ᵀ (k×m); stored B is column-major bCols×bRows.
+        gemm(transB ? Transpose.Transpose : Transpose.DontTranspose, transA ? Transpose.Transpose : Transpose.DontTranspose,
+            alpha, B, bCols, bRows, A, aCols, aRows, beta, C);
+        for (int i = 0; i < m; i++) C.AsSpan(i * n, n).CopyTo(c.Slice(i * ldc, n));
+    }
+
+    private static T[] Pack<T>(ReadOnlySpan<T> source, int rows, int cols, int ld) where T : unmanaged
+    {
+        var packed = new T[rows * cols];
+        for (int i = 0; i < rows; i++) source.Slice(i * ld, cols).CopyTo(packed.AsSpan(i * cols, cols));
+        return packed;
+    }
+
+    public double[] SymmetricEigenvalues(ReadOnlySpan<double> a, int n)
+    {
+        var m = MathMatrix.Build.Dense(n, n, a.ToArray());
+        var values = m.Evd(Symmetricity.Symmetric).EigenValues;
+        var result = new double[n];
+        for (int i = 0; i < n; i++) result[i] = values[i].Real;
+        Array.Sort(result);
+        return result;
+    }
+
+    public double SmallestEigenvalue(ReadOnlySpan<double> a, int n) => SymmetricEigenvalues(a, n)[0];
+}
