@@ -20,7 +20,7 @@ public abstract class Activation
     public abstract double Value(double z);
     public abstract double Derivative(double z);
 
-    /// <summary>σ(z) and σ′(z) for every element, vectorized where the library allows; may be called on chunks in parallel.</summary>
+    /// <summary>σ(z) and σ′(z) for every element, vectorized where the library allows; may be called on chunks in parallel. The outputs must not overlap z.</summary>
     public abstract void Evaluate<T>(ReadOnlySpan<T> z, Span<T> sigma, Span<T> sigmaPrime) where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>E[σ(z)], z ∼ N(0, 1).</summary>

@@ -1,0 +1,160 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Overparam.Numerics;
+
+namespace Overparam.Architectures.Dense;
+
+/// <summary>
+/// The layer chain shared by the fully-connected network (eq. 2) and the ResNet (eq. 3):
+/// x^(h) = skip_h · x^(h−1) + scale_h · σ(W^(h) x^(h−1)), f = aᵀx^(H).
+/// The batch is held row-wise: X_h is n × m, pre-activations Z_h = X_{h−1} W_hᵀ.
+/// </summary>
+public abstract class DenseNetwork<T> : INetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public NetworkConfig Config { get; }
+    public IReadOnlyList<Parameter<T>> Parameters { get; }
+
+    protected int H => Config.Depth;
+    protected int M => Config.Width;
+
+    private readonly Matrix<T>[] w;       // W^(h), h = 1..H at index h−1, [m, in]
+    private readonly T[] a;
+    private Matrix<T>[] x = [];           // X_0 … X_H
+    private Matrix<T>[] slope = [];       // scale_h · σ′(Z_h), h = 1..H at index h−1
+    private Matrix<T>[] delta = [];       // Δ_h = ∂u/∂Z_h per sample, h = 1..H at index h−1
+    private T[] scaled = [];              // scratch for r ∘ X_{h−1}
+
+    /// <summary>The multiplier of σ(W^(h) x^(h−1)) in layer h (1-based).</summary>
+    protected abstract double LayerScale(int h);
+
+    /// <summary>The multiplier of the skip connection x^(h−1) in layer h: 0 (fc) or 1 (resnet, h ≥ 2).</summary>
+    protected abstract double Skip(int h);
+
+    protected DenseNetwork(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters)
+    {
+        Config = config;
+        Parameters = parameters;
+        w = new Matrix<T>[config.Depth];
+        for (int h = 1; h <= config.Depth; h++)
+        {
+            var p = parameters[h - 1];
+            int fanIn = h == 1 ? config.InputChannels : config.Width;
+            if (p.Shape.Length != 2 || p.Shape[0] != config.Width || p.Shape[1] != fanIn)
+                throw new ArgumentException($"{p.Name} has shape [{string.Join(", ", p.Shape)}], expected [{config.Width}, {fanIn}]");
+            w[h - 1] = new Matrix<T>(config.Width, fanIn, p.Value);
+        }
+        var pa = parameters[config.Depth];
+        if (pa.Shape.Length != 1 || pa.Shape[0] != config.Width)
+            throw new ArgumentException($"a has shape [{string.Join(", ", pa.Shape)}], expected [{config.Width}]");
+        a = pa.Value;
+    }
+
+    public void Forward(Matrix<T> input, Span<T> u)
+    {
+        if (input.Cols != Config.InputChannels) throw new ArgumentException($"input has {input.Cols} features, the network expects {Config.InputChannels}");
+        int n = input.Rows;
+        Allocate(n);
+        x[0] = input;
+        for (int h = 1; h <= H; h++)
+        {
+            var prev = x[h - 1];
+            var cur = x[h];
+            var z = slope[h - 1];
+            LinearAlgebra.Gemm(prev, false, w[h - 1], true, z, T.One, T.Zero);   // Z_h = X_{h−1} W_hᵀ
+            T scale = T.CreateTruncating(LayerScale(h));
+            bool skip = Skip(h) != 0;
+            var act = Config.Activation;
+            Chunks.For(z.Data.Length, (start, len) =>
+            {
+                var zs = z.Data.AsSpan(start, len);
+                var xs = cur.Data.AsSpan(start, len);
+                var pooled = System.Buffers.ArrayPool<T>.Shared.Rent(len);
+                var zCopy = pooled.AsSpan(0, len);
+                zs.CopyTo(zCopy);
+                act.Evaluate<T>(zCopy, xs, zs);                                  // σ(Z) → X_h, σ′(Z) → slope
+                System.Buffers.ArrayPool<T>.Shared.Return(pooled);
+                TensorPrimitives.Multiply(zs, scale, zs);
+                if (skip) TensorPrimitives.MultiplyAdd(xs, scale, prev.Data.AsSpan(start, len), xs);
+                else TensorPrimitives.Multiply(xs, scale, xs);
+            });
+        }
+        var last = x[H];
+        LinearAlgebra.Gemm(false, false, n, 1, M, T.One, last.Data, M, a, 1, T.Zero, u, 1); // u = X_H a
+    }
+
+    public void BackPropagate()
+    {
+        int n = x[0].Rows;
+        // B_H = ∂u_i/∂X_H = a for every sample. B_h lives in delta[h−1] and becomes Δ_h = B_h ∘ slope_h in place;
+        // B_{h−1} = skip_h·B_h + Δ_h W_h is built in delta[h−2].
+        for (int i = 0; i < n; i++) a.CopyTo(delta[H - 1].Row(i));
+        for (int h = H; h >= 1; h--)
+        {
+            var d = delta[h - 1];
+            var s = slope[h - 1];
+            double skip = Skip(h);
+            if (h > 1 && skip != 0) d.Data.AsSpan().CopyTo(delta[h - 2].Data);
+            Chunks.For(d.Data.Length, (start, len) =>
+                TensorPrimitives.Multiply(d.Data.AsSpan(start, len), s.Data.AsSpan(start, len), d.Data.AsSpan(start, len)));
+            if (h > 1) LinearAlgebra.Gemm(d, false, w[h - 1], false, delta[h - 2], T.One, T.CreateTruncating(skip));
+        }
+    }
+
+    public void Gradients(ReadOnlySpan<T> residual, IReadOnlyList<T[]> gradients, IReadOnlyList<bool>? trained = null)
+        => Accumulate(residual, T.One, T.Zero, h => gradients[h], trained);
+
+    public void DescentStep(ReadOnlySpan<T> residual, T eta, IReadOnlyList<bool>? trained = null)
+        => Accumulate(residual, -eta, T.One, h => Parameters[h].Value, trained);
+
+    // target_h = alpha · ∂L/∂θ_h + beta · target_h, with ∂L/∂W_h = Δ_hᵀ (r ∘ X_{h−1}) and ∂L/∂a = X_Hᵀ r.
+    private void Accumulate(ReadOnlySpan<T> r, T alpha, T beta, Func<int, T[]> target, IReadOnlyList<bool>? trained)
+    {
+        int n = x[0].Rows;
+        for (int h = 1; h <= H; h++)
+        {
+            if (trained is not null && !trained[h - 1]) continue;
+            var prev = x[h - 1];
+            var rx = scaled.AsSpan(0, n * prev.Cols);
+            for (int i = 0; i < n; i++) TensorPrimitives.Multiply(prev.Row(i), r[i], rx.Slice(i * prev.Cols, prev.Cols));
+            LinearAlgebra.Gemm(true, false, M, prev.Cols, n, alpha, delta[h - 1].Data, M, rx, prev.Cols, beta, target(h - 1), prev.Cols);
+        }
+        if (trained is null || trained[H])
+            LinearAlgebra.Gemm(true, false, M, 1, n, alpha, x[H].Data, M, r, 1, beta, target(H), 1);
+    }
+
+    public Matrix<double>[] GramMatrices()
+    {
+        // G^(h) = (X_{h−1} X_{h−1}ᵀ) ∘ (Δ_h Δ_hᵀ) (spec §5, eq. 13–14 for h = H), G^(H+1) = X_H X_Hᵀ.
+        var grams = new Matrix<double>[H + 1];
+        for (int h = 1; h <= H; h++)
+        {
+            var features = OuterGram(x[h - 1]);
+            var back = OuterGram(delta[h - 1]);
+            TensorPrimitives.Multiply(features.Data, back.Data, features.Data);
+            grams[h - 1] = features;
+        }
+        grams[H] = OuterGram(x[H]);
+        return grams;
+    }
+
+    private static Matrix<double> OuterGram(Matrix<T> rows)
+    {
+        var d = typeof(T) == typeof(double) ? (Matrix<double>)(object)rows : rows.Convert<double>();
+        return LinearAlgebra.Multiply(d, false, d, true);
+    }
+
+    private void Allocate(int n)
+    {
+        if (x.Length == H + 1 && x[1].Rows == n) return;
+        x = new Matrix<T>[H + 1];
+        slope = new Matrix<T>[H];
+        delta = new Matrix<T>[H];
+        for (int h = 1; h <= H; h++)
+        {
+            x[h] = new Matrix<T>(n, M);
+            slope[h - 1] = new Matrix<T>(n, M);
+            delta[h - 1] = new Matrix<T>(n, M);
+        }
+        scaled = new T[n * Math.Max(M, Config.InputChannels)];
+    }
+}

@@ -1,0 +1,58 @@
+using System.Numerics;
+using Overparam.Architectures.FullyConnected;
+using Overparam.Architectures.ResNet;
+using Overparam.Numerics;
+
+namespace Overparam.Architectures;
+
+/// <summary>Builds networks from a configuration, with the paper's initialization or given weights.</summary>
+public static class NetworkFactory
+{
+    /// <summary>Parameter names and shapes: W1 [m, d] (conv: [m, q·d₀]), Wh [m, m] (conv: [m, q·m]), a [m] (conv: [m, p]).</summary>
+    public static IReadOnlyList<(string Name, int[] Shape)> Shapes(NetworkConfig c)
+    {
+        bool conv = c.Architecture == ArchitectureKind.ConvResNet;
+        int q = conv ? c.KernelSize : 1;
+        var list = new List<(string, int[])>();
+        for (int h = 1; h <= c.Depth; h++)
+            list.Add(($"W{h}", [c.Width, q * (h == 1 ? c.InputChannels : c.Width)]));
+        list.Add(("a", conv ? [c.Width, c.Positions] : [c.Width]));
+        return list;
+    }
+
+    /// <summary>
+    /// The paper's initialization (spec §1): every entry of W1 … WH (row-major, in that order) then of a drawn N(0, 1)
+    /// from <paramref name="rng"/>; with <see cref="OutputInit.Sign"/>, a_r is uniform on {−1, +1} instead.
+    /// </summary>
+    public static IReadOnlyList<Parameter<T>> Initialize<T>(NetworkConfig c, GaussianRng rng) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var result = new List<Parameter<T>>();
+        foreach (var (name, shape) in Shapes(c))
+        {
+            var v = new T[shape.Aggregate(1, (p, s) => p * s)];
+            bool sign = name == "a" && c.OutputInit == OutputInit.Sign;
+            for (int i = 0; i < v.Length; i++) v[i] = T.CreateTruncating(sign ? rng.NextSign() : rng.NextGaussian());
+            result.Add(new Parameter<T>(name, shape, v));
+        }
+        return result;
+    }
+
+    public static INetwork<T> Create<T>(NetworkConfig c, IReadOnlyList<Parameter<T>> parameters) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var expected = Shapes(c);
+        if (parameters.Count != expected.Count)
+            throw new ArgumentException($"expected {expected.Count} tensors ({string.Join(", ", expected.Select(e => e.Name))}), got {parameters.Count}");
+        for (int i = 0; i < expected.Count; i++)
+        {
+            var (name, shape) = expected[i];
+            if (parameters[i].Name != name || !parameters[i].Shape.SequenceEqual(shape))
+                throw new ArgumentException($"tensor {i + 1} is {parameters[i].Name} [{string.Join(", ", parameters[i].Shape)}], expected {name} [{string.Join(", ", shape)}]");
+        }
+        return c.Architecture switch
+        {
+            ArchitectureKind.FullyConnected => new FullyConnectedNetwork<T>(c, parameters),
+            ArchitectureKind.ResNet => new ResNetNetwork<T>(c, parameters),
+            _ => throw new NotSupportedException("the convolutional ResNet is not built yet"),
+        };
+    }
+}
