@@ -152,7 +152,7 @@ public sealed class Dataset
         return warnings;
     }
 
-    private static string G(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
+    private static string G(double v) => v.ToString("g6", CultureInfo.InvariantCulture);
 
     /// <summary>cos(x_i, x_j) for all pairs (NaN where an input is zero) and the norms ‖x_i‖, from the Gram matrix X Xᵀ.</summary>
     private (Matrix<double> Cos, double[] Norms) Cosines()

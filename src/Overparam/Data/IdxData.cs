@@ -89,7 +89,7 @@ public static class IdxData
     private static void CheckClass(string labelsPath, int cls, int total, int need)
     {
         if (total == 0) throw new DataFormatException(labelsPath, $"class {cls} does not occur in the labels");
-        if (total < need) throw new DataFormatException(labelsPath, $"only {total} samples of class {cls}, need {need}");
+        if (total < need) throw new DataFormatException(labelsPath, $"class {cls} has only {total} sample{(total == 1 ? "" : "s")}, need {need}");
     }
 
     private static string Find(string dir, string[] names)
