@@ -9,7 +9,7 @@ namespace Overparam.Data;
 /// <item>Numbers are parsed with the invariant culture ("1.5", "-2e-3"); spaces around a field are ignored.</item>
 /// <item>The first line is a header, and is skipped, only if no field of it is a number; a first line with some
 ///   numeric and some non-numeric fields is an error at the first non-numeric field.</item>
-/// <item>Blank lines at the end are ignored; a blank line between data lines is an error.</item>
+/// <item>Blank lines at the end are ignored; any other blank line is an error.</item>
 /// <item>Every row must have the same number of fields, with at least one feature; with an input shape,
 ///   exactly (product of the shape) + 1 fields.</item>
 /// <item>No NaN or infinite values, no input row of all zeros (it could not be normalized), at least 2 samples.</item>
@@ -46,7 +46,7 @@ public static class CsvData
             int lineNo = li + 1;
             string line = lines[li];
             if (string.IsNullOrWhiteSpace(line))
-                throw new DataFormatException(path, lineNo, null, "blank line between data lines");
+                throw new DataFormatException(path, lineNo, null, "blank line (only trailing blank lines are allowed)");
             string[] fields = line.Split(',');
             if (li == 0 && fields.All(f => !IsNumber(f))) continue; // header
 

@@ -108,7 +108,7 @@ public sealed class CsvDataTests : IDisposable
 
     [Fact]
     public void BlankLineInTheMiddle() =>
-        AssertAt(Fails("1,2,3\n\n4,5,6\n"), 2, null, "blank line between data lines");
+        AssertAt(Fails("1,2,3\n\n4,5,6\n"), 2, null, "blank line (only trailing blank lines are allowed)");
 
     [Fact]
     public void InputShapeMismatch()
