@@ -1,0 +1,22 @@
+namespace Overparam.Tests;
+
+/// <summary>A fresh directory under the system temp folder, deleted on dispose.</summary>
+public sealed class TempDirectory : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("overparam-test-").FullName;
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    /// <summary>Writes <paramref name="content"/> to a file in the directory and returns its path.</summary>
+    public string Write(string name, string content)
+    {
+        string p = File(name);
+        System.IO.File.WriteAllText(p, content);
+        return p;
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
+    }
+}
