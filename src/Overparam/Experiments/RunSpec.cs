@@ -1,0 +1,78 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Overparam.Experiments;
+
+/// <summary>
+/// Everything that determines one training run, as the user gives it (the CLI's `train` options, one cell of a sweep,
+/// one run of `verify`). <see cref="RunExecutor"/> resolves it (data, c_σ, λ₀, η) and records the resolved values in
+/// config.json. Defaults are the CLI's defaults.
+/// </summary>
+public sealed record RunSpec
+{
+    // Network (spec §2).
+    /// <summary>fc | resnet | convresnet.</summary>
+    public string Architecture { get; init; } = "fc";
+    public int Depth { get; init; } = 3;
+    public int Width { get; init; } = 256;
+    public string Activation { get; init; } = "softplus";
+    /// <summary>c_res of the residual scaling c_res/(H sqrt(m)), in (0, 1) for the theorems (spec §2.2).</summary>
+    public double CRes { get; init; } = 0.5;
+    /// <summary>Accept c_res outside (0, 1) (outside the theorems; a warning is printed).</summary>
+    public bool AllowAnyCRes { get; init; }
+    /// <summary>Kernel size q of the conv net (odd).</summary>
+    public int KernelSize { get; init; } = 3;
+    /// <summary>gaussian (the deep paper) | sign (a_r uniform on ±1, the ICLR companion).</summary>
+    public string OutputInit { get; init; } = "gaussian";
+    /// <summary>Override of c_σ in the first layer's sqrt(c_σ/m); 1 gives the ICLR model f = m^(−1/2) Σ a_r σ(w_rᵀx). Null: the paper's c_σ.</summary>
+    public double? CSigma { get; init; }
+
+    // Data.
+    /// <summary>synthetic | csv:PATH | idx:DIR | fashion-mnist.</summary>
+    public string Data { get; init; } = "synthetic";
+    public int N { get; init; } = 64;
+    public int D { get; init; } = 16;
+    /// <summary>Conv synthetic data: channels d₀ and positions p.</summary>
+    public int D0 { get; init; } = 4;
+    public int P { get; init; } = 8;
+    /// <summary>Synthetic labels: gaussian (N(0, 1)) | teacher (a fixed random network of the same architecture, width 64).</summary>
+    public string Labels { get; init; } = "gaussian";
+    /// <summary>IDX: the two classes mapped to −1 and +1.</summary>
+    public int[] Classes { get; init; } = [0, 1];
+    /// <summary>IDX image layout for the conv net: positions (1 channel × rows·cols) | rows (rows channels × cols positions).</summary>
+    public string ImageLayout { get; init; } = "positions";
+    /// <summary>CSV for the conv net: "d0xp".</summary>
+    public string? InputShape { get; init; }
+    /// <summary>Keep inputs as given instead of scaling each to unit norm.</summary>
+    public bool RawInputs { get; init; }
+    /// <summary>Seed of the data (synthetic inputs and labels); null: the weight seed.</summary>
+    public ulong? DataSeed { get; init; }
+
+    // Training.
+    public ulong Seed { get; init; } = 1;
+    /// <summary>fixed (use Lr) | theory (η = c·λ₀/n² fc, c·λ₀H²/n² resnet/conv) | stable (η = c/λ_max(G(0))).</summary>
+    public string LrPolicy { get; init; } = "fixed";
+    public double Lr { get; init; } = 0.05;
+    /// <summary>The constant c of the theory and stable policies.</summary>
+    public double LrConstant { get; init; } = 1.0;
+    public int Steps { get; init; } = 500;
+    public double TargetLoss { get; init; } = 1e-10;
+    /// <summary>all | hidden | output | a comma list of W1…WH, a.</summary>
+    public string Train { get; init; } = "all";
+    /// <summary>float64 | float32.</summary>
+    public string DType { get; init; } = "float64";
+    /// <summary>Probe the Gram matrices, weights and kernel predictions every k steps (0: never; steps 0 and last always when &gt; 0).</summary>
+    public int ProbeEvery { get; init; }
+    /// <summary>Start from these weights (safetensors W1…WH, a) instead of the RNG.</summary>
+    public string? Init { get; init; }
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+}
