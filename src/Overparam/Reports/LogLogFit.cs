@@ -34,7 +34,7 @@ public sealed record LogLogFit(double Slope, double Intercept, double SlopeStdEr
             v.Add(Math.Log10(y[i]));
         }
         int n = u.Count;
-        if (n < 2) return null;
+        if (n < 2 || u.All(value => value == u[0])) return null; // a single width: no slope
         double uMean = u.Average(), vMean = v.Average();
         double suu = 0, suv = 0, svv = 0;
         for (int i = 0; i < n; i++)
@@ -44,7 +44,6 @@ public sealed record LogLogFit(double Slope, double Intercept, double SlopeStdEr
             suv += du * dv;
             svv += dv * dv;
         }
-        if (suu == 0) return null;
         double slope = suv / suu;
         double intercept = vMean - slope * uMean;
         double rss = 0;
