@@ -18,11 +18,20 @@ public static class ReportFormat
         return negative ? "\u2212" + text : text;
     }
 
-    /// <summary>A short general-purpose rendering with <paramref name="significant"/> significant digits (invariant culture).</summary>
+    /// <summary>
+    /// A short rendering with <paramref name="significant"/> significant digits (invariant culture, true minus signs,
+    /// exponents as "e−9": General(1e-9) = "1e−9", General(-0.4567) = "−0.457").
+    /// </summary>
     public static string General(double value, int significant = 3)
     {
         string text = value.ToString("G" + significant, CultureInfo.InvariantCulture);
-        return text.StartsWith('-') ? "\u2212" + text[1..] : text;
+        int e = text.IndexOf('E');
+        if (e >= 0)
+        {
+            int exponent = int.Parse(text[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+            text = text[..e] + "e" + exponent.ToString(CultureInfo.InvariantCulture);
+        }
+        return text.Replace('-', '\u2212');
     }
 
     /// <summary>Round-trip text of a double, as written to CSV files ("R", invariant culture).</summary>

@@ -55,3 +55,19 @@ public class LogLogFitTests
         Assert.Throws<ArgumentException>(() => LogLogFit.TryFit([1, 2], [1]));
     }
 }
+
+public class ReportFormatTests
+{
+    [Fact]
+    public void FormatsNumbersForReaders()
+    {
+        Assert.Equal("1e\u22129", ReportFormat.General(1e-9));
+        Assert.Equal("\u22120.457", ReportFormat.General(-0.4567));
+        Assert.Equal("\u22120.49", ReportFormat.Signed(-0.4913));
+        Assert.Equal("\u22120.5", ReportFormat.Signed(-0.5));
+        Assert.Equal("0", ReportFormat.Signed(-0.001));
+        Assert.Equal("10\u207B\u00B3", LogAxisTicks.Label(-3));
+        Assert.Equal("10\u2074", LogAxisTicks.Label(4));
+        Assert.Equal(0.1 + 0.2, ReportFormat.ParseRoundTrip(ReportFormat.RoundTrip(0.1 + 0.2)));
+    }
+}
