@@ -8,5 +8,7 @@ public static class CommandRegistry
     public static IEnumerable<Command> All()
     {
         yield return TrainCommand.Create();
+        yield return KernelCommand.Create();
+        yield return GramCommand.Create();
     }
 }
