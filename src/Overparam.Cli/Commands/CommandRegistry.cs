@@ -10,5 +10,6 @@ public static class CommandRegistry
         yield return TrainCommand.Create();
         yield return KernelCommand.Create();
         yield return GramCommand.Create();
+        yield return VerifyCommand.Create();
     }
 }
