@@ -161,7 +161,7 @@ public sealed class ConvResNetNetwork<T> : INetwork<T> where T : unmanaged, IFlo
         for (int h = 1; h <= H; h++)
         {
             int channels = Channels(h - 1), k = Q * channels;
-            var phi = new double[n * P * k];
+            var phi = new double[checked(n * P * k)];
             Patches.Im2Col(AsDouble(x[h - 1]), n, P, channels, Q, null, phi);
             var d = AsDouble(delta[h - 1]);
             var strategy = GramStrategy == ConvGramStrategy.Auto ? ConvGramCost.Cheaper(n, P, M, k) : GramStrategy;
@@ -239,7 +239,7 @@ public sealed class ConvResNetNetwork<T> : INetwork<T> where T : unmanaged, IFlo
             slope[h - 1] = new Matrix<T>(n * P, M);
             delta[h - 1] = new Matrix<T>(n * P, M);
         }
-        patches = new T[n * P * Q * Math.Max(M, Config.InputChannels)];
+        patches = new T[checked(n * P * Q * Math.Max(M, Config.InputChannels))];
         sampleScale = new T[n];
         aGradient = new T[P * M];
     }
