@@ -58,7 +58,7 @@ public sealed class ConvResNetNetwork<T> : INetwork<T> where T : unmanaged, IFlo
             throw new ArgumentException($"a has shape [{string.Join(", ", pa.Shape)}], expected [{config.Width}, {config.Positions}]");
         a = pa.Value;
         aT = new T[a.Length];
-        firstScale = Math.Sqrt(config.Activation.CSigma / config.Width);
+        firstScale = Math.Sqrt(config.CSigma / config.Width);
         residualScale = config.CRes / (config.Depth * Math.Sqrt(config.Width));
     }
 
