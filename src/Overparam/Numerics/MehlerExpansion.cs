@@ -19,6 +19,9 @@ public sealed class MehlerExpansion
     /// <summary>1-D quadrature nodes used to project onto h_k; exact for the projection of smooth σ up to Order.</summary>
     public const int DefaultQuadratureDegree = 300;
 
+    /// <summary>Relative energy that <see cref="Coefficients.EffectiveOrder"/> may drop (added to the tails).</summary>
+    public const double TrimEnergy = 1e-26;
+
     public int Order { get; }
     public int QuadratureDegree { get; }
 
@@ -75,8 +78,8 @@ public sealed class MehlerExpansion
         public required double[] SigmaTail { get; init; }
         public required double[] PrimeTail { get; init; }
         /// <summary>
-        /// The order actually needed: coefficients above it carry energy ≤ 1e-30 for every sample and both functions
-        /// (that energy is added to the tails), so the pair loops stop here.
+        /// The order actually needed: coefficients above it carry energy ≤ TrimEnergy·E[f²] for every sample and both
+        /// functions (that energy is added to the tails, so the per-pair bound still holds); the pair loops stop here.
         /// </summary>
         public required int EffectiveOrder { get; init; }
     }
@@ -116,7 +119,8 @@ public sealed class MehlerExpansion
             ts[i] = Math.Max(0, ss[i] - es); tp[i] = Math.Max(0, pp[i] - ep);
             mean[i] = cs.Data[i];
         }
-        // Trim: lower the order while the dropped energy stays ≤ 1e-30 for every sample.
+        // Trim: lower the order while the dropped energy stays ≤ 1e-26 E[σ²] (and likewise for σ′) for every sample,
+        // i.e. a truncation error ≤ 1e-13 relative; the projection's own noise floor is ~1e-14 per coefficient.
         var dropS = new double[n]; var dropP = new double[n];
         int effective = Order;
         while (effective > 0)
@@ -126,7 +130,7 @@ public sealed class MehlerExpansion
             for (int i = 0; i < n && ok; i++)
             {
                 double a = cs.Data[k * n + i], b = cp.Data[k * n + i];
-                ok = dropS[i] + a * a <= 1e-30 && dropP[i] + b * b <= 1e-30;
+                ok = dropS[i] + a * a <= TrimEnergy * ss[i] && dropP[i] + b * b <= TrimEnergy * pp[i];
             }
             if (!ok) break;
             for (int i = 0; i < n; i++) { dropS[i] += cs.Data[k * n + i] * cs.Data[k * n + i]; dropP[i] += cp.Data[k * n + i] * cp.Data[k * n + i]; }

@@ -24,7 +24,7 @@ internal static class FiniteWidthGrams
 
         public Weights(int m, int d, int maxDepth, ulong seed)
         {
-            var rng = new GaussianRng(seed);
+            var rng = new Random((int)seed);
             M = m; D = d; MaxDepth = maxDepth;
             W = new double[maxDepth + 1][]; A = new double[maxDepth + 1][];
             for (int h = 1; h <= maxDepth; h++) W[h] = Gaussians(rng, m * (h == 1 ? d : m));
@@ -44,16 +44,32 @@ internal static class FiniteWidthGrams
 
     /// <summary>Fully connected net, eq. (2). Returns G^(1..H+1) at index h−1.</summary>
     public static Matrix<double>[] FullyConnected(Matrix<double> x, int depth, Activation sigma, Weights wt)
+        => FullyConnectedAllDepths(x, sigma, wt, depth)[depth];
+
+    /// <summary>
+    /// The fully connected nets of depth 1..maxDepth on one weight draw (the forward pass is shared: the first h layers
+    /// of every net are the same; each depth has its own output vector a). Result[H] = G^(1..H+1) of the depth-H net.
+    /// </summary>
+    public static Matrix<double>[][] FullyConnectedAllDepths(Matrix<double> x, Activation sigma, Weights wt, int maxDepth)
     {
         int n = x.Rows, m = wt.M;
         double scale = Math.Sqrt(sigma.CSigma / m);
-        var xs = new double[depth + 1][][]; var gs = new double[depth + 1][][]; var deltas = new double[depth + 1][][];
+        var xs = new double[maxDepth + 1][][]; var gs = new double[maxDepth + 1][][];
         xs[0] = Enumerable.Range(0, n).Select(i => x.Row(i).ToArray()).ToArray();
-        for (int h = 1; h <= depth; h++)
+        for (int h = 1; h <= maxDepth; h++)
         {
             gs[h] = MatVecBatch(wt.W[h], m, wt.Width(h - 1), xs[h - 1]);
             xs[h] = gs[h].Select(g => g.Select(v => scale * sigma.Value(v)).ToArray()).ToArray();   // x^(h) = √(c_σ/m) σ(W x^(h−1))
         }
+        var result = new Matrix<double>[maxDepth + 1][];
+        for (int depth = 1; depth <= maxDepth; depth++) result[depth] = FullyConnectedBackward(xs, gs, n, depth, scale, wt, sigma);
+        return result;
+    }
+
+    private static Matrix<double>[] FullyConnectedBackward(double[][][] xs, double[][][] gs, int n, int depth, double scale, Weights wt, Activation sigma)
+    {
+        int m = wt.M;
+        var deltas = new double[depth + 1][][];
         var back = Enumerable.Range(0, n).Select(_ => wt.A[depth]).ToArray();                     // ∂u/∂x^(H) = a
         for (int h = depth; h >= 1; h--)
         {
@@ -126,7 +142,7 @@ internal static class FiniteWidthGrams
     /// </summary>
     public static Matrix<double> ConvGH(Matrix<double> x, int d0, int p, int q, int depth, Activation sigma, double cRes, int m, ulong seed)
     {
-        var rng = new GaussianRng(seed);
+        var rng = new Random((int)seed);
         int n = x.Rows, half = (q - 1) / 2;
         double first = Math.Sqrt(sigma.CSigma / m), res = cRes / (depth * Math.Sqrt(m));
         var w = new double[depth + 1][];

@@ -25,8 +25,7 @@ internal static class SimulationCache
         Parallel.For(0, Seeds, new ParallelOptions { MaxDegreeOfParallelism = 2 }, s =>
         {
             var w = new FiniteWidthGrams.Weights(Width, X.Cols, MaxDepth, (ulong)(100 + s));
-            fc[s] = new Matrix<double>[MaxDepth + 1][];
-            for (int h = 1; h <= MaxDepth; h++) fc[s][h] = FiniteWidthGrams.FullyConnected(X, h, sigma, w);
+            fc[s] = FiniteWidthGrams.FullyConnectedAllDepths(X, sigma, w, MaxDepth);
             res[s] = FiniteWidthGrams.ResNet(X, MaxDepth, sigma, CRes, w);
         });
         return new Draws(fc, res);
