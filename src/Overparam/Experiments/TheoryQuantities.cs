@@ -16,6 +16,8 @@ public sealed record TheoryQuantities(double Lambda0, KernelResult Kernel)
 {
     public static TheoryQuantities Compute(NetworkConfig config, Dataset data)
     {
+        if (config.Architecture == ArchitectureKind.ConvResNet && config.Depth < 2)
+            throw new RunSpecException("the convolutional ResNet's infinite-width kernel (spec §4.4) is defined for depth H ≥ 2; use --depth 2 or more for kernels, probes and --lr-policy theory");
         var options = KernelOptions.Default with { KeepLayerGrams = true, ComputeSpectra = false };
         var kernel = config.Architecture switch
         {

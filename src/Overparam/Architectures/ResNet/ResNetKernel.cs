@@ -1,3 +1,4 @@
+using Overparam.Architectures.FullyConnected;
 using System.Numerics.Tensors;
 using Overparam.Activations;
 using Overparam.Kernels;
@@ -24,10 +25,14 @@ namespace Overparam.Architectures.ResNet;
 /// </summary>
 public static class ResNetKernel
 {
-    /// <summary>Kernels for inputs X (n×d) and depth H ≥ 2 with residual scale c_res (spec §7: 0 &lt; c_res &lt; 1).</summary>
+    /// <summary>
+    /// Kernels for inputs X (n×d) and depth H with residual scale c_res (spec §7: 0 &lt; c_res &lt; 1). For H = 1, eq. (3)
+    /// has no residual layer and the ResNet is the fully-connected network, so its kernels are returned.
+    /// </summary>
     public static KernelResult Compute(Matrix<double> x, int depth, Activation sigma, double cRes, KernelOptions? options = null)
     {
-        if (depth < 2) throw new ArgumentOutOfRangeException(nameof(depth), "the ResNet needs depth H ≥ 2 (H = 1 is the fully connected net)");
+        if (depth < 1) throw new ArgumentOutOfRangeException(nameof(depth), "depth H must be at least 1");
+        if (depth == 1) return FullyConnectedKernel.Compute(x, 1, sigma, options) with { Architecture = "resnet" };
         options ??= KernelOptions.Default;
         int n = x.Rows;
         double cSigma = sigma.CSigma, step = cRes / depth, step2 = step * step;
