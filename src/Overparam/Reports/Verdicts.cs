@@ -85,6 +85,20 @@ public static class Verdicts
     }
 
     /// <summary>
+    /// A bound of the form "decays at least like x^target" (e.g. the proof's ‖G^(H)(k) − G^(H)(0)‖ = O(m^(−1/2))): holds iff
+    /// the fitted slope is at most target + tolerance, or within two standard errors of that. A faster decay holds.
+    /// </summary>
+    public static VerdictResult SlopeAtMost(LogLogFit? fit, double target, double tolerance)
+    {
+        if (fit is null || fit.Count < MinPointsForTrend)
+            return VerdictResult.NotApplicable($"fewer than {MinPointsForTrend} points to fit");
+        double limit = target + tolerance;
+        bool holds = fit.Slope <= limit || (double.IsFinite(fit.SlopeStdError) && fit.Slope - limit <= 2 * fit.SlopeStdError);
+        string measured = $"slope {SlopeText(fit)} (bound: slope ≤ {ReportFormat.Signed(target, 3)} + {ReportFormat.General(tolerance)}, n = {fit.Count})";
+        return new VerdictResult(holds ? Verdict.Holds : Verdict.DoesNotHoldAtTheseSizes, measured, fit.Slope);
+    }
+
+    /// <summary>
     /// A quantity that should not depend on the width (e.g. the number of steps to reach a loss, or λ_min(G(0))/λ₀):
     /// holds iff the |slope| of the log–log fit of <paramref name="values"/> against <paramref name="widths"/> is at most
     /// <paramref name="tolerance"/> (e.g. 0.15). Pairs with a non-positive or non-finite entry are ignored by the fit.

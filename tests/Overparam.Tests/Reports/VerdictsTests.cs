@@ -96,6 +96,17 @@ public class VerdictsTests
     }
 
     [Fact]
+    public void SlopeAtMostAcceptsFasterDecayAndRejectsSlowerDecay()
+    {
+        double[] m = [16, 32, 64, 128, 256, 512];
+        LogLogFit Fit(double exponent) => LogLogFit.TryFit(m, m.Select(x => 3 * Math.Pow(x, exponent) * (1 + 0.01 * Math.Cos(x))).ToArray())!;
+        Assert.Equal(Verdict.Holds, Verdicts.SlopeAtMost(Fit(-1.0), -0.5, 0.1).Verdict);
+        Assert.Equal(Verdict.Holds, Verdicts.SlopeAtMost(Fit(-0.5), -0.5, 0.1).Verdict);
+        Assert.Equal(Verdict.DoesNotHoldAtTheseSizes, Verdicts.SlopeAtMost(Fit(-0.1), -0.5, 0.1).Verdict);
+        Assert.Equal(Verdict.NotApplicable, Verdicts.SlopeAtMost(null, -0.5, 0.1).Verdict);
+    }
+
+    [Fact]
     public void SlopeNearAcceptsAnOffTargetSlopeWithinTwoStandardErrors()
     {
         // Very noisy data: slope far from −0.5 in absolute terms but its standard error is large.
