@@ -7,6 +7,6 @@ public static class CommandRegistry
 {
     public static IEnumerable<Command> All()
     {
-        yield break;
+        yield return TrainCommand.Create();
     }
 }

@@ -21,8 +21,13 @@ public sealed record NetworkConfig(
     double CRes = 0.5,
     int Positions = 1,
     int KernelSize = 3,
-    OutputInit OutputInit = OutputInit.Gaussian)
+    OutputInit OutputInit = OutputInit.Gaussian,
+    double? CSigmaOverride = null)
 {
+    /// <summary>c_σ of the first layer's sqrt(c_σ/m) (and of every fc layer): the activation's, unless overridden
+    /// (1 gives the ICLR companion's f = m^(−1/2) Σ a_r σ(w_rᵀx), spec §8).</summary>
+    public double CSigma => CSigmaOverride ?? Activation.CSigma;
+
     public static string ArchitectureName(ArchitectureKind kind) => kind switch
     {
         ArchitectureKind.FullyConnected => "fc",

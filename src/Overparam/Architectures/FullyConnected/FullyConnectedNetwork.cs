@@ -7,7 +7,7 @@ namespace Overparam.Architectures.FullyConnected;
 public sealed class FullyConnectedNetwork<T>(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters)
     : DenseNetwork<T>(config, parameters) where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly double scale = Math.Sqrt(config.Activation.CSigma / config.Width);
+    private readonly double scale = Math.Sqrt(config.CSigma / config.Width);
 
     protected override double LayerScale(int h) => scale;   // sqrt(c_σ/m), eq. (2)
     protected override double Skip(int h) => 0;

@@ -10,7 +10,7 @@ namespace Overparam.Architectures.ResNet;
 public sealed class ResNetNetwork<T>(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters)
     : DenseNetwork<T>(config, parameters) where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly double firstScale = Math.Sqrt(config.Activation.CSigma / config.Width);
+    private readonly double firstScale = Math.Sqrt(config.CSigma / config.Width);
     private readonly double residualScale = config.CRes / (config.Depth * Math.Sqrt(config.Width));
 
     protected override double LayerScale(int h) => h == 1 ? firstScale : residualScale;

@@ -1,0 +1,63 @@
+using System.CommandLine;
+using Overparam.Experiments;
+
+namespace Overparam.Cli.Commands;
+
+/// <summary>The options that describe a network, its data and its training, shared by `train`, `kernel` and others.</summary>
+public sealed class SpecOptions
+{
+    private static readonly RunSpec D = new();
+
+    public readonly Option<string> Arch = new("--arch") { Description = "Architecture: fc (eq. 2), resnet (eq. 3) or convresnet (spec §2.3)", DefaultValueFactory = _ => D.Architecture };
+    public readonly Option<int> Depth = new("--depth") { Description = "H, the number of hidden weight matrices", DefaultValueFactory = _ => D.Depth };
+    public readonly Option<int> Width = new("--width") { Description = "m, neurons (channels for convresnet) per layer", DefaultValueFactory = _ => D.Width };
+    public readonly Option<string> Activation = new("--activation") { Description = "softplus, tanh, sigmoid, gelu, silu (the paper's class) or relu (outside the theorems)", DefaultValueFactory = _ => D.Activation };
+    public readonly Option<double> CRes = new("--c-res") { Description = "c_res of the residual scaling c_res/(H sqrt(m)), in (0, 1)", DefaultValueFactory = _ => D.CRes };
+    public readonly Option<bool> AllowAnyCRes = new("--allow-any-c-res") { Description = "Accept --c-res outside (0, 1) (outside the theorems; warns)" };
+    public readonly Option<int> KernelSize = new("--kernel-size") { Description = "q, the odd patch size of convresnet (stride 1, zero padding)", DefaultValueFactory = _ => D.KernelSize };
+    public readonly Option<string> Data = new("--data") { Description = "synthetic (unit sphere), csv:PATH (features then label per row), idx:DIR (MNIST format) or fashion-mnist", DefaultValueFactory = _ => D.Data };
+    public readonly Option<int> N = new("--n") { Description = "Samples (synthetic and idx data)", DefaultValueFactory = _ => D.N };
+    public readonly Option<int> Dim = new("--d") { Description = "Input dimension of synthetic data (fc, resnet)", DefaultValueFactory = _ => D.D };
+    public readonly Option<int> D0 = new("--d0") { Description = "Input channels d0 of synthetic convresnet data", DefaultValueFactory = _ => D.D0 };
+    public readonly Option<int> P = new("--p") { Description = "Positions p of synthetic convresnet data", DefaultValueFactory = _ => D.P };
+    public readonly Option<string> Labels = new("--labels") { Description = "Synthetic labels: gaussian (N(0,1)) or teacher (a fixed random network of the same architecture, width 64)", DefaultValueFactory = _ => D.Labels };
+    public readonly Option<string> Classes = new("--classes") { Description = "idx data: the two classes mapped to -1 and +1, e.g. 0,1", DefaultValueFactory = _ => "0,1" };
+    public readonly Option<string> ImageLayout = new("--image-layout") { Description = "idx data for convresnet: positions (an image is 1 channel x rows*cols positions) or rows (rows channels x cols positions)", DefaultValueFactory = _ => D.ImageLayout };
+    public readonly Option<string?> InputShape = new("--input-shape") { Description = "csv data for convresnet: d0xp, e.g. 3x32 (features laid out channel-major: index c*p + l)" };
+    public readonly Option<bool> Raw = new("--raw") { Description = "Keep inputs as given (default: scale each to unit norm, the theorems' assumption)" };
+    public readonly Option<ulong?> DataSeed = new("--data-seed") { Description = "Seed of synthetic data (default: --seed)" };
+    public readonly Option<ulong> Seed = new("--seed") { Description = "Seed of the weights (xoshiro256** + polar method; see docs)", DefaultValueFactory = _ => D.Seed };
+    public readonly Option<double> Lr = new("--lr") { Description = "Step size η for --lr-policy fixed", DefaultValueFactory = _ => D.Lr };
+    public readonly Option<string> LrPolicy = new("--lr-policy") { Description = "fixed (--lr), theory (c*lambda0/n^2 fc, c*lambda0*H^2/n^2 resnet) or stable (c/lambda_max(G(0)))", DefaultValueFactory = _ => D.LrPolicy };
+    public readonly Option<double> LrConstant = new("--lr-constant") { Description = "The constant c of the theory and stable policies", DefaultValueFactory = _ => D.LrConstant };
+    public readonly Option<int> Steps = new("--steps") { Description = "Step budget", DefaultValueFactory = _ => D.Steps };
+    public readonly Option<double> TargetLoss = new("--target-loss") { Description = "Stop when L = 1/2 sum (f(x_i)-y_i)^2 reaches this", DefaultValueFactory = _ => D.TargetLoss };
+    public readonly Option<string> Train = new("--train") { Description = "Which parameters train: all (the deep paper), hidden, output, or a list such as W1,a", DefaultValueFactory = _ => D.Train };
+    public readonly Option<string> OutputInit = new("--output-init") { Description = "a at init: gaussian (N(0,1), the deep paper) or sign (uniform on +-1, the ICLR companion)", DefaultValueFactory = _ => D.OutputInit };
+    public readonly Option<string> DType = new("--dtype") { Description = "float64 or float32 (Gram matrices and eigenvalues are always float64)", DefaultValueFactory = _ => D.DType };
+    public readonly Option<int> ProbeEvery = new("--probe-every") { Description = "Measure Gram matrices, weight movement and kernel predictions every k steps (0: never)", DefaultValueFactory = _ => D.ProbeEvery };
+    public readonly Option<string?> Init = new("--init") { Description = "Start from these weights (safetensors with W1..WH and a) instead of the seed" };
+
+    /// <summary>Options for describing data and a network only (for `kernel`).</summary>
+    public IEnumerable<Option> NetworkAndData => [Arch, Depth, Width, Activation, CRes, AllowAnyCRes, KernelSize, Data, N, Dim, D0, P, Labels, Classes, ImageLayout, InputShape, Raw, DataSeed, Seed];
+
+    public IEnumerable<Option> All => [.. NetworkAndData, Lr, LrPolicy, LrConstant, Steps, TargetLoss, Train, OutputInit, DType, ProbeEvery, Init];
+
+    public RunSpec ToSpec(ParseResult r)
+    {
+        var classes = r.GetValue(Classes)!.Split(',');
+        if (classes.Length != 2 || !int.TryParse(classes[0], out int ca) || !int.TryParse(classes[1], out int cb))
+            throw new RunSpecException($"--classes {r.GetValue(Classes)}: expected two class labels, e.g. 0,1");
+        return new RunSpec
+        {
+            Architecture = r.GetValue(Arch)!, Depth = r.GetValue(Depth), Width = r.GetValue(Width), Activation = r.GetValue(Activation)!,
+            CRes = r.GetValue(CRes), AllowAnyCRes = r.GetValue(AllowAnyCRes), KernelSize = r.GetValue(KernelSize),
+            Data = r.GetValue(Data)!, N = r.GetValue(N), D = r.GetValue(Dim), D0 = r.GetValue(D0), P = r.GetValue(P),
+            Labels = r.GetValue(Labels)!, Classes = [ca, cb], ImageLayout = r.GetValue(ImageLayout)!, InputShape = r.GetValue(InputShape),
+            RawInputs = r.GetValue(Raw), DataSeed = r.GetValue(DataSeed), Seed = r.GetValue(Seed),
+            Lr = r.GetValue(Lr), LrPolicy = r.GetValue(LrPolicy)!, LrConstant = r.GetValue(LrConstant), Steps = r.GetValue(Steps),
+            TargetLoss = r.GetValue(TargetLoss), Train = r.GetValue(Train)!, OutputInit = r.GetValue(OutputInit)!,
+            DType = r.GetValue(DType)!, ProbeEvery = r.GetValue(ProbeEvery), Init = r.GetValue(Init),
+        };
+    }
+}

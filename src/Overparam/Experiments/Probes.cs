@@ -1,0 +1,145 @@
+using System.Numerics;
+using Overparam.Architectures;
+using Overparam.Data;
+using Overparam.Numerics;
+using Overparam.Training;
+using TP = System.Numerics.Tensors.TensorPrimitives;
+
+namespace Overparam.Experiments;
+
+/// <summary>
+/// The quantities the proof tracks, measured during training (spec §5, §6, §8), every <c>every</c> steps and at the
+/// first and last step. Column names (metrics.csv):
+/// bound = (1 − ηλ₀/2)^k L(0); lambda_min_gh, lambda_min_g = λ_min(G^(H)(k)), λ_min(G(k)) and their ratios to λ₀;
+/// gh_drift, g_drift = ‖G^(H)(k) − G^(H)(0)‖₂, ‖G(k) − G(0)‖₂ with _rel versions divided by ‖·(0)‖₂;
+/// dW{h}_fro = ‖W^(h)(k) − W^(h)(0)‖_F and dW{h}_avg = the same / sqrt(m) (eq. 6); da = ‖a(k) − a(0)‖;
+/// loss_linear = ½‖(I − ηG(0))^k (u(0) − y)‖² (finite-width linearized dynamics) and loss_theta = the same with the
+/// infinite-width Θ of the trained layers; for depth-1 networks (the ICLR companion, §8) pattern_change = the fraction of
+/// (i, r) with sign(w_r(k)ᵀx_i) ≠ sign(w_r(0)ᵀx_i), and max_dw_r = max_r ‖w_r(k) − w_r(0)‖.
+/// G(k) is the NTK of the trained parameters.
+/// </summary>
+public sealed class Probes<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly int every;
+    private readonly NetworkConfig config;
+    private readonly IReadOnlyList<bool> trained;
+    private readonly double eta, lambda0;
+    private readonly Dataset data;
+    private readonly Matrix<double>? theta;
+    private T[][] initial = [];
+    private Matrix<double>? gh0, g0;
+    private double gh0Norm, g0Norm, loss0;
+    private double[] eLinear = [], eTheta = [];
+    private int linearStep;
+
+    public IReadOnlyList<string> Columns { get; }
+    public Dictionary<string, double> Final { get; } = new();
+
+    public Probes(int every, NetworkConfig config, IReadOnlyList<bool> trained, double eta, Dataset data, TheoryQuantities theory)
+    {
+        this.every = every; this.config = config; this.trained = trained; this.eta = eta; this.data = data;
+        lambda0 = theory.Lambda0;
+        theta = theory.TrainedTheta(trained);
+        var cols = new List<string> { "bound", "lambda_min_gh", "lambda_min_gh_ratio", "lambda_min_g", "lambda_min_g_ratio",
+            "gh_drift", "gh_drift_rel", "g_drift", "g_drift_rel" };
+        for (int h = 1; h <= config.Depth; h++) { cols.Add($"dW{h}_fro"); cols.Add($"dW{h}_avg"); }
+        cols.Add("da");
+        cols.Add("loss_linear");
+        if (theta is not null) cols.Add("loss_theta");
+        if (TwoLayer) { cols.Add("pattern_change"); cols.Add("max_dw_r"); }
+        Columns = cols;
+    }
+
+    private bool TwoLayer => config.Depth == 1 && config.Architecture != ArchitectureKind.ConvResNet;
+
+    public bool Due(int step, bool isLast) => step % every == 0 || isLast;
+
+    /// <summary>Called at every step (the linearized predictions advance one step each time); measures when due.</summary>
+    public void Measure(in StepState<T> s, Dictionary<string, double> row)
+    {
+        var net = s.Network;
+        int n = data.Count;
+        if (s.Step == 0)
+        {
+            initial = net.Parameters.Select(p => (T[])p.Value.Clone()).ToArray();
+            loss0 = s.Loss;
+            eLinear = new double[n];
+            for (int i = 0; i < n; i++) eLinear[i] = double.CreateTruncating(s.Outputs[i]) - data.Y[i];
+            eTheta = (double[])eLinear.Clone();
+        }
+        var grams = net.GramMatrices();
+        var gh = grams[config.Depth - 1];
+        var g = StepSize.TrainedNtk(grams, trained);
+        if (s.Step == 0)
+        {
+            gh0 = gh; g0 = g;
+            gh0Norm = LinearAlgebra.SymmetricEigenvalues(gh)[^1];
+            g0Norm = LinearAlgebra.SymmetricEigenvalues(g)[^1];
+        }
+        AdvanceLinear(s.Step);
+
+        row["bound"] = Math.Pow(1 - eta * lambda0 / 2, s.Step) * loss0;            // Theorems 5.1, 6.1, 7.1
+        double lgh = LinearAlgebra.SmallestEigenvalue(gh), lg = LinearAlgebra.SmallestEigenvalue(g);
+        row["lambda_min_gh"] = lgh; row["lambda_min_gh_ratio"] = lgh / lambda0;
+        row["lambda_min_g"] = lg; row["lambda_min_g_ratio"] = lg / lambda0;
+        double dgh = LinearAlgebra.SpectralDistance(gh, gh0!), dg = LinearAlgebra.SpectralDistance(g, g0!);
+        row["gh_drift"] = dgh; row["gh_drift_rel"] = dgh / gh0Norm;
+        row["g_drift"] = dg; row["g_drift_rel"] = dg / g0Norm;
+        var ps = net.Parameters;
+        for (int h = 1; h <= config.Depth; h++)
+        {
+            double fro = Distance(ps[h - 1].Value, initial[h - 1]);
+            row[$"dW{h}_fro"] = fro;
+            row[$"dW{h}_avg"] = fro / Math.Sqrt(config.Width);                       // eq. (6)
+        }
+        row["da"] = Distance(ps[config.Depth].Value, initial[config.Depth]);
+        row["loss_linear"] = 0.5 * TP.SumOfSquares<double>(eLinear);
+        if (theta is not null) row["loss_theta"] = 0.5 * TP.SumOfSquares<double>(eTheta);
+        if (TwoLayer) TwoLayerProbes(ps[0].Value, initial[0], row);
+        foreach (var kv in row) Final[kv.Key] = kv.Value;
+    }
+
+    // e(k+1) = (I − ηG(0)) e(k), advanced from the last measured step to this one.
+    private void AdvanceLinear(int step)
+    {
+        var tmp = new double[eLinear.Length];
+        for (; linearStep < step; linearStep++)
+        {
+            Apply(g0!, eLinear, tmp);
+            if (theta is not null) Apply(theta, eTheta, tmp);
+        }
+    }
+
+    private void Apply(Matrix<double> kernel, double[] e, double[] tmp)
+    {
+        LinearAlgebra.Gemm(false, false, e.Length, 1, e.Length, 1.0, kernel.Data, e.Length, e, 1, 0.0, tmp, 1);
+        TP.MultiplyAdd<double>(tmp, -eta, e, e);
+    }
+
+    private void TwoLayerProbes(T[] w, T[] w0, Dictionary<string, double> row)
+    {
+        int m = config.Width, d = data.Features, n = data.Count;
+        var wd = w.Select(double.CreateTruncating).ToArray();
+        var w0d = w0.Select(double.CreateTruncating).ToArray();
+        var z = LinearAlgebra.Multiply(data.X, false, new Matrix<double>(m, d, wd), true);
+        var z0 = LinearAlgebra.Multiply(data.X, false, new Matrix<double>(m, d, w0d), true);
+        long changed = 0;
+        for (int k = 0; k < z.Data.Length; k++) if (z.Data[k] >= 0 != z0.Data[k] >= 0) changed++;
+        row["pattern_change"] = (double)changed / ((double)m * n);                  // ICLR Fig. 1b
+        double max = 0;
+        for (int r = 0; r < m; r++)
+        {
+            double s = 0;
+            for (int c = 0; c < d; c++) { double diff = wd[r * d + c] - w0d[r * d + c]; s += diff * diff; }
+            max = Math.Max(max, Math.Sqrt(s));
+        }
+        row["max_dw_r"] = max;                                                      // ICLR Fig. 1c
+    }
+
+    private static double Distance(T[] a, T[] b)
+    {
+        double s = 0;
+        for (int i = 0; i < a.Length; i++) { double d = double.CreateTruncating(a[i] - b[i]); s += d * d; }
+        return Math.Sqrt(s);
+    }
+}

@@ -1,0 +1,83 @@
+using System.Numerics;
+using Overparam.Activations;
+using Overparam.Architectures;
+using Overparam.Data;
+using Overparam.IO;
+using Overparam.Numerics;
+
+namespace Overparam.Experiments;
+
+/// <summary>Builds the network a <see cref="RunSpec"/> describes, for a dataset, and checks its options.</summary>
+public static class RunNetwork
+{
+    public static ArchitectureKind Architecture(RunSpec spec) => NetworkConfig.TryParseArchitecture(spec.Architecture)
+        ?? throw new RunSpecException($"--arch {spec.Architecture}: expected fc, resnet or convresnet");
+
+    public static NetworkConfig Config(RunSpec spec, Dataset data)
+    {
+        var kind = Architecture(spec);
+        var act = Activation.TryParse(spec.Activation)
+            ?? throw new RunSpecException($"--activation {spec.Activation}: expected one of {string.Join(", ", Activation.Names)}");
+        if (spec.Depth < 1) throw new RunSpecException($"--depth {spec.Depth}: must be at least 1");
+        if (spec.Width < 1) throw new RunSpecException($"--width {spec.Width}: must be at least 1");
+        if (!(spec.CRes > 0 && spec.CRes < 1) && !spec.AllowAnyCRes)
+            throw new RunSpecException($"--c-res {spec.CRes}: the theorems need 0 < c_res < 1; pass --allow-any-c-res to use it anyway");
+        var init = spec.OutputInit switch
+        {
+            "gaussian" => OutputInit.Gaussian,
+            "sign" => OutputInit.Sign,
+            _ => throw new RunSpecException($"--output-init {spec.OutputInit}: expected gaussian or sign"),
+        };
+        bool conv = kind == ArchitectureKind.ConvResNet;
+        if (conv)
+        {
+            if (data.InputShape.Length != 2) throw new RunSpecException($"{data.Source}: the conv net needs inputs with d0 × p shape");
+            int q = spec.KernelSize, p = data.InputShape[1];
+            if (q < 1 || q % 2 == 0) throw new RunSpecException($"--kernel-size {q}: must be odd and positive");
+            if (q > 2 * p + 1) throw new RunSpecException($"--kernel-size {q}: larger than 2p + 1 = {2 * p + 1} for p = {p} positions");
+            return new NetworkConfig(kind, spec.Depth, spec.Width, data.InputShape[0], act, spec.CRes, p, q, init, spec.CSigma);
+        }
+        return new NetworkConfig(kind, spec.Depth, spec.Width, data.Features, act, spec.CRes, 1, 1, init, spec.CSigma);
+    }
+
+    /// <summary>Which parameters train: all | hidden (W1…WH) | output (a) | a comma list such as "W1,a".</summary>
+    public static bool[] Trained(RunSpec spec, int depth)
+    {
+        var names = Enumerable.Range(1, depth).Select(h => $"W{h}").Append("a").ToList();
+        switch (spec.Train.ToLowerInvariant())
+        {
+            case "all": return names.Select(_ => true).ToArray();
+            case "hidden": return names.Select(n => n != "a").ToArray();
+            case "output": return names.Select(n => n == "a").ToArray();
+        }
+        var chosen = spec.Train.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        foreach (var c in chosen)
+            if (!names.Contains(c)) throw new RunSpecException($"--train {spec.Train}: \"{c}\" is not one of all, hidden, output, {string.Join(", ", names)}");
+        if (chosen.Length == 0) throw new RunSpecException("--train: no parameter chosen");
+        return names.Select(n => chosen.Contains(n)).ToArray();
+    }
+
+    /// <summary>The paper's initialization from the seed, or the tensors of --init (names and shapes checked).</summary>
+    public static IReadOnlyList<Parameter<T>> Parameters<T>(RunSpec spec, NetworkConfig config) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (spec.Init is null) return NetworkFactory.Initialize<T>(config, new GaussianRng(spec.Seed));
+        Dictionary<string, Tensor> tensors;
+        try { tensors = SafeTensors.Read(spec.Init); }
+        catch (Exception e) when (e is IOException or InvalidDataException) { throw new RunSpecException($"--init {spec.Init}: {e.Message}", e); }
+        var result = new List<Parameter<T>>();
+        foreach (var (name, shape) in NetworkFactory.Shapes(config))
+        {
+            if (!tensors.TryGetValue(name, out var t))
+                throw new RunSpecException($"--init {spec.Init}: tensor {name} is missing (expected {string.Join(", ", NetworkFactory.Shapes(config).Select(s => s.Name))})");
+            if (!t.Shape.SequenceEqual(shape))
+                throw new RunSpecException($"--init {spec.Init}: tensor {name} has shape [{string.Join(", ", t.Shape)}], the network needs [{string.Join(", ", shape)}]");
+            result.Add(new Parameter<T>(name, shape, t.AsDoubles().Select(T.CreateTruncating).ToArray()));
+        }
+        return result;
+    }
+
+    public static IReadOnlyList<Tensor> ToTensors<T>(IReadOnlyList<Parameter<T>> parameters) where T : unmanaged, IFloatingPointIeee754<T>
+        => parameters.Select(p => typeof(T) == typeof(float)
+            ? Tensor.F32(p.Name, p.Shape, (float[])(object)p.Value.Clone())
+            : Tensor.F64(p.Name, p.Shape, p.Value.Select(double.CreateTruncating).ToArray())).ToList();
+}

@@ -1,0 +1,123 @@
+using System.Text;
+using ScottPlot;
+
+namespace Overparam.Reports;
+
+/// <summary>
+/// Draws a <see cref="PlotSpec"/> with ScottPlot 5 and writes baseName.png, baseName.svg and baseName.csv.
+/// Log axes plot log10 of the values (see <see cref="LogAxisTicks"/>); points that an axis cannot show
+/// (non-finite anywhere, non-positive on a log axis) are left out of the picture but kept in the CSV.
+/// </summary>
+public static class PlotRenderer
+{
+    /// <summary>Image width in pixels (PNG) or user units (SVG).</summary>
+    public const int Width = 900;
+
+    /// <summary>Image height in pixels (PNG) or user units (SVG).</summary>
+    public const int Height = 540;
+
+    /// <summary>First installed sans-serif font of a short list (ScottPlot would otherwise pick a serif one here).</summary>
+    private static readonly string? SansFont =
+        new[] { "DejaVu Sans", "Liberation Sans", "Noto Sans", "Arial", "Helvetica" }
+            .FirstOrDefault(SkiaSharp.SKFontManager.Default.FontFamilies.Contains);
+
+    /// <summary>
+    /// Renders the plot fully in memory, then writes <c>dir/baseName.png</c>, <c>.svg</c> and <c>.csv</c>
+    /// (each through a temporary file and a rename). The CSV holds <see cref="PlotSpec.PlottedSeries"/> in raw units.
+    /// </summary>
+    public static PlotFiles Render(PlotSpec spec, string dir, string baseName)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        (spec with { Name = baseName }).Validate();
+        var plot = Build(spec);
+        byte[] png = plot.GetImageBytes(Width, Height, ImageFormat.Png);
+        string svg = plot.GetSvgXml(Width, Height);
+        string csv = PlotCsv.Write(spec.PlottedSeries());
+
+        Directory.CreateDirectory(dir);
+        var files = new PlotFiles(
+            Path.Combine(dir, baseName + ".png"),
+            Path.Combine(dir, baseName + ".svg"),
+            Path.Combine(dir, baseName + ".csv"));
+        AtomicFile.WriteAllBytes(files.Png, png);
+        AtomicFile.WriteAllText(files.Svg, svg);
+        AtomicFile.WriteAllText(files.Csv, csv);
+        return files;
+    }
+
+    /// <summary>Builds the ScottPlot <see cref="Plot"/> for a spec (no files written).</summary>
+    public static Plot Build(PlotSpec spec)
+    {
+        var plot = new Plot();
+        if (SansFont is string font) plot.Font.Set(font);
+        plot.Title(spec.Title);
+        plot.XLabel(spec.XLabel);
+        plot.YLabel(spec.YLabel);
+
+        var xsAll = new List<double>();
+        var ysAll = new List<double>();
+        foreach (var series in spec.PlottedSeries())
+        {
+            var (xs, ys) = Drawable(series, spec.LogX, spec.LogY);
+            if (xs.Length == 0) continue;
+            xsAll.AddRange(xs);
+            ysAll.AddRange(ys);
+            var scatter = plot.Add.Scatter(xs, ys);
+            scatter.LegendText = series.Name;
+            Style(scatter, series.Style);
+            if (spec.Fit is not null && series.Name == spec.Fit.Label && series.Style == SeriesStyle.Dashed)
+                scatter.Color = Colors.Black;
+        }
+
+        SetAxis(plot.Axes.Bottom, xsAll, spec.LogX);
+        SetAxis(plot.Axes.Left, ysAll, spec.LogY);
+        plot.ShowLegend(Edge.Right);
+        return plot;
+    }
+
+    /// <summary>The points of a series that the axes can show, in plot coordinates (log10 on log axes).</summary>
+    private static (double[] X, double[] Y) Drawable(Series series, bool logX, bool logY)
+    {
+        var xs = new List<double>(series.X.Length);
+        var ys = new List<double>(series.Y.Length);
+        for (int i = 0; i < series.X.Length; i++)
+        {
+            double x = series.X[i], y = series.Y[i];
+            if (!double.IsFinite(x) || !double.IsFinite(y)) continue;
+            if ((logX && x <= 0) || (logY && y <= 0)) continue;
+            xs.Add(logX ? Math.Log10(x) : x);
+            ys.Add(logY ? Math.Log10(y) : y);
+        }
+        return ([.. xs], [.. ys]);
+    }
+
+    private static void Style(ScottPlot.Plottables.Scatter scatter, SeriesStyle style)
+    {
+        scatter.LineWidth = 2;
+        scatter.MarkerSize = 7;
+        switch (style)
+        {
+            case SeriesStyle.Line:
+                scatter.MarkerSize = 0;
+                break;
+            case SeriesStyle.Markers:
+                scatter.LineWidth = 0;
+                break;
+            case SeriesStyle.Dashed:
+                scatter.MarkerSize = 0;
+                scatter.LinePattern = LinePattern.Dashed;
+                break;
+        }
+    }
+
+    /// <summary>Sets an axis' limits (5% padding) and, on a log axis, its 10^k tick labels.</summary>
+    private static void SetAxis(IAxis axis, List<double> values, bool log)
+    {
+        if (values.Count == 0) return;
+        double lo = values.Min(), hi = values.Max();
+        double pad = hi > lo ? 0.05 * (hi - lo) : log ? 0.1 : Math.Max(Math.Abs(lo) * 0.1, 1);
+        axis.Min = lo - pad;
+        axis.Max = hi + pad;
+        if (log) axis.TickGenerator = LogAxisTicks.Create(lo - pad, hi + pad);
+    }
+}

@@ -1,0 +1,25 @@
+namespace Overparam.Reports;
+
+/// <summary>What the measured data say about one claim of the paper.</summary>
+public enum Verdict
+{
+    /// <summary>The data satisfy the claim at every probed point.</summary>
+    Holds,
+    /// <summary>The data contradict the claim at the sizes that were run (the theorem may still hold at larger widths).</summary>
+    DoesNotHoldAtTheseSizes,
+    /// <summary>Not enough data to decide (missing probe, too few widths to fit, ...).</summary>
+    NotApplicable,
+}
+
+/// <summary>Display text of verdicts.</summary>
+public static class VerdictText
+{
+    /// <summary>"holds", "does not hold at these sizes" or "not applicable".</summary>
+    public static string Of(Verdict verdict) => verdict switch
+    {
+        Verdict.Holds => "holds",
+        Verdict.DoesNotHoldAtTheseSizes => "does not hold at these sizes",
+        Verdict.NotApplicable => "not applicable",
+        _ => throw new ArgumentOutOfRangeException(nameof(verdict)),
+    };
+}
