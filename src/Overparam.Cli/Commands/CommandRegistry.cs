@@ -9,5 +9,6 @@ public static class CommandRegistry
     {
         yield return TrainCommand.Create();
         yield return SweepCommand.Create();
+        yield return CriticalWidthCommand.Create();
     }
 }

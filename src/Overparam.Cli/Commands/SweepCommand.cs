@@ -88,7 +88,7 @@ public static class SweepCommand
     }
 
     /// <summary>The same executable, re-invoked as `sweep worker --threads T`.</summary>
-    private static ProcessStartInfo WorkerStart(int threads, string? runs)
+    internal static ProcessStartInfo WorkerStart(int threads, string? runs)
     {
         string exe = Environment.ProcessPath ?? "dotnet";
         var psi = new ProcessStartInfo { FileName = exe, UseShellExecute = false };
