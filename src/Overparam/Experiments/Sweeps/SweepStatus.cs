@@ -23,6 +23,6 @@ public sealed record SweepStatus(int SweepCells, int Expected, IReadOnlyDictiona
         var byStatus = records.GroupBy(r => r.Status).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count());
         return new SweepStatus(cells.Count, expected.Count, byStatus, expected.Count(c => !keys.Contains(c.Key)),
             records.Where(r => r.Status is "failed" or "diverged").ToArray(),
-            shards.Count == 0 ? "none yet" : string.Join(",", shards));
+            shards.Count == 0 ? "none yet" : shards.Any(s => s.IsAll) ? "all" : string.Join(",", shards));
     }
 }
