@@ -8,6 +8,9 @@ public static class CommandRegistry
     public static IEnumerable<Command> All()
     {
         yield return TrainCommand.Create();
+        yield return KernelCommand.Create();
+        yield return GramCommand.Create();
+        yield return VerifyCommand.Create();
         yield return SweepCommand.Create();
         yield return CriticalWidthCommand.Create();
     }

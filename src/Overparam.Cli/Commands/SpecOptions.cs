@@ -39,9 +39,9 @@ public sealed class SpecOptions
     public readonly Option<string?> Init = new("--init") { Description = "Start from these weights (safetensors with W1..WH and a) instead of the seed" };
 
     /// <summary>Options for describing data and a network only (for `kernel`).</summary>
-    public IEnumerable<Option> NetworkAndData => [Arch, Depth, Width, Activation, CRes, AllowAnyCRes, KernelSize, Data, N, Dim, D0, P, Labels, Classes, ImageLayout, InputShape, Raw, DataSeed, Seed];
+    public IEnumerable<Option> NetworkAndData => [Arch, Depth, Width, Activation, CRes, AllowAnyCRes, KernelSize, Data, N, Dim, D0, P, Labels, Classes, ImageLayout, InputShape, Raw, DataSeed, Seed, OutputInit];
 
-    public IEnumerable<Option> All => [.. NetworkAndData, Lr, LrPolicy, LrConstant, Steps, TargetLoss, Train, OutputInit, DType, ProbeEvery, Init];
+    public IEnumerable<Option> All => [.. NetworkAndData, Lr, LrPolicy, LrConstant, Steps, TargetLoss, Train, DType, ProbeEvery, Init];
 
     public RunSpec ToSpec(ParseResult r)
     {
@@ -55,9 +55,10 @@ public sealed class SpecOptions
             Data = r.GetValue(Data)!, N = r.GetValue(N), D = r.GetValue(Dim), D0 = r.GetValue(D0), P = r.GetValue(P),
             Labels = r.GetValue(Labels)!, Classes = [ca, cb], ImageLayout = r.GetValue(ImageLayout)!, InputShape = r.GetValue(InputShape),
             RawInputs = r.GetValue(Raw), DataSeed = r.GetValue(DataSeed), Seed = r.GetValue(Seed),
-            Lr = r.GetValue(Lr), LrPolicy = r.GetValue(LrPolicy)!, LrConstant = r.GetValue(LrConstant), Steps = r.GetValue(Steps),
-            TargetLoss = r.GetValue(TargetLoss), Train = r.GetValue(Train)!, OutputInit = r.GetValue(OutputInit)!,
-            DType = r.GetValue(DType)!, ProbeEvery = r.GetValue(ProbeEvery), Init = r.GetValue(Init),
+            OutputInit = r.GetValue(OutputInit)!,
+            Lr = r.GetValue(Lr), LrPolicy = r.GetValue(LrPolicy) ?? D.LrPolicy, LrConstant = r.GetValue(LrConstant), Steps = r.GetValue(Steps),
+            TargetLoss = r.GetValue(TargetLoss), Train = r.GetValue(Train) ?? D.Train,
+            DType = r.GetValue(DType) ?? D.DType, ProbeEvery = r.GetValue(ProbeEvery), Init = r.GetValue(Init),
         };
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Overparam.Architectures.ConvResNet;
 using Overparam.Architectures.FullyConnected;
 using Overparam.Architectures.ResNet;
 using Overparam.Numerics;
@@ -52,7 +53,8 @@ public static class NetworkFactory
         {
             ArchitectureKind.FullyConnected => new FullyConnectedNetwork<T>(c, parameters),
             ArchitectureKind.ResNet => new ResNetNetwork<T>(c, parameters),
-            _ => throw new NotSupportedException("the convolutional ResNet is not built yet"),
+            ArchitectureKind.ConvResNet => new ConvResNetNetwork<T>(c, parameters),
+            _ => throw new ArgumentOutOfRangeException(nameof(c), $"unknown architecture {c.Architecture}"),
         };
     }
 }

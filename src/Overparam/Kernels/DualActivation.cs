@@ -16,6 +16,7 @@ public sealed class DualActivation
     public KernelOptions Options { get; }
 
     private readonly BivariateGaussian quadrature;
+    private readonly BivariateGaussian fallback;
     private readonly MehlerExpansion? expansion;
     private long fallbacks;
 
@@ -27,6 +28,7 @@ public sealed class DualActivation
         Sigma = sigma;
         Options = options ?? KernelOptions.Default;
         quadrature = Options.QuadratureDegree == BivariateGaussian.DefaultDegree ? BivariateGaussian.Default : new BivariateGaussian(Options.QuadratureDegree);
+        fallback = Options.FallbackQuadratureDegree == quadrature.Degree ? quadrature : new BivariateGaussian(Options.FallbackQuadratureDegree);
         if (Options.UseMehler && sigma is not Relu)
             expansion = Options.MehlerOrder == MehlerExpansion.DefaultOrder ? MehlerExpansion.Default : new MehlerExpansion(Options.MehlerOrder);
     }
@@ -82,7 +84,7 @@ public sealed class DualActivation
         int n = cov.Rows, order = co.EffectiveOrder, width = Vector<double>.Count;
         double[] cs = co.Sigma, cp = co.Prime;
         double tol = Options.PairTolerance;
-        Parallel.For(0, n, Parallelism, () => new RowBuffers(n, quadrature), (i, _, buf) =>
+        Parallel.For(0, n, Parallelism, () => new RowBuffers(n, fallback), (i, _, buf) =>
         {
             double a = diag[i];
             var rho = buf.Rho; var sOut = buf.S; var pOut = buf.P;
@@ -117,8 +119,8 @@ public sealed class DualActivation
                 if (ts <= ls && tp <= lp) continue;
                 double decay = Math.Pow(Math.Abs(rho[j]), order + 1);
                 if (ts * decay <= ls && tp * decay <= lp) continue;
-                if (!rowPrepared) { quadrature.PrepareRow(Sigma, a, buf.Quad); rowPrepared = true; }
-                quadrature.Pair(Sigma, a, diag[j], cov[i, j], buf.Quad, out sOut[j], out pOut[j]);
+                if (!rowPrepared) { fallback.PrepareRow(Sigma, a, buf.Quad); rowPrepared = true; }
+                fallback.Pair(Sigma, a, diag[j], cov[i, j], buf.Quad, out sOut[j], out pOut[j]);
                 Interlocked.Increment(ref fallbacks);
             }
             for (int j = i; j < n; j++)

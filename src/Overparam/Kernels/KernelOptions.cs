@@ -23,6 +23,12 @@ public sealed record KernelOptions
     /// <summary>Nodes per axis of the tensor Gauss–Hermite rule.</summary>
     public int QuadratureDegree { get; init; } = BivariateGaussian.DefaultDegree;
 
+    /// <summary>
+    /// Nodes per axis of the rule used for the Mehler fallback pairs (|ρ| near 1 with slowly decaying coefficients);
+    /// higher than <see cref="QuadratureDegree"/> because those are exactly the pairs where low degrees are least accurate.
+    /// </summary>
+    public int FallbackQuadratureDegree { get; init; } = 200;
+
     /// <summary>Highest Hermite degree of the Mehler series.</summary>
     public int MehlerOrder { get; init; } = MehlerExpansion.DefaultOrder;
 

@@ -15,25 +15,47 @@ public static class LinearAlgebra
     public const string FallbackNotice =
         "notice: OpenBLAS not found; using the managed fallback (about 25x slower). Install it with: apt-get install libopenblas0-pthread";
 
+    private static readonly AsyncLocal<ILinearAlgebraBackend?> Scoped = new();
+
+    /// <summary>
+    /// The backend in use: one set with <see cref="Use"/> in the current async flow, else the process-wide one
+    /// (OpenBLAS when it loads, else the managed fallback with a notice; OVERPARAM_BLAS=managed forces the fallback).
+    /// </summary>
     public static ILinearAlgebraBackend Backend
     {
         get
         {
+            if (Scoped.Value is { } scoped) return scoped;
             if (backend is not null) return backend;
             lock (Gate)
             {
-                if (backend is not null) return backend;
-                if (Environment.GetEnvironmentVariable("OVERPARAM_BLAS") == "managed") return backend = new ManagedBackend();
-                backend = OpenBlasBackend.TryLoad(out _);
-                if (backend is null)
-                {
-                    Console.Error.WriteLine(FallbackNotice);
-                    backend = new ManagedBackend();
-                }
-                return backend;
+                return backend ??= Select(() => OpenBlasBackend.TryLoad(out _), Console.Error);
             }
         }
         set => backend = value;
+    }
+
+    /// <summary>OpenBLAS if <paramref name="tryOpenBlas"/> loads it, else the managed backend with <see cref="FallbackNotice"/>.</summary>
+    public static ILinearAlgebraBackend Select(Func<ILinearAlgebraBackend?> tryOpenBlas, TextWriter notices)
+    {
+        if (Environment.GetEnvironmentVariable("OVERPARAM_BLAS") == "managed") return new ManagedBackend();
+        var native = tryOpenBlas();
+        if (native is not null) return native;
+        notices.WriteLine(FallbackNotice);
+        return new ManagedBackend();
+    }
+
+    /// <summary>Uses <paramref name="scoped"/> for this async flow (and the tasks it starts) until disposed; for tests and comparisons.</summary>
+    public static IDisposable Use(ILinearAlgebraBackend scoped)
+    {
+        var previous = Scoped.Value;
+        Scoped.Value = scoped;
+        return new Restore(() => Scoped.Value = previous);
+    }
+
+    private sealed class Restore(Action undo) : IDisposable
+    {
+        public void Dispose() => undo();
     }
 
     /// <summary>C = alpha·op(A)·op(B) + beta·C on whole matrices.</summary>

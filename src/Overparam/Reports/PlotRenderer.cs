@@ -1,3 +1,4 @@
+using Overparam.IO;
 using System.Text;
 using ScottPlot;
 

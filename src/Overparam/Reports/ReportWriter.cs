@@ -1,3 +1,4 @@
+using Overparam.IO;
 namespace Overparam.Reports;
 
 /// <summary>

@@ -1,0 +1,74 @@
+using System.CommandLine;
+using Overparam.Experiments;
+using Overparam.Experiments.Verify;
+using Overparam.Reports;
+using Spectre.Console;
+
+namespace Overparam.Cli.Commands;
+
+/// <summary>`overparam verify`: the main job — a built-in or user study, and a report of the paper's claims.</summary>
+public static class VerifyCommand
+{
+    public static Command Create()
+    {
+        var preset = new Option<string>("--preset") { Description = "Built-in study: default (~3 min), quick (<30 s), depth (fc vs resnet over depth), iclr2019-fig1 (the ICLR companion's two-layer experiment)", DefaultValueFactory = _ => "default" };
+        var config = new Option<string?>("--config") { Description = "A study of your own (JSON: architectures, depths, widths, seeds, n, d, activation, c_res, steps, probe_every, lr_policy, lr, lr_constant, target_loss, data_seed)" };
+        var scale = new Option<double>("--scale") { Description = "iclr2019-fig1 only: fraction of the paper's size (n = d = 1000, m = 500..8000)", DefaultValueFactory = _ => 0.1 };
+        var outDir = new Option<string?>("--out") { Description = "Report folder (default runs/verify-PRESET-TIME)" };
+        var threads = CommonOptions.Threads();
+        var quiet = CommonOptions.Quiet();
+        var command = new Command("verify", "Run a convergence study and write a report (report.html, report.md, plots as PNG/SVG with their CSVs, a table of the paper's claims with verdicts)");
+        foreach (var o in new Option[] { preset, config, scale, outDir, threads, quiet }) command.Options.Add(o);
+        command.SetAction(r => CommonOptions.Guard(() =>
+        {
+            CommonOptions.ApplyThreads(r.GetValue(threads));
+            var s = r.GetValue(scale);
+            if (!(s > 0 && s <= 1)) throw new RunSpecException($"--scale {s}: must be in (0, 1]");
+            var path = r.GetValue(config);
+            var name = r.GetValue(preset)!;
+            var study = path is not null ? Study.Load(path)
+                : Study.Preset(name, s) ?? throw new RunSpecException($"--preset {name}: expected one of {string.Join(", ", Study.PresetNames)}");
+            var dir = r.GetValue(outDir) ?? Path.Combine("runs", $"verify-{study.Name}-{DateTime.Now:yyyyMMdd-HHmmss}");
+            if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
+                throw new RunSpecException($"--out {dir}: folder exists and is not empty");
+            var cancel = CommonOptions.CtrlC();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var cells = RunWithProgress(study, dir, r.GetValue(quiet), cancel);
+            var report = VerifyReport.Build(study, cells);
+            var output = ReportWriter.Write(report, dir);
+            Console.WriteLine($"{study.Name}: {cells.Count} runs in {clock.Elapsed.TotalSeconds:F0} s");
+            foreach (var claim in report.Claims)
+                Console.WriteLine($"  [{VerdictText.Of(claim.Verdict)}] {claim.Text}: {claim.Measured}");
+            Console.WriteLine($"report: {output.Html}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static List<CellResult> RunWithProgress(Study study, string dir, bool quiet, CancellationToken cancel)
+    {
+        if (quiet) return StudyRunner.Run(study, dir, null, cancel);
+        if (Console.IsOutputRedirected || Console.IsErrorRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
+            return StudyRunner.Run(study, dir, new SynchronousProgress(p =>
+                Console.Error.WriteLine($"verify {study.Name}: {p.Done}/{p.Total} runs done{(p.Done < p.Total ? $", running {p.Current}" : "")}")), cancel);
+        List<CellResult> result = [];
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask($"verify {study.Name}");
+                result = StudyRunner.Run(study, dir, new SynchronousProgress(p =>
+                {
+                    task.MaxValue = p.Total;
+                    task.Value = p.Done;
+                    task.Description = Markup.Escape($"verify {study.Name}: {p.Current}");
+                }), cancel);
+            });
+        return result;
+    }
+
+    private sealed class SynchronousProgress(Action<StudyProgress> report) : IProgress<StudyProgress>
+    {
+        public void Report(StudyProgress value) => report(value);
+    }
+}

@@ -1,0 +1,246 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Overparam.Numerics;
+
+namespace Overparam.Architectures.ConvResNet;
+
+/// <summary>
+/// The convolutional ResNet of spec §2.3: x^(1) = sqrt(c_σ/m) σ(W^(1) φ(x)),
+/// x^(h) = x^(h−1) + (c_res/(H sqrt(m))) σ(W^(h) φ(x^(h−1))) for 2 ≤ h ≤ H, f = Σ_{c,l} a_{c,l} x^(H)_{c,l}.
+/// Input rows hold d₀ channels × p positions with feature index c·p + l; φ is stride 1 with zero padding (q−1)/2
+/// (<see cref="Patches"/>); W^(h) is [m, q·d_{h−1}] with column c·q + t; a is [m, p] with entry (c, l) at c·p + l.
+/// Internally the batch is position-major (row i·p + l, column c), so each layer is one GEMM
+/// [n·p, q·d] × [q·d, m] on the batch's patch matrix.
+/// </summary>
+public sealed class ConvResNetNetwork<T> : INetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public NetworkConfig Config { get; }
+    public IReadOnlyList<Parameter<T>> Parameters { get; }
+
+    /// <summary>How <see cref="GramMatrices"/> contracts the per-sample gradients; both give the same matrices.</summary>
+    public ConvGramStrategy GramStrategy { get; set; } = ConvGramStrategy.Auto;
+
+    private int H => Config.Depth;
+    private int M => Config.Width;
+    private int P => Config.Positions;
+    private int Q => Config.KernelSize;
+
+    private readonly Matrix<T>[] w;      // W^(h), h = 1..H at index h−1, [m, q·d_{h−1}]
+    private readonly T[] a;              // [m, p]
+    private readonly T[] aT;             // aᵀ [p, m], the layout of one sample's rows of X_H
+    private readonly double firstScale;  // sqrt(c_σ/m)
+    private readonly double residualScale; // c_res/(H sqrt(m))
+    private int n;
+    private Matrix<T>[] x = [];          // X_0 … X_H, [n·p, d_h], position-major
+    private Matrix<T>[] slope = [];      // scale_h · σ′(Z_h), [n·p, m]
+    private Matrix<T>[] delta = [];      // Δ_h = ∂u_i/∂Z_h at row (i, l), [n·p, m]
+    private T[] patches = [];            // scratch [n·p, q·max(d₀, m)]: φ(X_{h−1}), r ∘ φ(X_{h−1}) or ∂u/∂φ
+    private T[] sampleScale = [];        // the residual r, as an array for the parallel im2col
+    private T[] aGradient = [];          // Σ_i r_i x_i^(H) in the [p, m] layout
+
+    public ConvResNetNetwork(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters)
+    {
+        if (config.KernelSize < 1 || config.KernelSize % 2 == 0) throw new ArgumentException($"kernel size q must be odd and positive, got {config.KernelSize}");
+        if (config.Positions < 1) throw new ArgumentException($"positions p must be positive, got {config.Positions}");
+        Config = config;
+        Parameters = parameters;
+        w = new Matrix<T>[config.Depth];
+        for (int h = 1; h <= config.Depth; h++)
+        {
+            var p = parameters[h - 1];
+            int fanIn = config.KernelSize * Channels(h - 1);
+            if (p.Shape.Length != 2 || p.Shape[0] != config.Width || p.Shape[1] != fanIn)
+                throw new ArgumentException($"{p.Name} has shape [{string.Join(", ", p.Shape)}], expected [{config.Width}, {fanIn}]");
+            w[h - 1] = new Matrix<T>(config.Width, fanIn, p.Value);
+        }
+        var pa = parameters[config.Depth];
+        if (pa.Shape.Length != 2 || pa.Shape[0] != config.Width || pa.Shape[1] != config.Positions)
+            throw new ArgumentException($"a has shape [{string.Join(", ", pa.Shape)}], expected [{config.Width}, {config.Positions}]");
+        a = pa.Value;
+        aT = new T[a.Length];
+        firstScale = Math.Sqrt(config.CSigma / config.Width);
+        residualScale = config.CRes / (config.Depth * Math.Sqrt(config.Width));
+    }
+
+    /// <summary>d_h: d₀ input channels, m for every hidden layer.</summary>
+    private int Channels(int h) => h == 0 ? Config.InputChannels : Config.Width;
+
+    public void Forward(Matrix<T> input, Span<T> u)
+    {
+        if (input.Cols != Config.InputSize) throw new ArgumentException($"input has {input.Cols} features, the network expects d₀·p = {Config.InputSize}");
+        Allocate(input.Rows);
+        ToPositionMajor(input, x[0]);
+        for (int c = 0; c < M; c++)
+            for (int l = 0; l < P; l++) aT[l * M + c] = a[c * P + l];
+        for (int h = 1; h <= H; h++)
+        {
+            int k = Q * Channels(h - 1);
+            Patches.Im2Col(x[h - 1].Data, n, P, Channels(h - 1), Q, null, patches);
+            var z = slope[h - 1];
+            LinearAlgebra.Gemm(false, true, n * P, M, k, T.One, patches, k, w[h - 1].Data, k, T.Zero, z.Data, M); // Z_h = φ(X_{h−1}) W_hᵀ
+            Activate(h, z, x[h], h == 1 ? null : x[h - 1]);
+        }
+        LinearAlgebra.Gemm(false, false, n, 1, P * M, T.One, x[H].Data, P * M, aT, 1, T.Zero, u, 1); // f = Σ_{c,l} a_{c,l} x^(H)_{c,l}
+    }
+
+    // X_h = scale_h σ(Z_h) (+ X_{h−1} for h ≥ 2); Z_h is replaced by slope_h = scale_h σ′(Z_h).
+    private void Activate(int h, Matrix<T> z, Matrix<T> cur, Matrix<T>? prev)
+    {
+        T scale = T.CreateTruncating(h == 1 ? firstScale : residualScale);
+        var act = Config.Activation;
+        Chunks.For(z.Data.Length, (start, len) =>
+        {
+            var zs = z.Data.AsSpan(start, len);
+            var xs = cur.Data.AsSpan(start, len);
+            var pooled = System.Buffers.ArrayPool<T>.Shared.Rent(len);
+            var zCopy = pooled.AsSpan(0, len);
+            zs.CopyTo(zCopy);
+            act.Evaluate<T>(zCopy, xs, zs);                                      // σ(Z) → X_h, σ′(Z) → slope
+            System.Buffers.ArrayPool<T>.Shared.Return(pooled);
+            TensorPrimitives.Multiply(zs, scale, zs);
+            if (prev is not null) TensorPrimitives.MultiplyAdd(xs, scale, prev.Data.AsSpan(start, len), xs);
+            else TensorPrimitives.Multiply(xs, scale, xs);
+        });
+    }
+
+    public void BackPropagate()
+    {
+        // B_H = ∂u_i/∂X_H = a at every sample (row (i, l) is column l of a). B_h lives in delta[h−1] and becomes
+        // Δ_h = B_h ∘ slope_h in place; B_{h−1} = B_h + φᵀ(Δ_h W_h) (layer h ≥ 2 is residual) is built in delta[h−2].
+        for (int i = 0; i < n; i++) aT.CopyTo(delta[H - 1].Data.AsSpan(i * P * M, P * M));
+        for (int h = H; h >= 1; h--)
+        {
+            var d = delta[h - 1];
+            var s = slope[h - 1];
+            if (h > 1) d.Data.AsSpan().CopyTo(delta[h - 2].Data);
+            Chunks.For(d.Data.Length, (start, len) =>
+                TensorPrimitives.Multiply(d.Data.AsSpan(start, len), s.Data.AsSpan(start, len), d.Data.AsSpan(start, len)));
+            if (h == 1) break;
+            int k = Q * M;
+            LinearAlgebra.Gemm(false, false, n * P, k, M, T.One, d.Data, M, w[h - 1].Data, k, T.Zero, patches, k); // ∂u/∂φ(X_{h−1}) = Δ_h W_h
+            Patches.Col2ImAdd(patches, n, P, M, Q, delta[h - 2].Data);                                          // φᵀ: scatter-add over q offsets
+        }
+    }
+
+    public void Gradients(ReadOnlySpan<T> residual, IReadOnlyList<T[]> gradients, IReadOnlyList<bool>? trained = null)
+        => Accumulate(residual, T.One, T.Zero, h => gradients[h], trained);
+
+    public void DescentStep(ReadOnlySpan<T> residual, T eta, IReadOnlyList<bool>? trained = null)
+        => Accumulate(residual, -eta, T.One, h => Parameters[h].Value, trained);
+
+    // target_h = alpha · ∂L/∂θ_h + beta · target_h, with ∂L/∂W_h = Σ_i r_i Σ_l Δ_{h,(i,l)} φ(x_i^(h−1))_lᵀ = Δ_hᵀ (r ∘ Φ_h)
+    // and ∂L/∂a_{c,l} = Σ_i r_i x^(H)_{i,c,l}.
+    private void Accumulate(ReadOnlySpan<T> r, T alpha, T beta, Func<int, T[]> target, IReadOnlyList<bool>? trained)
+    {
+        r.CopyTo(sampleScale);
+        for (int h = 1; h <= H; h++)
+        {
+            if (trained is not null && !trained[h - 1]) continue;
+            int k = Q * Channels(h - 1);
+            Patches.Im2Col(x[h - 1].Data, n, P, Channels(h - 1), Q, sampleScale, patches);   // r_i φ(x_i^(h−1))
+            LinearAlgebra.Gemm(true, false, M, k, n * P, alpha, delta[h - 1].Data, M, patches, k, beta, target(h - 1), k);
+        }
+        if (trained is null || trained[H])
+        {
+            LinearAlgebra.Gemm(true, false, P * M, 1, n, T.One, x[H].Data, P * M, r, 1, T.Zero, aGradient, 1);
+            var ta = target(H);
+            for (int c = 0; c < M; c++)
+                for (int l = 0; l < P; l++)
+                {
+                    T g = alpha * aGradient[l * M + c];
+                    ta[c * P + l] = beta == T.Zero ? g : g + beta * ta[c * P + l];
+                }
+        }
+    }
+
+    public Matrix<double>[] GramMatrices()
+    {
+        // G^(h)_ij = ⟨J_i, J_j⟩ with J_i = ∂u_i/∂W^(h) = Σ_l Δ_{h,(i,l)} φ(x_i^(h−1))_lᵀ (spec §5, eq. 15 for h = H);
+        // G^(H+1)_ij = ⟨x_i^(H), x_j^(H)⟩_F.
+        var grams = new Matrix<double>[H + 1];
+        for (int h = 1; h <= H; h++)
+        {
+            int channels = Channels(h - 1), k = Q * channels;
+            var phi = new double[checked(n * P * k)];
+            Patches.Im2Col(AsDouble(x[h - 1]), n, P, channels, Q, null, phi);
+            var d = AsDouble(delta[h - 1]);
+            var strategy = GramStrategy == ConvGramStrategy.Auto ? ConvGramCost.Cheaper(n, P, M, k) : GramStrategy;
+            grams[h - 1] = strategy == ConvGramStrategy.PerSample ? PerSampleGram(d, phi, k) : PerPositionGram(d, phi, k);
+        }
+        var last = AsDouble(x[H]);
+        grams[H] = new Matrix<double>(n, n);
+        LinearAlgebra.Gemm(false, true, n, n, P * M, 1.0, last, P * M, last, P * M, 0.0, grams[H].Data, n);
+        return grams;
+    }
+
+    // G = J Jᵀ, J_i = Δ_iᵀ Φ_i (m × k, a GEMM over the p positions). J is formed for a block of channels at a time
+    // (⟨J_i, J_j⟩ is a sum over channels), so that it never holds more than about 2^24 entries.
+    private Matrix<double> PerSampleGram(double[] d, double[] phi, int k)
+    {
+        int block = (int)Math.Clamp((1L << 24) / ((long)n * k), 1, M);
+        var j = new double[n * block * k];
+        var g = new Matrix<double>(n, n);
+        for (int r0 = 0; r0 < M; r0 += block)
+        {
+            int rows = Math.Min(block, M - r0), size = rows * k;
+            for (int i = 0; i < n; i++)
+                LinearAlgebra.Gemm(true, false, rows, k, P, 1.0, d.AsSpan(i * P * M + r0, (P - 1) * M + rows), M,
+                    phi.AsSpan(i * P * k, P * k), k, 0.0, j.AsSpan(i * size, size), k);                 // J_i = Σ_l Δ_{i,l} φ_{i,l}ᵀ
+            LinearAlgebra.Gemm(false, true, n, n, size, 1.0, j, size, j, size, r0 == 0 ? 0.0 : 1.0, g.Data, n); // G += J Jᵀ
+        }
+        return g;
+    }
+
+    // G_ij = Σ_{l,l′} (Δ Δᵀ)_{(i,l),(j,l′)} (Φ Φᵀ)_{(i,l),(j,l′)}: Hadamard product of two (n p)×(n p) Grams, p×p block sums.
+    private Matrix<double> PerPositionGram(double[] d, double[] phi, int k)
+    {
+        int np = n * P;
+        var back = new double[np * np];
+        var features = new double[np * np];
+        LinearAlgebra.Gemm(false, true, np, np, M, 1.0, d, M, d, M, 0.0, back, np);
+        LinearAlgebra.Gemm(false, true, np, np, k, 1.0, phi, k, phi, k, 0.0, features, np);
+        TensorPrimitives.Multiply(back, features, back);
+        var g = new Matrix<double>(n, n);
+        for (int i = 0; i < n; i++)
+            for (int l = 0; l < P; l++)
+            {
+                var row = back.AsSpan((i * P + l) * np, np);
+                for (int j = 0; j < n; j++) g[i, j] += TensorPrimitives.Sum<double>(row.Slice(j * P, P));
+            }
+        return g;
+    }
+
+    private static double[] AsDouble(Matrix<T> m) => typeof(T) == typeof(double) ? (double[])(object)m.Data : m.Convert<double>().Data;
+
+    // X_0[(i, l), c] = input[i, c·p + l]: channel-major input rows to the position-major batch.
+    private void ToPositionMajor(Matrix<T> input, Matrix<T> x0)
+    {
+        int d0 = Config.InputChannels;
+        for (int i = 0; i < n; i++)
+        {
+            var src = input.Row(i);
+            var dst = x0.Data.AsSpan(i * P * d0, P * d0);
+            for (int c = 0; c < d0; c++)
+                for (int l = 0; l < P; l++) dst[l * d0 + c] = src[c * P + l];
+        }
+    }
+
+    private void Allocate(int rows)
+    {
+        if (x.Length == H + 1 && n == rows) return;
+        n = rows;
+        x = new Matrix<T>[H + 1];
+        slope = new Matrix<T>[H];
+        delta = new Matrix<T>[H];
+        x[0] = new Matrix<T>(n * P, Config.InputChannels);
+        for (int h = 1; h <= H; h++)
+        {
+            x[h] = new Matrix<T>(n * P, M);
+            slope[h - 1] = new Matrix<T>(n * P, M);
+            delta[h - 1] = new Matrix<T>(n * P, M);
+        }
+        patches = new T[checked(n * P * Q * Math.Max(M, Config.InputChannels))];
+        sampleScale = new T[n];
+        aGradient = new T[P * M];
+    }
+}
