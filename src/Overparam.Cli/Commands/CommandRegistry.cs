@@ -11,5 +11,7 @@ public static class CommandRegistry
         yield return KernelCommand.Create();
         yield return GramCommand.Create();
         yield return VerifyCommand.Create();
+        yield return SweepCommand.Create();
+        yield return CriticalWidthCommand.Create();
     }
 }

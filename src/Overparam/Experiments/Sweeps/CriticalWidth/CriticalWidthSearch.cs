@@ -1,0 +1,63 @@
+namespace Overparam.Experiments.Sweeps.CriticalWidth;
+
+/// <summary>One (architecture, depth, n, activation) whose critical width is sought.</summary>
+public sealed record CriticalWidthQuery(string Architecture, int Depth, int N, string Activation);
+
+/// <summary>One width tried: how many of its seeds reached the target loss.</summary>
+public sealed record WidthEvaluation(int Width, int Converged, int Seeds);
+
+/// <summary>The result for one query: m* (null when above the maximum), how the search ended, and every width tried.</summary>
+public sealed record CriticalWidthResult(CriticalWidthQuery Query, int? MStar, BisectionStatus Status, IReadOnlyList<WidthEvaluation> Evaluations);
+
+/// <summary>
+/// Critical width m*: the smallest width at which gradient descent reaches the target loss within the step budget for
+/// at least a fraction F of the seeds (<see cref="WidthBisection"/>). Each (width, seed) run is a cell recorded in the
+/// folder's result store under its key, so a rerun (or a wider search) reuses every evaluation already done.
+/// </summary>
+/// <param name="template">Every field but architecture, depth, n, activation, width and seed (target loss, steps, d, lr policy, train, …).</param>
+/// <param name="seeds">Seeds 1 … K per width.</param>
+/// <param name="fraction">Success when converged seeds ≥ fraction·K.</param>
+public sealed class CriticalWidthSearch(RunSpec template, int seeds, double fraction, int minWidth, int maxWidth,
+    ResultStore store, ICellExecutor executor, Action<string>? log = null)
+{
+    public CriticalWidthResult Find(CriticalWidthQuery q, CancellationToken cancel = default)
+    {
+        var evaluations = new List<WidthEvaluation>();
+        var (mStar, status) = WidthBisection.Find(width =>
+        {
+            cancel.ThrowIfCancellationRequested();
+            var e = Evaluate(q, width, cancel);
+            evaluations.Add(e);
+            bool ok = e.Converged >= fraction * e.Seeds - 1e-9;
+            log?.Invoke($"{q.Architecture} H={q.Depth} n={q.N} {q.Activation}: m={width}: {e.Converged}/{e.Seeds} seeds converged -> {(ok ? "ok" : "fails")}");
+            return ok;
+        }, minWidth, maxWidth);
+        return new CriticalWidthResult(q, mStar, status, evaluations);
+    }
+
+    /// <summary>The spec of one (query, width, seed) run.</summary>
+    public RunSpec Cell(CriticalWidthQuery q, int width, int seed) => template with
+    {
+        Architecture = q.Architecture, Depth = q.Depth, N = q.N, Activation = q.Activation, Width = width, Seed = (ulong)seed,
+    };
+
+    private WidthEvaluation Evaluate(CriticalWidthQuery q, int width, CancellationToken cancel)
+    {
+        var cells = Enumerable.Range(1, seeds).Select(s => SweepCell.Create(s - 1, Cell(q, width, s))).ToArray();
+        var done = cells.Select(c => store.Get(c.Key)).OfType<CellRecord>().ToDictionary(r => r.Key);
+        var pending = cells.Where(c => !done.ContainsKey(c.Key)).ToArray();
+        var gate = new Lock();
+        executor.Run(pending, (cell, outcome, worker) =>
+        {
+            if (outcome.Status == "stopped") return;
+            var record = CellRecord.From(cell, outcome, worker);
+            lock (gate)
+            {
+                store.Add(record);
+                done[record.Key] = record;
+            }
+        }, cancel);
+        cancel.ThrowIfCancellationRequested();
+        return new WidthEvaluation(width, done.Values.Count(r => r.Status == "converged"), seeds);
+    }
+}

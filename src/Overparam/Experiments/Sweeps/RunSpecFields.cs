@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Overparam.Activations;
+using Overparam.Architectures;
+using Overparam.Data;
+
+namespace Overparam.Experiments.Sweeps;
+
+/// <summary>
+/// The fields of <see cref="RunSpec"/> by their snake_case JSON names, and a check of one value for each: its type and
+/// its range. <see cref="Check"/> returns the value normalized (integers as integers) or an error message.
+/// </summary>
+public static partial class RunSpecFields
+{
+    /// <summary>Every RunSpec field name, in declaration order.</summary>
+    public static IReadOnlyList<string> Names { get; } = typeof(RunSpec).GetProperties()
+        .Where(p => p.CanWrite)
+        .Select(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name)).ToArray();
+
+    public static bool IsField(string name) => Names.Contains(name);
+
+    /// <summary>The closest field name to a misspelled one, or null when nothing is close.</summary>
+    public static string? Suggest(string name)
+    {
+        var best = Names.Select(n => (n, d: Distance(n, name))).MinBy(t => t.d);
+        return best.d <= Math.Max(2, name.Length / 3) ? best.n : null;
+    }
+
+    /// <summary>Checks <paramref name="value"/> for <paramref name="field"/>: (normalized value, null) or (null, message).</summary>
+    public static (JsonNode? Value, string? Error) Check(string field, JsonNode? value) => field switch
+    {
+        "architecture" => Choice(value, ["fc", "resnet", "convresnet"], s => NetworkConfig.TryParseArchitecture(s) is not null),
+        "activation" => Choice(value, Activation.Names, s => Activation.TryParse(s) is not null),
+        "depth" or "width" or "n" or "d" or "d0" or "p" => Int(value, 1, "a positive integer"),
+        "kernel_size" => Int(value, 1, "an odd positive integer", odd: true),
+        "steps" or "probe_every" => Int(value, 0, "a non-negative integer"),
+        "seed" => Int(value, 0, "a non-negative integer"),
+        "data_seed" => value is null ? (null, null) : Int(value, 0, "a non-negative integer or null"),
+        "c_res" or "lr" or "lr_constant" => Number(value, positive: true, "a positive number"),
+        "c_sigma" => value is null ? (null, null) : Number(value, positive: true, "a positive number or null"),
+        "target_loss" => Number(value, positive: false, "a non-negative number"),
+        "allow_any_c_res" or "raw_inputs" => value is JsonValue v && v.TryGetValue(out bool b) ? (JsonValue.Create(b), null) : (null, Expected("true or false", value)),
+        "output_init" => Choice(value, ["gaussian", "sign"]),
+        "labels" => Choice(value, ["gaussian", "teacher"]),
+        "image_layout" => Choice(value, ["positions", "rows"]),
+        "lr_policy" => Choice(value, ["fixed", "theory", "stable"]),
+        "d_type" => Choice(value, ["float64", "float32"]),
+        "train" => Train(value),
+        "data" => Data(value),
+        "classes" => Classes(value),
+        "input_shape" or "init" => value is null || IsString(value, out _) ? (value?.DeepClone(), null) : (null, Expected("a string or null", value)),
+        _ => (null, "unknown field"),
+    };
+
+    private static (JsonNode?, string?) Int(JsonNode? value, long min, string what, bool odd = false)
+    {
+        if (value is JsonValue v)
+        {
+            long l;
+            if (v.TryGetValue(out long a)) l = a;
+            else if (v.TryGetValue(out double x) && x == Math.Floor(x) && Math.Abs(x) < 1e15) l = (long)x;
+            else if (v.TryGetValue(out JsonElement e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out long b)) l = b;
+            else return (null, Expected(what, value));
+            if (l < min || (odd && l % 2 == 0) || l > int.MaxValue && min > 0) return (null, Expected(what, value));
+            return (JsonValue.Create(l), null);
+        }
+        return (null, Expected(what, value));
+    }
+
+    private static (JsonNode?, string?) Number(JsonNode? value, bool positive, string what)
+    {
+        double x;
+        if (value is JsonValue v && (v.TryGetValue(out x) || v.TryGetValue(out JsonElement e) && e.ValueKind == JsonValueKind.Number && e.TryGetDouble(out x)))
+        {
+            if (!double.IsFinite(x) || (positive ? x <= 0 : x < 0)) return (null, Expected(what, value));
+            return (JsonValue.Create(x), null);
+        }
+        if (value is JsonValue lv && lv.TryGetValue(out long l) && (positive ? l > 0 : l >= 0)) return (JsonValue.Create((double)l), null);
+        return (null, Expected(what, value));
+    }
+
+    private static (JsonNode?, string?) Choice(JsonNode? value, IReadOnlyList<string> allowed, Func<string, bool>? accepts = null)
+    {
+        if (IsString(value, out string s) && (accepts?.Invoke(s) ?? allowed.Contains(s))) return (JsonValue.Create(s), null);
+        return (null, Expected("one of " + string.Join(", ", allowed), value));
+    }
+
+    private static (JsonNode?, string?) Train(JsonNode? value)
+    {
+        if (!IsString(value, out string s)) return (null, Expected("all, hidden, output or a comma list of W1…WH, a", value));
+        bool ok = s is "all" or "hidden" or "output" || s.Split(',').All(t => TrainToken().IsMatch(t.Trim()));
+        return ok ? (JsonValue.Create(s), null) : (null, Expected("all, hidden, output or a comma list of W1…WH, a", value));
+    }
+
+    private static (JsonNode?, string?) Data(JsonNode? value)
+    {
+        if (!IsString(value, out string s)) return (null, Expected(DataSpec.Forms, value));
+        try { DataSpec.Parse(s); return (JsonValue.Create(s), null); }
+        catch (Exception e) when (e is ArgumentException or FormatException or DataFormatException) { return (null, e.Message.Split(" (Parameter")[0]); }
+    }
+
+    private static (JsonNode?, string?) Classes(JsonNode? value)
+    {
+        if (value is JsonArray a && a.Count == 2)
+        {
+            var parsed = a.Select(x => Int(x, 0, "")).ToArray();
+            if (parsed.All(p => p.Item2 is null)) return (new JsonArray(parsed.Select(p => p.Item1).ToArray()), null);
+        }
+        return (null, Expected("two non-negative integer class labels, e.g. [0, 1]", value));
+    }
+
+    private static bool IsString(JsonNode? value, out string s)
+    {
+        s = "";
+        return value is JsonValue v && v.TryGetValue(out s!) ;
+    }
+
+    /// <summary>"expected WHAT, got VALUE" with the value as JSON.</summary>
+    public static string Expected(string what, JsonNode? got) =>
+        $"expected {what}, got {(got is null ? "null" : got.ToJsonString())}";
+
+    [GeneratedRegex("^(W[1-9][0-9]*|a)$")]
+    private static partial Regex TrainToken();
+
+    private static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (int i = 1; i <= a.Length; i++)
+            for (int j = 1; j <= b.Length; j++)
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+        return d[a.Length, b.Length];
+    }
+
+    internal static string Format(double x) => x.ToString("R", CultureInfo.InvariantCulture);
+}

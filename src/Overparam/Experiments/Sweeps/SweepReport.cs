@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text;
+using Overparam.Reports;
+
+namespace Overparam.Experiments.Sweeps;
+
+/// <summary>
+/// Writes a sweep folder's report: <c>summary.md</c>, <c>summary.tex</c>, <c>summary.csv</c> (<see cref="SweepTable"/>),
+/// <c>cells.csv</c> (every record), and, when width varies, log–log plots of final loss and of steps vs width, one
+/// series per remaining configuration (e.g. per depth and architecture), as PNG + SVG + CSV.
+/// </summary>
+public static class SweepReport
+{
+    /// <returns>The files written.</returns>
+    public static IReadOnlyList<string> Write(string sweepDirectory, string outputDirectory)
+    {
+        if (!ResultStore.Exists(sweepDirectory)) throw new SweepSpecException(sweepDirectory, [$"no {ResultStore.FileName}: not a sweep folder"]);
+        IReadOnlyList<CellRecord> records;
+        using (var store = ResultStore.Open(sweepDirectory)) records = store.All();
+        if (records.Count == 0) throw new SweepSpecException(sweepDirectory, ["no finished cells to report"]);
+        Directory.CreateDirectory(outputDirectory);
+        var table = SweepTable.Build(records);
+        var files = new List<string>();
+        void Save(string name, string text)
+        {
+            string path = Path.Combine(outputDirectory, name);
+            File.WriteAllText(path, text);
+            files.Add(path);
+        }
+        Save("summary.csv", table.ToCsv());
+        Save("summary.tex", table.ToLatex());
+        Save("cells.csv", CellsCsv(records));
+
+        var md = new StringBuilder();
+        md.AppendLine($"# Sweep report: {Path.GetFileName(Path.GetFullPath(sweepDirectory))}");
+        md.AppendLine();
+        md.AppendLine($"{records.Count} finished cells; {string.Join(", ", records.GroupBy(r => r.Status).Select(g => $"{g.Count()} {g.Key}"))}. " +
+                      "Values are mean ± sample sd over seeds; seconds is each run's wall-clock.");
+        md.AppendLine();
+        md.Append(table.ToMarkdown());
+        foreach (var (metric, label) in new[] { ("final_loss", "final loss"), ("steps", "steps") })
+        {
+            var plot = WidthPlot(table, metric, label);
+            if (plot is null) continue;
+            var written = PlotRenderer.Render(plot, outputDirectory, plot.Name);
+            files.AddRange([written.Png, written.Svg, written.Csv]);
+            md.AppendLine();
+            md.AppendLine($"![{plot.Title}]({Path.GetFileName(written.Png)})");
+        }
+        Save("summary.md", md.ToString());
+        return files;
+    }
+
+    /// <summary>Mean of a metric vs width, log–log, one series per other configuration; null when width does not vary.</summary>
+    public static PlotSpec? WidthPlot(SweepTable table, string metric, string label)
+    {
+        int w = table.ConfigColumns.ToList().IndexOf("width");
+        if (w < 0) return null;
+        var others = Enumerable.Range(0, table.ConfigColumns.Count).Where(i => i != w).ToArray();
+        var series = table.Rows
+            .GroupBy(r => string.Join(" ", others.Select(i => $"{table.ConfigColumns[i]}={r.Config[i]}")))
+            .Select(g =>
+            {
+                var points = g.Select(r => (x: double.Parse(r.Config[w], CultureInfo.InvariantCulture), y: r.Metrics[metric].Mean))
+                    .Where(p => double.IsFinite(p.y) && p.y > 0).OrderBy(p => p.x).ToArray();
+                return new Series(g.Key.Length == 0 ? label : g.Key, points.Select(p => p.x).ToArray(), points.Select(p => p.y).ToArray());
+            })
+            .Where(s => s.X.Length > 0).ToArray();
+        if (series.Length == 0) return null;
+        return new PlotSpec
+        {
+            Title = $"{label} vs width", XLabel = "width m", YLabel = $"{label} (mean over seeds)", LogX = true, LogY = true,
+            Series = series, Name = $"{metric}_vs_width", Caption = $"{label} vs width m, log–log",
+        };
+    }
+
+    private static string CellsCsv(IReadOnlyList<CellRecord> records)
+    {
+        var specs = records.Select(r => System.Text.Json.Nodes.JsonNode.Parse(r.SpecJson)!.AsObject()).ToArray();
+        var fields = specs[0].Select(kv => kv.Key).ToArray();
+        var probes = records.SelectMany(r => r.Final.Keys).Distinct().OrderBy(k => k, StringComparer.Ordinal).ToArray();
+        var sb = new StringBuilder();
+        sb.AppendLine(string.Join(",", new[] { "key", "cell_index" }.Concat(fields)
+            .Concat(["status", "reason", "steps", "initial_loss", "final_loss", "seconds", "eta", "lambda0"]).Concat(probes).Concat(["finished_at", "worker"])));
+        for (int i = 0; i < records.Count; i++)
+        {
+            var r = records[i];
+            var cols = new List<string> { r.Key, r.CellIndex.ToString(CultureInfo.InvariantCulture) };
+            cols.AddRange(fields.Select(f => Quote(specs[i][f] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out string? s) ? s : specs[i][f]?.ToJsonString() ?? "")));
+            cols.AddRange([r.Status, Quote(r.Reason ?? ""), r.Steps.ToString(CultureInfo.InvariantCulture), N(r.InitialLoss), N(r.FinalLoss), N(r.Seconds), N(r.Eta), N(r.Lambda0 ?? double.NaN)]);
+            cols.AddRange(probes.Select(p => N(r.Final.TryGetValue(p, out double v) ? v : double.NaN)));
+            cols.AddRange([r.FinishedAt.ToString("O", CultureInfo.InvariantCulture), r.Worker]);
+            sb.AppendLine(string.Join(",", cols));
+        }
+        return sb.ToString();
+    }
+
+    private static string N(double x) => double.IsFinite(x) ? x.ToString("R", CultureInfo.InvariantCulture) : "";
+    private static string Quote(string s) => s.Contains(',') || s.Contains('"') || s.Contains('\n') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+}

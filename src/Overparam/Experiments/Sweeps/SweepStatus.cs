@@ -1,0 +1,28 @@
+namespace Overparam.Experiments.Sweeps;
+
+/// <summary>
+/// Where a sweep folder stands: cells expected (those of the shards run into it, or the whole sweep), records by
+/// status, and what remains.
+/// </summary>
+public sealed record SweepStatus(int SweepCells, int Expected, IReadOnlyDictionary<string, int> ByStatus, int Remaining,
+    IReadOnlyList<CellRecord> Problems, string Shards)
+{
+    public int Done => ByStatus.Values.Sum();
+
+    /// <summary>Reads a folder; throws <see cref="SweepSpecException"/> when it is not a sweep folder.</summary>
+    public static SweepStatus Read(string directory)
+    {
+        if (!ResultStore.Exists(directory)) throw new SweepSpecException(directory, [$"no {ResultStore.FileName}: not a sweep folder"]);
+        using var store = ResultStore.Open(directory);
+        var spec = SweepFolder.ReadSpec(store) ?? throw new SweepSpecException(directory, ["the store has no sweep specification"]);
+        var cells = spec.Resolve();
+        var shards = SweepFolder.ReadShards(store);
+        var expected = SweepFolder.Expected(cells, shards);
+        var records = store.All();
+        var keys = records.Select(r => r.Key).ToHashSet();
+        var byStatus = records.GroupBy(r => r.Status).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count());
+        return new SweepStatus(cells.Count, expected.Count, byStatus, expected.Count(c => !keys.Contains(c.Key)),
+            records.Where(r => r.Status is "failed" or "diverged").ToArray(),
+            shards.Count == 0 ? "none yet" : shards.Any(s => s.IsAll) ? "all" : string.Join(",", shards));
+    }
+}
