@@ -52,6 +52,7 @@ public static class CliHarness
     {
         var psi = new ProcessStartInfo("env")
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
