@@ -131,6 +131,30 @@ public sealed class TrainBadInputTests : IDisposable
         AssertBadInput(r, "--init " + init);
     }
 
+    [Fact]
+    public void UnknownDType() => AssertBadInput(Train("--dtype", "float16"), "--dtype float16", "float64 or float32");
+
+    [Fact]
+    public void NonPositiveLearningRate() => AssertBadInput(Train("--lr", "0"), "--lr 0", "positive");
+
+    [Fact]
+    public void NegativeSteps() => AssertBadInput(Train("--steps", "-1"), "--steps -1");
+
+    [Fact]
+    public void OutFolderHoldingARun_IsRefusedAndLeftUntouched()
+    {
+        var first = Train();
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var summary = File.ReadAllText(Path.Combine(Out, "summary.json"));
+        var metrics = File.ReadAllBytes(Path.Combine(Out, "metrics.csv"));
+        var again = Train("--seed", "2");
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("--out " + Out, again.Err);
+        Assert.Contains("already holds a run", again.Err);
+        Assert.Equal(summary, File.ReadAllText(Path.Combine(Out, "summary.json")));
+        Assert.Equal(metrics, File.ReadAllBytes(Path.Combine(Out, "metrics.csv")));
+    }
+
     // The convolutional ResNet (spec §2.3): its options are validated before the network is built (on this branch
     // NetworkFactory does not build the conv net yet, so a valid conv run is not tested here).
 
