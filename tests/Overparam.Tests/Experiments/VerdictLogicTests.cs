@@ -1,0 +1,64 @@
+using System.Globalization;
+using Overparam.Experiments;
+using Overparam.Experiments.Verify;
+using Overparam.Reports;
+
+namespace Overparam.Tests.Experiments;
+
+/// <summary>The verify report's verdicts are computed from the data: a hand-written metrics table that violates a claim gives "does not hold".</summary>
+public sealed class VerdictLogicTests : IDisposable
+{
+    private readonly TempDirectory tmp = new();
+    public void Dispose() => tmp.Dispose();
+
+    private static readonly Study Study = new()
+    {
+        Name = "synthetic", Architectures = ["fc"], Depths = [2], Widths = [64], Seeds = 1, N = 8, D = 4, Steps = 4, ProbeEvery = 2,
+    };
+
+    /// <summary>A metrics.csv with probes at steps 0, 2, 4; <paramref name="loss"/> per step, bound (1 − 0.1)^k·L(0).</summary>
+    private CellResult Cell(string name, double[] loss, double[] ghRatio, double[] linear)
+    {
+        var dir = tmp.File(name);
+        Directory.CreateDirectory(dir);
+        string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        var lines = new List<string> { "step,loss,seconds,bound,lambda_min_gh_ratio,gh_drift_rel,dW2_fro,dW2_avg,loss_linear" };
+        for (int k = 0; k < loss.Length; k++)
+        {
+            bool probed = k % 2 == 0;
+            int p = k / 2;
+            lines.Add(probed
+                ? $"{k},{F(loss[k])},{F(0.01 * k)},{F(Math.Pow(0.9, k) * loss[0])},{F(ghRatio[p])},{F(0.01 * k)},{F(0.1 * k)},{F(0.1 * k / 8)},{F(linear[p])}"
+                : $"{k},{F(loss[k])},{F(0.01 * k)},,,,,,");
+        }
+        File.WriteAllLines(Path.Combine(dir, "metrics.csv"), lines);
+        var metrics = MetricsTable.Read(Path.Combine(dir, "metrics.csv"));
+        var outcome = new RunOutcome("budget_exhausted", loss.Length - 1, loss[0], loss[^1], 0.04, 0.1, 0.2, new Dictionary<string, double>(), null);
+        return new CellResult("fc", 2, 64, 1, outcome, metrics, dir);
+    }
+
+    private static Claim ClaimOf(Report report, string fragment) => Assert.Single(report.Claims, c => c.Text.Contains(fragment));
+
+    [Fact]
+    public void LossAboveTheBound_DoesNotHold()
+    {
+        // Bound at k = 4 is 0.9^4 · 10 = 6.561; the loss there is 7.
+        var cell = Cell("violating", [10, 9.5, 8, 7.5, 7], [1.0, 0.9, 0.8], [10, 8, 7]);
+        var report = VerifyReport.Build(Study, [cell]);
+        var claim = ClaimOf(report, "loss ≤ (1 − ηλ₀/2)^k L(0)");
+        Assert.Equal(Verdict.DoesNotHoldAtTheseSizes, claim.Verdict);
+        Assert.Equal(Verdict.Holds, ClaimOf(report, "λ_min(G^(H)(k)) ≥ λ₀/2").Verdict);
+        Assert.Equal(Verdict.Holds, ClaimOf(report, "within 10% of the linearized prediction").Verdict);
+    }
+
+    [Fact]
+    public void LossBelowTheBound_Holds_AndOtherClaimsFailOnTheirOwnData()
+    {
+        // Loss below the bound everywhere; λ_min ratio drops to 0.4 < 1/2; linearized prediction off by 50% at k = 4.
+        var cell = Cell("mixed", [10, 8, 6, 5, 4], [1.0, 0.6, 0.4], [10, 6, 6]);
+        var report = VerifyReport.Build(Study, [cell]);
+        Assert.Equal(Verdict.Holds, ClaimOf(report, "loss ≤ (1 − ηλ₀/2)^k L(0)").Verdict);
+        Assert.Equal(Verdict.DoesNotHoldAtTheseSizes, ClaimOf(report, "λ_min(G^(H)(k)) ≥ λ₀/2").Verdict);
+        Assert.Equal(Verdict.DoesNotHoldAtTheseSizes, ClaimOf(report, "within 10% of the linearized prediction").Verdict);
+    }
+}
