@@ -48,4 +48,31 @@ public sealed record KernelResult
 
     /// <summary>Pairs evaluated by tensor quadrature because the Mehler bound was not met (diagnostic).</summary>
     public long QuadratureFallbacks { get; init; }
+
+    /// <summary>
+    /// The result of a dense (fc or resnet) recursion: K^(0) … K^(H) as tensors K0 … KH, Θ when computed, λ₀ and the
+    /// spectra the options ask for.
+    /// </summary>
+    public static KernelResult FromRecursion(string architecture, Matrix<double>[] k, Matrix<double>? theta, Matrix<double>? conjugate,
+        Matrix<double>[]? layerGrams, KernelOptions options, long fallbacks)
+    {
+        int depth = k.Length - 1;
+        var tensors = k.Select((m, h) => KernelTensor.FromMatrix($"K{h}", m)).ToList();
+        if (theta is not null) tensors.Add(KernelTensor.FromMatrix("Theta", theta));
+        return new KernelResult
+        {
+            Architecture = architecture,
+            Depth = depth,
+            K = k,
+            Tensors = tensors,
+            KH = k[depth],
+            Lambda0 = LinearAlgebra.SmallestEigenvalue(k[depth]),
+            KHEigenvalues = Hadamard.Spectrum(k[depth], options.ComputeSpectra),
+            Theta = theta,
+            ThetaEigenvalues = Hadamard.Spectrum(theta, options.ComputeSpectra),
+            ConjugateKernel = conjugate,
+            LayerGrams = layerGrams,
+            QuadratureFallbacks = fallbacks,
+        };
+    }
 }

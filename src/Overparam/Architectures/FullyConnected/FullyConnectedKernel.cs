@@ -64,22 +64,6 @@ public static class FullyConnectedKernel
             }
             grams[depth] = conjugate!;
         }
-        var tensors = k.Select((m, h) => KernelTensor.FromMatrix($"K{h}", m)).ToList();
-        if (theta is not null) tensors.Add(KernelTensor.FromMatrix("Theta", theta));
-        return new KernelResult
-        {
-            Architecture = "fully-connected",
-            Depth = depth,
-            K = k,
-            Tensors = tensors,
-            KH = k[depth],
-            Lambda0 = LinearAlgebra.SmallestEigenvalue(k[depth]),
-            KHEigenvalues = Hadamard.Spectrum(k[depth], options.ComputeSpectra),
-            Theta = theta,
-            ThetaEigenvalues = Hadamard.Spectrum(theta, options.ComputeSpectra),
-            ConjugateKernel = conjugate,
-            LayerGrams = grams,
-            QuadratureFallbacks = dual.Fallbacks,
-        };
+        return KernelResult.FromRecursion("fully-connected", k, theta, conjugate, grams, options, dual.Fallbacks);
     }
 }

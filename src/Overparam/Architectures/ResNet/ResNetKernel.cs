@@ -113,22 +113,6 @@ public static class ResNetKernel
             }
             grams[depth] = conjugate!;
         }
-        var tensors = k.Select((m, h) => KernelTensor.FromMatrix($"K{h}", m)).ToList();
-        if (thetaM is not null) tensors.Add(KernelTensor.FromMatrix("Theta", thetaM));
-        return new KernelResult
-        {
-            Architecture = "resnet",
-            Depth = depth,
-            K = k,
-            Tensors = tensors,
-            KH = k[depth],
-            Lambda0 = LinearAlgebra.SmallestEigenvalue(k[depth]),
-            KHEigenvalues = Hadamard.Spectrum(k[depth], options.ComputeSpectra),
-            Theta = thetaM,
-            ThetaEigenvalues = Hadamard.Spectrum(thetaM, options.ComputeSpectra),
-            ConjugateKernel = conjugate,
-            LayerGrams = grams,
-            QuadratureFallbacks = dual.Fallbacks,
-        };
+        return KernelResult.FromRecursion("resnet", k, thetaM, conjugate, grams, options, dual.Fallbacks);
     }
 }
