@@ -128,7 +128,7 @@ def main():
         loss.backward()
         with torch.no_grad():
             for t in params:
-                t.sub_(args.lr * t.grad)
+                t.sub_(t.grad, alpha=args.lr)   # p -= lr·grad, in place, no temporary
                 t.grad = None
         return loss.item()
 

@@ -22,6 +22,12 @@ public sealed class BenchContext
     /// <summary>Median seconds of one GD step, by step case name, for cases that compare against it (Gram).</summary>
     public Dictionary<string, double> StepMedian { get; } = [];
 
+    /// <summary>Keeps the best GEMM rate seen so far for the type (every reference GEMM of the run counts).</summary>
+    public void UpdatePeak(string type, double flopsPerSecond)
+    {
+        if (!Peak.TryGetValue(type, out var old) || flopsPerSecond > old) Peak[type] = flopsPerSecond;
+    }
+
     public BenchContext(BenchOptions options, CountingBackend blas)
     {
         Options = options;
