@@ -70,7 +70,7 @@ md.AppendLine();
 md.AppendLine("| case | what | time min / median / max | work | rate | note |");
 md.AppendLine("|---|---|---|---|---|---|");
 foreach (var r in ctx.Rows)
-    md.AppendLine($"| {r.Case} | {r.What.Trim()} | {r.Time} | {r.Work} | {r.Rate} | {r.Note} |");
+    md.AppendLine("| " + string.Join(" | ", new[] { r.Case, r.What.Trim(), r.Time, r.Work, r.Rate, r.Note }.Select(c => c.Replace("|", "\\|"))) + " |");
 foreach (var note in ctx.Notes) md.AppendLine($"\nnote: {note}");
 Console.Write(md);
 
