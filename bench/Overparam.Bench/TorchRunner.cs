@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Overparam.Numerics;
+
+namespace Overparam.Bench;
+
+/// <summary>Finds a Python with torch and runs bench/torch_step.py with the same OpenBLAS core type and thread count.</summary>
+public sealed class TorchRunner
+{
+    public string Python { get; }
+    public string Script { get; }
+    public JsonObject Probe { get; }
+    private readonly int threads;
+
+    private TorchRunner(string python, string script, JsonObject probe, int threads)
+    {
+        Python = python; Script = script; Probe = probe; this.threads = threads;
+    }
+
+    /// <summary>The OPENBLAS_CORETYPE our library runs with (user's choice, else the one chosen from the CPU).</summary>
+    public static string? CoreType =>
+        Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") is { Length: > 0 } set ? set : OpenBlasBackend.CoreTypeForCpu();
+
+    /// <summary>Null (with the reason) when no python3 can import torch or the script is missing.</summary>
+    public static TorchRunner? TryCreate(BenchOptions options, out string reason)
+    {
+        string[] scripts = [Path.Combine(AppContext.BaseDirectory, "torch_step.py"), Path.Combine("bench", "torch_step.py"), "torch_step.py"];
+        var script = scripts.FirstOrDefault(File.Exists);
+        if (script is null) { reason = "bench/torch_step.py not found"; return null; }
+        // Debian's python3-torch lives in /usr/lib/python3/dist-packages: a pyenv/venv python3 on PATH does not see it.
+        string[] pythons = options.Python is { } p ? [p] : ["python3", "/usr/bin/python3"];
+        var tried = new List<string>();
+        foreach (var py in pythons)
+        {
+            var (ok, output) = Run(py, script, ["--probe", "--threads", options.Threads.ToString()], options.Threads, TimeSpan.FromMinutes(2));
+            if (ok && JsonNode.Parse(output) is JsonObject probe && !probe.ContainsKey("error"))
+            {
+                reason = "";
+                return new TorchRunner(py, script, probe, options.Threads);
+            }
+            tried.Add($"{py}: {output.Trim().Split('\n').LastOrDefault()}");
+        }
+        reason = "no python3 with torch (apt-get install python3-torch); tried " + string.Join("; ", tried);
+        return null;
+    }
+
+    public JsonObject Step(IEnumerable<string> args)
+    {
+        var (ok, output) = Run(Python, Script, args, threads, TimeSpan.FromMinutes(10));
+        if (!ok) throw new InvalidOperationException($"torch_step.py failed: {output}");
+        return (JsonObject)JsonNode.Parse(output.Trim().Split('\n').Last())!;
+    }
+
+    private static (bool Ok, string Output) Run(string python, string script, IEnumerable<string> args, int threads, TimeSpan timeout)
+    {
+        var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(script);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        if (CoreType is { } core) psi.Environment["OPENBLAS_CORETYPE"] = core;
+        psi.Environment["OPENBLAS_NUM_THREADS"] = threads.ToString();
+        psi.Environment["OMP_NUM_THREADS"] = threads.ToString();
+        try
+        {
+            using var proc = Process.Start(psi)!;
+            var stderr = proc.StandardError.ReadToEndAsync();
+            string stdout = proc.StandardOutput.ReadToEnd();
+            if (!proc.WaitForExit(timeout)) { proc.Kill(); return (false, "timed out"); }
+            return (proc.ExitCode == 0, proc.ExitCode == 0 ? stdout : stdout + stderr.Result);
+        }
+        catch (System.ComponentModel.Win32Exception e) { return (false, e.Message); }
+    }
+}
