@@ -45,36 +45,6 @@ public sealed class ElementwiseCase : IBenchCase
                 System.Buffers.ArrayPool<double>.Shared.Return(pooled);
             });
         });
-        // The passes of Softplus.Evaluate one by one (same calls, same order), to see which costs what.
-        var t = new double[total];
-        Case("  softplus: abs, negate (2 passes)", () => Chunks.For(total, (start, len) =>
-        {
-            TensorPrimitives.Abs(z.AsSpan(start, len), t.AsSpan(start, len));
-            TensorPrimitives.Negate(t.AsSpan(start, len), t.AsSpan(start, len));
-        }));
-        Case("  softplus: abs, negate, exp", () => Chunks.For(total, (start, len) =>
-        {
-            TensorPrimitives.Abs(z.AsSpan(start, len), t.AsSpan(start, len));
-            TensorPrimitives.Negate(t.AsSpan(start, len), t.AsSpan(start, len));
-            TensorPrimitives.Exp(t.AsSpan(start, len), t.AsSpan(start, len));
-        }));
-        Case("  softplus: 1+t, log pass", () => Chunks.For(total, (start, len) =>
-        {
-            TensorPrimitives.Add(t.AsSpan(start, len), 1.0, x.AsSpan(start, len));
-            TensorPrimitives.Log(x.AsSpan(start, len), x.AsSpan(start, len));
-        }));
-        Case("  softplus: scalar select loop", () => Chunks.For(total, (start, len) =>
-        {
-            var zs = z.AsSpan(start, len); var ts = t.AsSpan(start, len); var xs = x.AsSpan(start, len); var ds = zWork.AsSpan(start, len);
-            for (int i = 0; i < len; i++)
-            {
-                double ti = ts[i], zi = zs[i];
-                double r = 1.0 / (1.0 + ti);
-                bool positive = zi >= 0;
-                ds[i] = positive ? r : ti * r;
-                if (positive) xs[i] += zi;
-            }
-        }));
         Case("scale multiply ×2", () => Chunks.For(total, (start, len) =>
         {
             TensorPrimitives.Multiply(zWork.AsSpan(start, len), scale, zWork.AsSpan(start, len));

@@ -1,12 +1,15 @@
 using System.Text.Json.Nodes;
+using Overparam.Activations;
+using Overparam.Architectures.FullyConnected;
+using Overparam.Kernels;
+using Overparam.Numerics;
 
 namespace Overparam.Bench.Cases;
 
 /// <summary>
-/// Hook for the infinite-width kernel benchmark: K^(H) and Θ at n = Sizes.KernelN (1000), H = Sizes.KernelH (16).
-/// The kernel code is being written elsewhere; when it lands, replace the body with: build n unit-norm inputs,
-/// time the kernel recursion (median of ctx.Steps runs after one warm-up) and ctx.Add/ctx.Record the result, as
-/// GramCase does. Until then the case reports itself as skipped.
+/// The infinite-width kernels of the fully-connected network: K^(0) … K^(H) and Θ (Definition 5.1 and the NTK sum)
+/// for n = Sizes.KernelN unit inputs in R^50 at depth H = Sizes.KernelH, softplus, float64, without spectra.
+/// Work per second counts pair-layers: n(n+1)/2 pairs × H layers of bivariate expectations.
 /// </summary>
 public sealed class KernelCase : IBenchCase
 {
@@ -15,8 +18,26 @@ public sealed class KernelCase : IBenchCase
 
     public void Run(BenchContext ctx)
     {
-        const string why = "kernel API (K^(H), Θ) not in the library yet";
-        ctx.Add(new Row(Name, $"K^(H), Θ at n={ctx.Sizes.KernelN} H={ctx.Sizes.KernelH}", "skipped", "", "", why));
-        ctx.Record(Name, new JsonObject { ["skipped"] = why });
+        int n = ctx.Sizes.KernelN, depth = ctx.Sizes.KernelH, d = 50;
+        var rng = new GaussianRng(5);
+        var x = new Matrix<double>(n, d);
+        rng.FillGaussian(x.Data);
+        for (int i = 0; i < n; i++)
+        {
+            var row = x.Row(i);
+            double norm = Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.SumOfSquares<double>(row));
+            System.Numerics.Tensors.TensorPrimitives.Divide<double>(row, norm, row);
+        }
+        var options = new KernelOptions { ComputeSpectra = false };
+        var act = new Softplus();
+        FullyConnectedKernel.Compute(new Matrix<double>(4, d, x.Data[..(4 * d)]), 2, act, options);   // warm-up
+        double lambda0 = double.NaN;
+        var sum = Summary.Of(Timing.Measure(() => lambda0 = FullyConnectedKernel.Compute(x, depth, act, options).Lambda0, warmup: 0, samples: 3));
+        double pairLayers = n * (n + 1) / 2.0 * depth;
+        ctx.Add(new Row(Name, $"K^(0..H), Θ at n={n} H={depth}, softplus", sum.ToString(), $"{pairLayers / 1e6:F1} M pair-layers",
+            $"{pairLayers / sum.Median / 1e6:F2} M pair-layers/s", $"λ₀ = {lambda0:E3}"));
+        var j = BenchContext.Json(sum);
+        j["n"] = n; j["depth"] = depth; j["pair_layers"] = pairLayers; j["lambda0"] = lambda0;
+        ctx.Record(Name, j);
     }
 }

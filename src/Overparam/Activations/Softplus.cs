@@ -14,19 +14,14 @@ public sealed class Softplus : Activation
 
     public override void Evaluate<T>(ReadOnlySpan<T> z, Span<T> sigma, Span<T> sigmaPrime)
     {
-        // sigmaPrime holds t = e^−|z| until the end: σ = max(z,0) + log(1+t), σ′ = 1/(1+t) for z ≥ 0, t/(1+t) for z < 0.
+        // Vectorized passes over the chunk: t = e^−|z| (in sigmaPrime), σ = log(1 + t) + max(z, 0), σ′ = 1/(1 + e^−z).
         TensorPrimitives.Abs(z, sigmaPrime);
-        TensorPrimitives.Negate(sigmaPrime, sigmaPrime);
-        TensorPrimitives.Exp(sigmaPrime, sigmaPrime);
-        TensorPrimitives.Add(sigmaPrime, T.One, sigma);
-        TensorPrimitives.Log(sigma, sigma);
-        for (int i = 0; i < z.Length; i++)
-        {
-            T t = sigmaPrime[i], zi = z[i];
-            T r = T.One / (T.One + t);
-            bool positive = zi >= T.Zero;
-            sigmaPrime[i] = positive ? r : t * r;
-            if (positive) sigma[i] += zi;
-        }
+        TensorPrimitives.Negate<T>(sigmaPrime, sigmaPrime);
+        TensorPrimitives.Exp<T>(sigmaPrime, sigmaPrime);
+        TensorPrimitives.Add<T>(sigmaPrime, T.One, sigma);
+        TensorPrimitives.Log<T>(sigma, sigma);
+        TensorPrimitives.Max(z, T.Zero, sigmaPrime);
+        TensorPrimitives.Add<T>(sigma, sigmaPrime, sigma);
+        TensorPrimitives.Sigmoid(z, sigmaPrime);
     }
 }
