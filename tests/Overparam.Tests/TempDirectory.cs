@@ -1,9 +1,9 @@
 namespace Overparam.Tests;
 
-/// <summary>A fresh directory under the system temp folder, deleted on dispose.</summary>
-public sealed class TempDirectory : IDisposable
+/// <summary>A fresh directory under the system temp folder, deleted on dispose unless OVERPARAM_KEEP_TEST_OUTPUT is set.</summary>
+public sealed class TempDirectory(string prefix = "overparam-test-") : IDisposable
 {
-    public string Path { get; } = Directory.CreateTempSubdirectory("overparam-test-").FullName;
+    public string Path { get; } = Directory.CreateTempSubdirectory(prefix).FullName;
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
@@ -17,6 +17,7 @@ public sealed class TempDirectory : IDisposable
 
     public void Dispose()
     {
-        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
+        if (Environment.GetEnvironmentVariable("OVERPARAM_KEEP_TEST_OUTPUT") is not null) return;
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

@@ -5,7 +5,7 @@ namespace Overparam.Tests.Reports;
 /// <summary>Writes the sample report once for the browser tests.</summary>
 public sealed class RenderedReportFixture : IDisposable
 {
-    private readonly TempDir dir = new();
+    private readonly TempDirectory dir = new();
 
     public RenderedReportFixture()
     {
@@ -62,7 +62,7 @@ public class ChromiumReportTests(RenderedReportFixture report) : IClassFixture<R
     [Fact]
     public void ScreenshotIsNotBlank()
     {
-        using var shots = new TempDir("overparam-screenshot-");
+        using var shots = new TempDirectory("overparam-screenshot-");
         string png = Path.Combine(shots.Path, "report.png");
         HeadlessChromium.Run(report.Url, $"--screenshot={png}", "--window-size=1200,3000", "--hide-scrollbars");
         Assert.True(File.Exists(png), "Chromium wrote no screenshot.");

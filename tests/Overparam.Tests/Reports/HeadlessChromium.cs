@@ -18,7 +18,7 @@ internal static class HeadlessChromium
         if (!File.Exists(BrowserPath))
             Assert.Fail($"Chromium not found at {BrowserPath}. The report tests need it: run `apt-get install chromium` (CI installs it).");
 
-        using var profile = new TempDir("overparam-chromium-profile-");
+        using var profile = new TempDirectory("overparam-chromium-profile-");
         var psi = new ProcessStartInfo(BrowserPath)
         {
             RedirectStandardOutput = true,

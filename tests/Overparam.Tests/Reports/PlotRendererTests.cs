@@ -13,7 +13,7 @@ public class PlotRendererTests
     [MemberData(nameof(PlotNames))]
     public void WritesPngSvgAndCsv(string name)
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var files = PlotRenderer.Render(Spec(name), dir.Path, name);
         Assert.True(File.Exists(files.Png));
         Assert.True(File.Exists(files.Svg));
@@ -28,7 +28,7 @@ public class PlotRendererTests
     [MemberData(nameof(PlotNames))]
     public void CsvReproducesThePlottedValuesExactly(string name)
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var spec = Spec(name);
         var files = PlotRenderer.Render(spec, dir.Path, name);
         var back = PlotCsv.Read(File.ReadAllText(files.Csv));
@@ -60,7 +60,7 @@ public class PlotRendererTests
     [MemberData(nameof(PlotNames))]
     public void PngIsValidAndNotBlank(string name)
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var files = PlotRenderer.Render(Spec(name), dir.Path, name);
         byte[] bytes = File.ReadAllBytes(files.Png);
         PlotImages.AssertNonBlankPng(bytes, PlotRenderer.Width, PlotRenderer.Height);
@@ -69,7 +69,7 @@ public class PlotRendererTests
     [Fact]
     public void RejectsUnsafeNamesAndDuplicateSeries()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         Assert.Throws<ArgumentException>(() => PlotRenderer.Render(SamplePlots.LossCurve(), dir.Path, "../escape"));
         var twice = SamplePlots.LossCurve() with
         {
@@ -82,7 +82,7 @@ public class PlotRendererTests
     [Fact]
     public void AllPointsHiddenStillRenders()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var spec = new PlotSpec
         {
             Title = "nothing positive",

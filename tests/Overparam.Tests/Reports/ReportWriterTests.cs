@@ -8,7 +8,7 @@ public class ReportWriterTests
     [Fact]
     public void ReportFolderIsComplete()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var report = SampleReport.Build();
         var output = ReportWriter.Write(report, dir.Path);
 
@@ -24,7 +24,7 @@ public class ReportWriterTests
     [Fact]
     public void HtmlIsSelfContained()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var report = SampleReport.Build();
         string html = File.ReadAllText(ReportWriter.Write(report, dir.Path).Html);
 
@@ -51,7 +51,7 @@ public class ReportWriterTests
     [Fact]
     public void ClaimTableShowsComputedVerdictsWithColoredCells()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var report = SampleReport.Build();
         var output = ReportWriter.Write(report, dir.Path);
         string html = File.ReadAllText(output.Html);
@@ -76,7 +76,7 @@ public class ReportWriterTests
     [Fact]
     public void MarkdownHasHeadingsImagesAndTables()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var report = SampleReport.Build();
         string md = File.ReadAllText(ReportWriter.Write(report, dir.Path).Markdown);
 
@@ -91,7 +91,7 @@ public class ReportWriterTests
     [Fact]
     public void RejectsTwoPlotsWithTheSameName()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var report = new Report("dup")
         {
             Sections = [new ReportSection("s") { Plots = [SamplePlots.LossCurve(), SamplePlots.LossCurve()] }],
