@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Overparam.Activations;
 using Overparam.Architectures.FullyConnected;
+using Overparam.Data;
 using Overparam.Kernels;
 using Overparam.Numerics;
 
@@ -19,15 +20,7 @@ public sealed class KernelCase : IBenchCase
     public void Run(BenchContext ctx)
     {
         int n = ctx.Sizes.KernelN, depth = ctx.Sizes.KernelH, d = 50;
-        var rng = new GaussianRng(5);
-        var x = new Matrix<double>(n, d);
-        rng.FillGaussian(x.Data);
-        for (int i = 0; i < n; i++)
-        {
-            var row = x.Row(i);
-            double norm = Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.SumOfSquares<double>(row));
-            System.Numerics.Tensors.TensorPrimitives.Divide<double>(row, norm, row);
-        }
+        var x = SyntheticData.UnitSphere(n, d, seed: 5).X;
         var options = new KernelOptions { ComputeSpectra = false };
         var act = new Softplus();
         FullyConnectedKernel.Compute(new Matrix<double>(4, d, x.Data[..(4 * d)]), 2, act, options);   // warm-up
