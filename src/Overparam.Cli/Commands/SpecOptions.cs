@@ -28,7 +28,7 @@ public sealed class SpecOptions
     public readonly Option<ulong?> DataSeed = new("--data-seed") { Description = "Seed of synthetic data (default: --seed)" };
     public readonly Option<ulong> Seed = new("--seed") { Description = "Seed of the weights (xoshiro256** + polar method; see docs)", DefaultValueFactory = _ => D.Seed };
     public readonly Option<double> Lr = new("--lr") { Description = "Step size η for --lr-policy fixed", DefaultValueFactory = _ => D.Lr };
-    public readonly Option<string> LrPolicy = new("--lr-policy") { Description = "fixed (--lr), theory (c*lambda0/n^2 fc, c*lambda0*H^2/n^2 resnet) or stable (c/lambda_max(G(0)))", DefaultValueFactory = _ => D.LrPolicy };
+    public readonly Option<string?> LrPolicy = new("--lr-policy") { Description = "fixed (--lr), theory (c*lambda0/n^2 fc, c*lambda0*H^2/n^2 resnet) or stable (c/lambda_max(G(0))); default: fixed when --lr is given, else stable" };
     public readonly Option<double> LrConstant = new("--lr-constant") { Description = "The constant c of the theory and stable policies", DefaultValueFactory = _ => D.LrConstant };
     public readonly Option<int> Steps = new("--steps") { Description = "Step budget", DefaultValueFactory = _ => D.Steps };
     public readonly Option<double> TargetLoss = new("--target-loss") { Description = "Stop when L = 1/2 sum (f(x_i)-y_i)^2 reaches this", DefaultValueFactory = _ => D.TargetLoss };
@@ -56,7 +56,7 @@ public sealed class SpecOptions
             Labels = r.GetValue(Labels)!, Classes = [ca, cb], ImageLayout = r.GetValue(ImageLayout)!, InputShape = r.GetValue(InputShape),
             RawInputs = r.GetValue(Raw), DataSeed = r.GetValue(DataSeed), Seed = r.GetValue(Seed),
             OutputInit = r.GetValue(OutputInit)!,
-            Lr = r.GetValue(Lr), LrPolicy = r.GetValue(LrPolicy) ?? D.LrPolicy, LrConstant = r.GetValue(LrConstant), Steps = r.GetValue(Steps),
+            Lr = r.GetValue(Lr), LrPolicy = r.GetValue(LrPolicy) ?? (r.GetResult(Lr) is { Implicit: false } ? "fixed" : "stable"), LrConstant = r.GetValue(LrConstant), Steps = r.GetValue(Steps),
             TargetLoss = r.GetValue(TargetLoss), Train = r.GetValue(Train) ?? D.Train,
             DType = r.GetValue(DType) ?? D.DType, ProbeEvery = r.GetValue(ProbeEvery), Init = r.GetValue(Init),
         };
