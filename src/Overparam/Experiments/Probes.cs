@@ -96,7 +96,7 @@ public sealed class Probes<T> where T : unmanaged, IFloatingPointIeee754<T>
         row["loss_linear"] = 0.5 * TP.SumOfSquares<double>(eLinear);
         if (theta is not null) row["loss_theta"] = 0.5 * TP.SumOfSquares<double>(eTheta);
         if (TwoLayer) TwoLayerProbes(ps[0].Value, initial[0], row);
-        foreach (var kv in row) Final[kv.Key] = kv.Value;
+        foreach (var column in Columns) if (row.TryGetValue(column, out var v)) Final[column] = v;
     }
 
     // e(k+1) = (I − ηG(0)) e(k), advanced from the last measured step to this one.

@@ -1,3 +1,4 @@
+using Overparam.Reports;
 using System.Diagnostics;
 using Overparam.Experiments.Sweeps;
 using Overparam.Experiments.Sweeps.CriticalWidth;
@@ -101,6 +102,25 @@ public class SweepRunTests
         Assert.Contains("| lr | seeds | converged | final_loss", md);
         Assert.True(File.Exists(Path.Combine(dir.File("o"), "report", "summary.tex")));
         Assert.True(File.Exists(Path.Combine(dir.File("o"), "report", "summary.csv")));
+    }
+
+    [Fact]
+    public void ReportOfAProbedSweepPlotsTheGramDriftAgainstWidth()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("spec.json", """{"base": {"n": 8, "d": 4, "depth": 2, "activation": "tanh", "lr_policy": "stable", "steps": 40, "probe_every": 10}, "grid": {"width": [16, 32, 64]}}""");
+        var (exit, _, err) = CliProcess.Run(dir.Path, "sweep", "spec.json", "--out", "o", "--threads", "1");
+        Assert.True(exit == 0, err);
+        (exit, _, err) = CliProcess.Run(dir.Path, "sweep", "report", "o");
+        Assert.True(exit == 0, err);
+        using var store = ResultStore.Open(dir.File("o"));
+        var records = store.All();
+        // The plot's CSV holds each width's final relative Gram drift as recorded in the store (one seed: the mean is the value).
+        var plotted = PlotCsv.Read(File.ReadAllText(Path.Combine(dir.File("o"), "report", "gh_drift_rel_vs_width.csv"))).Single();
+        var expected = records.OrderBy(r => r.CellIndex).Select(r => r.Final["gh_drift_rel"]).ToArray();
+        Assert.Equal(new double[] { 16, 32, 64 }, plotted.X);
+        Assert.Equal(expected, plotted.Y);
+        Assert.DoesNotContain(records, r => r.Final.ContainsKey("seconds"));
     }
 
     [Theory]

@@ -38,7 +38,7 @@ public static class SweepReport
                       "Values are mean ± sample sd over seeds; seconds is each run's wall-clock.");
         md.AppendLine();
         md.Append(table.ToMarkdown());
-        foreach (var (metric, label) in new[] { ("final_loss", "final loss"), ("steps", "steps") })
+        foreach (var (metric, label) in WidthPlots.Where(p => table.MetricColumns.Contains(p.Metric)))
         {
             var plot = WidthPlot(table, metric, label);
             if (plot is null) continue;
@@ -50,6 +50,19 @@ public static class SweepReport
         Save("summary.md", md.ToString());
         return files;
     }
+
+    /// <summary>
+    /// The metrics plotted against width when present: final loss and steps, and with probes (probe_every &gt; 0) the
+    /// quantities of the verify report at the last step: Gram drift, λ_min ratio and output-layer movement.
+    /// </summary>
+    private static readonly (string Metric, string Label)[] WidthPlots =
+    [
+        ("final_loss", "final loss"), ("steps", "steps"),
+        ("gh_drift_rel", "relative Gram drift ‖G^(H)(T) − G^(H)(0)‖₂ / ‖G^(H)(0)‖₂"),
+        ("g_drift_rel", "relative NTK drift ‖G(T) − G(0)‖₂ / ‖G(0)‖₂"),
+        ("lambda_min_gh_ratio", "λ_min(G^(H)(T)) / λ₀"),
+        ("da", "output-layer movement ‖a(T) − a(0)‖"),
+    ];
 
     /// <summary>Mean of a metric vs width, log–log, one series per other configuration; null when width does not vary.</summary>
     public static PlotSpec? WidthPlot(SweepTable table, string metric, string label)
