@@ -37,6 +37,20 @@ public class GradientDescentTests
     }
 
     [Fact]
+    public void OverparameterizedConvResNetReachesZeroLoss()
+    {
+        // n = 12 inputs of 2 channels × 4 positions (unit Frobenius norm), q = 3, m = 256, H = 3, tanh.
+        var x = NetworkTestKit.UnitRows(12, 8, 5);
+        var rng = new GaussianRng(98);
+        var y = Enumerable.Range(0, 12).Select(_ => rng.NextGaussian()).ToArray();
+        var net = NetworkTestKit.Network(ArchitectureKind.ConvResNet, 3, 256, 2, "tanh", 3, cRes: 0.5, positions: 4, q: 3);
+        double eta = StableStep(net, x);
+        var result = GradientDescent.Run<double>(net, x, y, new TrainingOptions(eta, 20000, TargetLoss: 1e-11));
+        Assert.Equal(TrainingStatus.Converged, result.Status);
+        Assert.True(NetworkTestKit.Loss(net, x, y) < 1e-10, $"final loss {result.FinalLoss:E3} after {result.Steps} steps");
+    }
+
+    [Fact]
     public void TooLargeStepDivergesWithoutNaNs()
     {
         var x = NetworkTestKit.UnitRows(8, 4, 7);
