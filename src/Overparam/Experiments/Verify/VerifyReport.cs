@@ -133,7 +133,7 @@ public static class VerifyReport
         {
             Intro =
             [
-                $"Du, Lee, Li, Wang, Zhai, *Gradient Descent Finds Global Minima of Deep Neural Networks* (ICML 2019), checked by training: {string.Join(" and ", archs.Select(Arch))} networks of depth {string.Join(", ", study.Depths)} and width {string.Join(", ", study.Widths)}, {study.Seeds} seed(s) each, on n = {study.N} points uniform on the unit sphere in R^{study.D} (data seed {study.DataSeed}) with N(0, 1) labels.",
+                $"Du, Lee, Li, Wang, Zhai, \"Gradient Descent Finds Global Minima of Deep Neural Networks\" (ICML 2019), checked by training: {string.Join(" and ", archs.Select(Arch))} networks of depth {string.Join(", ", study.Depths)} and width {string.Join(", ", study.Widths)}, {study.Seeds} seed(s) each, on n = {study.N} points uniform on the unit sphere in R^{study.D} (data seed {study.DataSeed}) with N(0, 1) labels.",
                 $"Activation {study.Activation}{(study.Activation == "tanh" ? " (in the paper's class; mean-zero, so G(0) has no dominant constant mode and GD reaches a small loss within the budget — with softplus, E[σ] ≠ 0 puts most of G(0)'s spectrum in one direction and the loss stalls; run `--preset depth` or your own `--config` for softplus)" : "")}; c_res = {Fmt(study.CRes)}; full-batch GD for {study.Steps} steps with η chosen by the `{study.LrPolicy}` policy (c = {Fmt(study.LrConstant)}); probes every {study.ProbeEvery} steps. The loss is the paper's sum L = ½ Σ_i (f(x_i) − y_i)² (not a mean); time is counted in GD steps.",
                 "Every number below can be regenerated from the CSV beside each plot and from the run folders under `runs/` (config.json, metrics.csv, init/final weights).",
             ],
