@@ -3,6 +3,7 @@ using System.Globalization;
 using Overparam.Experiments;
 using Overparam.IO;
 using Overparam.Numerics;
+using Overparam.Reports;
 
 namespace Overparam.Cli.Commands;
 
@@ -38,8 +39,8 @@ public static class KernelCommand
             var tEig = kernel.Theta is null ? null : LinearAlgebra.SymmetricEigenvalues(kernel.Theta);
             var lines = new List<string> { tEig is null ? "index,eig_KH" : "index,eig_KH,eig_Theta" };
             for (int i = 0; i < kEig.Length; i++)
-                lines.Add(string.Join(",", new[] { i.ToString(CultureInfo.InvariantCulture), RunFolder.Format(kEig[i]) }
-                    .Concat(tEig is null ? [] : [RunFolder.Format(tEig[i])])));
+                lines.Add(string.Join(",", new[] { i.ToString(CultureInfo.InvariantCulture), ReportFormat.RoundTrip(kEig[i]) }
+                    .Concat(tEig is null ? [] : [ReportFormat.RoundTrip(tEig[i])])));
             AtomicFile.WriteAllText(Path.Combine(dir, "eigenvalues.csv"), string.Join("\n", lines) + "\n");
             double angle = data.SmallestPairwiseAngle();
             Console.WriteLine($"lambda0 = lambda_min(K^(H)) = {kernel.Lambda0:G10}");

@@ -1,8 +1,8 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Overparam.Data;
 using Overparam.IO;
+using Overparam.Reports;
 
 namespace Overparam.Experiments;
 
@@ -55,10 +55,8 @@ public sealed class RunFolder : IDisposable
     public void AppendMetrics(IReadOnlyDictionary<string, double> row)
     {
         if (metrics is null) return;
-        metrics.WriteLine(string.Join(",", columns.Select(c => row.TryGetValue(c, out var v) ? Format(v) : "")));
+        metrics.WriteLine(string.Join(",", columns.Select(c => row.TryGetValue(c, out var v) ? ReportFormat.RoundTrip(v) : "")));
     }
-
-    public static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
     public void Dispose() => metrics?.Dispose();
 }
