@@ -5,7 +5,7 @@ public sealed class SweepSpecException(string source, IReadOnlyList<string> prob
     : Exception($"{source}: {problems.Count} problem{(problems.Count == 1 ? "" : "s")}:\n  " + string.Join("\n  ", problems))
 {
     /// <summary>The file (or other source) the specification came from.</summary>
-    public string Source { get; } = source;
+    public string SpecSource { get; } = source;
 
     /// <summary>Every problem, e.g. <c>grid.width[2]: expected a positive integer, got "abc"</c>.</summary>
     public IReadOnlyList<string> Problems { get; } = problems;
