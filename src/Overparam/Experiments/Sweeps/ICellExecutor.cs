@@ -1,7 +1,7 @@
 namespace Overparam.Experiments.Sweeps;
 
 /// <summary>Called once per finished cell, possibly from several threads at once.</summary>
-/// <param name="Worker">Who ran it: "pid:1234" (in-process) or "worker-2:pid:1240".</param>
+/// <param name="worker">Who ran it: "pid:1234" (in-process) or "worker-2:pid:1240".</param>
 public delegate void CellFinished(SweepCell cell, RunOutcome outcome, string worker);
 
 /// <summary>Runs a batch of cells — in this process or in worker processes — reporting each as it finishes.</summary>
