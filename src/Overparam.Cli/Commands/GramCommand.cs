@@ -34,10 +34,11 @@ public static class GramCommand
             Dictionary<string, Tensor> dataTensors;
             try { dataTensors = SafeTensors.Read(dataPath); }
             catch (Exception e) when (e is IOException or InvalidDataException) { throw new RunSpecException($"{dataPath}: {e.Message}", e); }
-            var xt = dataTensors["X"];
+            if (!dataTensors.TryGetValue("X", out var xt) || !dataTensors.TryGetValue("y", out var yt) || xt.Shape.Length < 2)
+                throw new RunSpecException($"{dataPath}: expected tensors X [n, ...] and y [n]");
             int n = xt.Shape[0];
             var x = new Matrix<double>(n, xt.Shape.Skip(1).Aggregate(1, (p, s) => p * s), xt.AsDoubles());
-            var data = new Overparam.Data.Dataset(x, dataTensors["y"].AsDoubles(), xt.Shape.Skip(1).ToArray(), dataPath);
+            var data = new Overparam.Data.Dataset(x, yt.AsDoubles(), xt.Shape.Skip(1).ToArray(), dataPath);
             var config = RunNetwork.Config(spec, data);
             var net = NetworkFactory.Create(config, RunNetwork.Parameters<double>(spec with { Init = Path.Combine(dir, which + ".safetensors") }, config));
             var u = new double[n];
