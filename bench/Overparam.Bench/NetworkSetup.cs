@@ -17,7 +17,6 @@ public sealed class NetworkSetup<T> where T : unmanaged, IFloatingPointIeee754<T
     public T[] R { get; }
     public int N => X.Rows;
 
-    /// <summary>Throws NotSupportedException when the library does not build this architecture yet.</summary>
     public NetworkSetup(NetworkConfig config, int n, ulong seed = 1)
     {
         var rng = new GaussianRng(seed);

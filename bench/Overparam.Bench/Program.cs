@@ -19,12 +19,12 @@ IBenchCase[] cases =
     new GdStepCase<float>(ArchitectureKind.FullyConnected),
     new GdStepCase<double>(ArchitectureKind.ResNet),
     new GdStepCase<float>(ArchitectureKind.ResNet),
-    new GdStepCase<double>(ArchitectureKind.ConvResNet),     // skipped until NetworkFactory builds the conv ResNet
+    new GdStepCase<double>(ArchitectureKind.ConvResNet),
     new GramCase(),
     new ElementwiseCase(),
     new TorchComparisonCase<double>(ArchitectureKind.FullyConnected),
     new TorchComparisonCase<double>(ArchitectureKind.ResNet),
-    new TorchComparisonCase<double>(ArchitectureKind.ConvResNet),   // torch side runs even while ours is skipped
+    new TorchComparisonCase<double>(ArchitectureKind.ConvResNet),
     new KernelCase(),
 ];
 

@@ -38,9 +38,7 @@ public sealed class TorchComparisonCase<T>(ArchitectureKind kind) : IBenchCase w
 
         var config = ctx.Sizes.Config(kind);
         int n = ctx.Sizes.SampleCount(kind);
-        NetworkSetup<T> setup;
-        try { setup = new NetworkSetup<T>(config, n); }
-        catch (NotSupportedException e) { setup = null!; Skip(ctx, "ours: " + e.Message, runTorchAnyway: true, ctxConfig: (config, n)); return; }
+        var setup = new NetworkSetup<T>(config, n);
 
         var ours = new List<double>();
         var torch = new List<double>();
@@ -82,17 +80,8 @@ public sealed class TorchComparisonCase<T>(ArchitectureKind kind) : IBenchCase w
         return Runner!.Step(args);
     }
 
-    // When our network is not built yet (conv), still time torch alone so the peer figure is ready.
-    private void Skip(BenchContext ctx, string why, bool runTorchAnyway = false, (NetworkConfig Config, int N)? ctxConfig = null)
+    private void Skip(BenchContext ctx, string why)
     {
-        if (runTorchAnyway && Runner is not null && ctxConfig is { } c)
-        {
-            var t = RunTorch(c.Config, c.N, ctx);
-            var st = Summary.Of(t["times"]!.AsArray().Select(v => (double)v!));
-            ctx.Add(new Row(Name, "  torch only (ours skipped)", st.ToString(), "", "", why));
-            ctx.Record(Name, new JsonObject { ["torch"] = BenchContext.Json(st), ["ours_skipped"] = why });
-            return;
-        }
         ctx.Add(new Row(Name, "torch comparison", "skipped", "", "", why));
         ctx.Record(Name, new JsonObject { ["skipped"] = why });
     }
