@@ -76,6 +76,20 @@ public static class NetworkTestKit
         }
     }
 
+    /// <summary>DescentStep with W2 frozen equals θ − 0.1·∂L/∂θ for the other parameters and leaves W2 unchanged.</summary>
+    public static void AssertDescentStepMatchesGradients(INetwork<double> net, Matrix<double> x, double[] y)
+    {
+        var grads = AnalyticGradients(net, x, y);
+        var before = net.Parameters.Select(p => (double[])p.Value.Clone()).ToArray();
+        var r = Residual(net, x, y);
+        net.BackPropagate();
+        var trained = net.Parameters.Select((_, i) => i != 1).ToArray();
+        net.DescentStep(r, 0.1, trained);
+        for (int i = 0; i < before.Length; i++)
+            for (int k = 0; k < before[i].Length; k++)
+                Assert.Equal(trained[i] ? before[i][k] - 0.1 * grads[i][k] : before[i][k], net.Parameters[i].Value[k], 1e-13);
+    }
+
     /// <summary>G^(h)_ij from explicit per-sample gradients ∂u_i/∂θ (the gradient of L with residual e_i).</summary>
     public static Matrix<double>[] ExplicitGrams(INetwork<double> net, Matrix<double> x)
     {
