@@ -15,11 +15,11 @@ public sealed record Sizes(int N, int D, int M, int H, int ConvN, int ConvD0, in
 
     public const double CRes = 0.5;
 
-    public NetworkConfig Config(ArchitectureKind kind) => kind switch
+    public NetworkConfig Config(string kind) => kind switch
     {
-        ArchitectureKind.ConvResNet => new NetworkConfig(kind, ConvH, ConvM, ConvD0, new Softplus(), CRes, ConvP, ConvQ),
+        "convresnet" => new NetworkConfig(kind, ConvH, ConvM, ConvD0, new Softplus(), CRes, ConvP, ConvQ),
         _ => new NetworkConfig(kind, H, M, D, new Softplus(), CRes),
     };
 
-    public int SampleCount(ArchitectureKind kind) => kind == ArchitectureKind.ConvResNet ? ConvN : N;
+    public int SampleCount(string kind) => kind == "convresnet" ? ConvN : N;
 }

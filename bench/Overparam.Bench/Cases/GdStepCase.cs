@@ -10,7 +10,7 @@ namespace Overparam.Bench.Cases;
 /// warm-up, the GEMM flops the code issues (counted, and for fc/resnet checked against the closed form), GFLOP/s and
 /// the fraction of the GEMM peak; then a per-phase breakdown, each phase split into GEMM time and the rest.
 /// </summary>
-public sealed class GdStepCase<T>(ArchitectureKind kind) : IBenchCase where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class GdStepCase<T>(string kind) : IBenchCase where T : unmanaged, IFloatingPointIeee754<T>
 {
     private static readonly string Type = BenchContext.TypeName<T>();
     private readonly string arch = NetworkConfig.ArchitectureName(kind);
@@ -87,9 +87,9 @@ public sealed class GdStepCase<T>(ArchitectureKind kind) : IBenchCase where T : 
         var json = BenchContext.Json(sum);
         json["architecture"] = arch; json["dtype"] = Type;
         json["n"] = n; json["d"] = config.InputChannels; json["m"] = config.Width; json["H"] = config.Depth;
-        if (kind == ArchitectureKind.ConvResNet) { json["p"] = config.Positions; json["q"] = config.KernelSize; }
+        if (kind == "convresnet") { json["p"] = config.Positions; json["q"] = config.KernelSize; }
         json["gemm_flops"] = counted;
-        if (kind != ArchitectureKind.ConvResNet)
+        if (kind != "convresnet")
         {
             var f = DenseFlops(n, config.InputChannels, config.Width, config.Depth);
             json["gemm_flops_closed_form"] = f.Forward + f.Backward + f.Descent;

@@ -7,7 +7,7 @@ namespace Overparam.Bench.Cases;
 /// The per-layer Gram matrices G^(1) … G^(H+1) (net.GramMatrices() after Forward + BackPropagate) of the fc network
 /// in float64 at the step size: seconds, GEMM flops, and the ratio to one GD step.
 /// </summary>
-public sealed class GramCase(ArchitectureKind kind = ArchitectureKind.FullyConnected) : IBenchCase
+public sealed class GramCase(string kind = "fc") : IBenchCase
 {
     private readonly string arch = NetworkConfig.ArchitectureName(kind);
     public string Name => $"gram-{arch}";

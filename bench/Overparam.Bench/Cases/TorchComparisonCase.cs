@@ -9,7 +9,7 @@ namespace Overparam.Bench.Cases;
 /// then launches torch_step.py for ctx.Steps steps (after one warm-up step of its own). Reports min/median/max over
 /// all steps of each side and the ratio of medians torch/ours (&gt; 1: we are faster).
 /// </summary>
-public sealed class TorchComparisonCase<T>(ArchitectureKind kind) : IBenchCase where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class TorchComparisonCase<T>(string kind) : IBenchCase where T : unmanaged, IFloatingPointIeee754<T>
 {
     private static readonly string Type = BenchContext.TypeName<T>();
     private readonly string arch = NetworkConfig.ArchitectureName(kind);
@@ -71,12 +71,12 @@ public sealed class TorchComparisonCase<T>(ArchitectureKind kind) : IBenchCase w
     {
         var args = new List<string>
         {
-            "--arch", kind == ArchitectureKind.ConvResNet ? "conv" : arch, "--n", n.ToString(), "--d", config.InputChannels.ToString(),
+            "--arch", kind == "convresnet" ? "conv" : arch, "--n", n.ToString(), "--d", config.InputChannels.ToString(),
             "--m", config.Width.ToString(), "--H", config.Depth.ToString(), "--dtype", Type, "--steps", ctx.Steps.ToString(),
             "--warmup", "1", "--threads", ctx.Options.Threads.ToString(), "--lr", NetworkSetup<T>.Eta.ToString("R"),
             "--cres", config.CRes.ToString("R"),
         };
-        if (kind == ArchitectureKind.ConvResNet) args.AddRange(["--p", config.Positions.ToString(), "--q", config.KernelSize.ToString()]);
+        if (kind == "convresnet") args.AddRange(["--p", config.Positions.ToString(), "--q", config.KernelSize.ToString()]);
         return Runner!.Step(args);
     }
 

@@ -40,7 +40,8 @@ public static class GramCommand
             var x = new Matrix<double>(n, xt.Shape.Skip(1).Aggregate(1, (p, s) => p * s), xt.AsDoubles());
             var data = new Overparam.Data.Dataset(x, yt.AsDoubles(), xt.Shape.Skip(1).ToArray(), dataPath);
             var config = RunNetwork.Config(spec, data);
-            var net = NetworkFactory.Create(config, RunNetwork.Parameters<double>(spec with { Init = Path.Combine(dir, which + ".safetensors") }, config));
+            var net = NetworkFactory.Create(config, RunNetwork.Parameters<double>(spec with { Init = Path.Combine(dir, which + ".safetensors") }, config)) as INetwork<double>
+                ?? throw new RunSpecException($"--run {dir}: the {config.Architecture.Name} model has no per-layer Gram matrices");
             var u = new double[n];
             net.Forward(x, u);
             net.BackPropagate();

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Overparam.Architectures;
 using Overparam.Experiments;
+using Overparam.Training.Optimizers;
 
 namespace Overparam.Cli.Commands;
 
@@ -8,10 +10,10 @@ public sealed class SpecOptions
 {
     private static readonly RunSpec D = new();
 
-    public readonly Option<string> Arch = new("--arch") { Description = "Architecture: fc (eq. 2), resnet (eq. 3) or convresnet (spec §2.3)", DefaultValueFactory = _ => D.Architecture };
+    public readonly Option<string> Arch = new("--arch") { Description = "Architecture: " + string.Join("; ", Architecture.All.Select(a => a.Description)), DefaultValueFactory = _ => D.Architecture };
     public readonly Option<int> Depth = new("--depth") { Description = "H, the number of hidden weight matrices", DefaultValueFactory = _ => D.Depth };
     public readonly Option<int> Width = new("--width") { Description = "m, neurons (channels for convresnet) per layer", DefaultValueFactory = _ => D.Width };
-    public readonly Option<string> Activation = new("--activation") { Description = "softplus, tanh, sigmoid, gelu, silu (the paper's class) or relu (outside the theorems)", DefaultValueFactory = _ => D.Activation };
+    public readonly Option<string> Activation = new("--activation") { Description = $"{Choices.Or(Choices.Activations)}; relu is outside the theorems", DefaultValueFactory = _ => D.Activation };
     public readonly Option<double> CRes = new("--c-res") { Description = "c_res of the residual scaling c_res/(H sqrt(m)), in (0, 1)", DefaultValueFactory = _ => D.CRes };
     public readonly Option<bool> AllowAnyCRes = new("--allow-any-c-res") { Description = "Accept --c-res outside (0, 1) (outside the theorems; warns)" };
     public readonly Option<int> KernelSize = new("--kernel-size") { Description = "q, the odd patch size of convresnet (stride 1, zero padding)", DefaultValueFactory = _ => D.KernelSize };
@@ -28,20 +30,21 @@ public sealed class SpecOptions
     public readonly Option<ulong?> DataSeed = new("--data-seed") { Description = "Seed of synthetic data (default: --seed)" };
     public readonly Option<ulong> Seed = new("--seed") { Description = "Seed of the weights (xoshiro256** + polar method; see docs)", DefaultValueFactory = _ => D.Seed };
     public readonly Option<double> Lr = new("--lr") { Description = "Step size η for --lr-policy fixed", DefaultValueFactory = _ => D.Lr };
-    public readonly Option<string?> LrPolicy = new("--lr-policy") { Description = "fixed (--lr), theory (c*lambda0/n^2 fc, c*lambda0*H^2/n^2 resnet) or stable (c/lambda_max(G(0))); default: fixed when --lr is given, else stable" };
+    public readonly Option<string?> LrPolicy = new("--lr-policy") { Description = $"One of {string.Join(", ", Choices.LrPolicies)}. fixed: --lr; theory: c*lambda0/n^2 (fc), c*lambda0*H^2/n^2 (resnet); stable: c/lambda_max(G(0)). Default: fixed when --lr is given, else stable" };
     public readonly Option<double> LrConstant = new("--lr-constant") { Description = "The constant c of the theory and stable policies", DefaultValueFactory = _ => D.LrConstant };
     public readonly Option<int> Steps = new("--steps") { Description = "Step budget", DefaultValueFactory = _ => D.Steps };
     public readonly Option<double> TargetLoss = new("--target-loss") { Description = "Stop when L = 1/2 sum (f(x_i)-y_i)^2 reaches this", DefaultValueFactory = _ => D.TargetLoss };
     public readonly Option<string> Train = new("--train") { Description = "Which parameters train: all (the deep paper), hidden, output, or a list such as W1,a", DefaultValueFactory = _ => D.Train };
     public readonly Option<string> OutputInit = new("--output-init") { Description = "a at init: gaussian (N(0,1), the deep paper) or sign (uniform on +-1, the ICLR companion)", DefaultValueFactory = _ => D.OutputInit };
-    public readonly Option<string> DType = new("--dtype") { Description = "float64 or float32 (Gram matrices and eigenvalues are always float64)", DefaultValueFactory = _ => D.DType };
+    public readonly Option<string> DType = new("--dtype") { Description = $"{Choices.Or(Choices.DTypes)} (Gram matrices and eigenvalues are always float64)", DefaultValueFactory = _ => D.DType };
     public readonly Option<int> ProbeEvery = new("--probe-every") { Description = "Measure Gram matrices, weight movement and kernel predictions every k steps (0: never)", DefaultValueFactory = _ => D.ProbeEvery };
+    public readonly Option<string?> Optimizer = new("--optimizer") { Description = "Optimizer: " + string.Join("; ", OptimizerKind.All.Select(o => o.Description)) };
     public readonly Option<string?> Init = new("--init") { Description = "Start from these weights (safetensors with W1..WH and a) instead of the seed" };
 
     /// <summary>Options for describing data and a network only (for `kernel`).</summary>
     public IEnumerable<Option> NetworkAndData => [Arch, Depth, Width, Activation, CRes, AllowAnyCRes, KernelSize, Data, N, Dim, D0, P, Labels, Classes, ImageLayout, InputShape, Raw, DataSeed, Seed, OutputInit];
 
-    public IEnumerable<Option> All => [.. NetworkAndData, Lr, LrPolicy, LrConstant, Steps, TargetLoss, Train, DType, ProbeEvery, Init];
+    public IEnumerable<Option> All => [.. NetworkAndData, Lr, LrPolicy, LrConstant, Optimizer, Steps, TargetLoss, Train, DType, ProbeEvery, Init];
 
     public RunSpec ToSpec(ParseResult r)
     {
@@ -58,7 +61,7 @@ public sealed class SpecOptions
             OutputInit = r.GetValue(OutputInit)!,
             Lr = r.GetValue(Lr), LrPolicy = r.GetValue(LrPolicy) ?? (r.GetResult(Lr) is { Implicit: false } ? "fixed" : "stable"), LrConstant = r.GetValue(LrConstant), Steps = r.GetValue(Steps),
             TargetLoss = r.GetValue(TargetLoss), Train = r.GetValue(Train) ?? D.Train,
-            DType = r.GetValue(DType) ?? D.DType, ProbeEvery = r.GetValue(ProbeEvery), Init = r.GetValue(Init),
+            DType = r.GetValue(DType) ?? D.DType, ProbeEvery = r.GetValue(ProbeEvery), Init = r.GetValue(Init), Optimizer = r.GetValue(Optimizer),
         };
     }
 }

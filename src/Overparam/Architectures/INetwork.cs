@@ -1,28 +1,20 @@
 using System.Numerics;
-using Overparam.Activations;
 using Overparam.Numerics;
 
 namespace Overparam.Architectures;
 
-/// <summary>A trainable tensor: `W1` … `WH` ([out, in]) and `a` ([m] or [m, p]), stored row-major.</summary>
-public sealed record Parameter<T>(string Name, int[] Shape, T[] Value) where T : unmanaged, IFloatingPointIeee754<T>;
-
 /// <summary>
 /// One of the paper's networks in its exact parameterization (spec §2): f(x) = aᵀx^(H), all weights N(0, 1), no biases.
-/// Usage per GD step: <see cref="Forward"/> (keeps the activations), <see cref="BackPropagate"/> (per-sample
-/// back-propagated vectors, independent of the labels), then <see cref="Gradients"/> or <see cref="DescentStep"/>.
+/// Beyond <see cref="IModel{T}"/>, the proof's view of it: <see cref="BackPropagate"/> gives the per-sample
+/// back-propagated vectors independently of the labels, so that any residual's gradient (<see cref="Gradients(ReadOnlySpan{T}, IReadOnlyList{T[]}, IReadOnlyList{bool}?)"/>),
+/// a fused descent step (<see cref="DescentStep"/>) and the per-layer Gram matrices (<see cref="GramMatrices"/>) follow
+/// from one backward pass. <see cref="IModel{T}.Backward"/> is <see cref="BackPropagate"/> plus remembering the residual.
 /// </summary>
-public interface INetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
+public interface INetwork<T> : IModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     NetworkConfig Config { get; }
 
-    /// <summary>W1 … WH then a.</summary>
-    IReadOnlyList<Parameter<T>> Parameters { get; }
-
-    /// <summary>u_i = f(θ, x_i) for every row of x (n × input size); keeps what the backward pass needs.</summary>
-    void Forward(Matrix<T> x, Span<T> u);
-
-    /// <summary>After <see cref="Forward"/>: for every sample i and layer h, ∂u_i/∂(pre-activation of layer h).</summary>
+    /// <summary>After <see cref="IModel{T}.Forward"/>: for every sample i and layer h, ∂u_i/∂(pre-activation of layer h).</summary>
     void BackPropagate();
 
     /// <summary>

@@ -2,18 +2,15 @@ using Overparam.Activations;
 
 namespace Overparam.Architectures;
 
-/// <summary>The three architectures of the paper (spec §2).</summary>
-public enum ArchitectureKind { FullyConnected, ResNet, ConvResNet }
-
 /// <summary>How the output layer a starts: N(0, 1) as in the deep paper, or uniform ±1 as in the ICLR companion (spec §8).</summary>
 public enum OutputInit { Gaussian, Sign }
 
 /// <summary>
 /// Everything that fixes a network's shape and parameterization.
-/// InputChannels is d (fc, resnet) or d₀ (conv); Positions is p (conv only, else 1); KernelSize is q (conv only).
+/// InputChannels is d (dense inputs) or d₀ (conv); Positions is p (conv only, else 1); KernelSize is q (conv only).
 /// </summary>
 public sealed record NetworkConfig(
-    ArchitectureKind Architecture,
+    Architecture Architecture,
     int Depth,
     int Width,
     int InputChannels,
@@ -28,21 +25,6 @@ public sealed record NetworkConfig(
     /// (1 gives the ICLR companion's f = m^(−1/2) Σ a_r σ(w_rᵀx), spec §8).</summary>
     public double CSigma => CSigmaOverride ?? Activation.CSigma;
 
-    public static string ArchitectureName(ArchitectureKind kind) => kind switch
-    {
-        ArchitectureKind.FullyConnected => "fc",
-        ArchitectureKind.ResNet => "resnet",
-        _ => "convresnet",
-    };
-
-    public static ArchitectureKind? TryParseArchitecture(string name) => name.ToLowerInvariant() switch
-    {
-        "fc" or "fully-connected" => ArchitectureKind.FullyConnected,
-        "resnet" => ArchitectureKind.ResNet,
-        "convresnet" or "cnn" => ArchitectureKind.ConvResNet,
-        _ => null,
-    };
-
     /// <summary>Features per sample: d, or d₀·p for the conv net.</summary>
-    public int InputSize => Architecture == ArchitectureKind.ConvResNet ? InputChannels * Positions : InputChannels;
+    public int InputSize => InputChannels * Positions;
 }

@@ -1,7 +1,4 @@
 using System.Numerics;
-using Overparam.Architectures.ConvResNet;
-using Overparam.Architectures.FullyConnected;
-using Overparam.Architectures.ResNet;
 using Overparam.Numerics;
 
 namespace Overparam.Architectures;
@@ -9,17 +6,8 @@ namespace Overparam.Architectures;
 /// <summary>Builds networks from a configuration, with the paper's initialization or given weights.</summary>
 public static class NetworkFactory
 {
-    /// <summary>Parameter names and shapes: W1 [m, d] (conv: [m, q·d₀]), Wh [m, m] (conv: [m, q·m]), a [m] (conv: [m, p]).</summary>
-    public static IReadOnlyList<(string Name, int[] Shape)> Shapes(NetworkConfig c)
-    {
-        bool conv = c.Architecture == ArchitectureKind.ConvResNet;
-        int q = conv ? c.KernelSize : 1;
-        var list = new List<(string, int[])>();
-        for (int h = 1; h <= c.Depth; h++)
-            list.Add(($"W{h}", [c.Width, q * (h == 1 ? c.InputChannels : c.Width)]));
-        list.Add(("a", conv ? [c.Width, c.Positions] : [c.Width]));
-        return list;
-    }
+    /// <summary>Parameter names and shapes of the configuration's architecture (<see cref="Architecture.Shapes"/>).</summary>
+    public static IReadOnlyList<(string Name, int[] Shape)> Shapes(NetworkConfig c) => c.Architecture.Shapes(c);
 
     /// <summary>
     /// The paper's initialization (spec §1): every entry of W1 … WH (row-major, in that order) then of a drawn N(0, 1)
@@ -38,7 +26,8 @@ public static class NetworkFactory
         return result;
     }
 
-    public static INetwork<T> Create<T>(NetworkConfig c, IReadOnlyList<Parameter<T>> parameters) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>The network over <paramref name="parameters"/>, whose names and shapes must be exactly <see cref="Shapes"/>.</summary>
+    public static IModel<T> Create<T>(NetworkConfig c, IReadOnlyList<Parameter<T>> parameters) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var expected = Shapes(c);
         if (parameters.Count != expected.Count)
@@ -49,12 +38,6 @@ public static class NetworkFactory
             if (parameters[i].Name != name || !parameters[i].Shape.SequenceEqual(shape))
                 throw new ArgumentException($"tensor {i + 1} is {parameters[i].Name} [{string.Join(", ", parameters[i].Shape)}], expected {name} [{string.Join(", ", shape)}]");
         }
-        return c.Architecture switch
-        {
-            ArchitectureKind.FullyConnected => new FullyConnectedNetwork<T>(c, parameters),
-            ArchitectureKind.ResNet => new ResNetNetwork<T>(c, parameters),
-            ArchitectureKind.ConvResNet => new ConvResNetNetwork<T>(c, parameters),
-            _ => throw new ArgumentOutOfRangeException(nameof(c), $"unknown architecture {c.Architecture}"),
-        };
+        return c.Architecture.Create(c, parameters);
     }
 }

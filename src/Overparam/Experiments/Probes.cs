@@ -50,14 +50,14 @@ public sealed class Probes<T> where T : unmanaged, IFloatingPointIeee754<T>
         Columns = cols;
     }
 
-    private bool TwoLayer => config.Depth == 1 && config.Architecture != ArchitectureKind.ConvResNet;
+    private bool TwoLayer => config.Depth == 1 && config.Architecture.DenseFirstLayer;
 
     public bool Due(int step, bool isLast) => step % every == 0 || isLast;
 
     /// <summary>Called at every step (the linearized predictions advance one step each time); measures when due.</summary>
     public void Measure(in StepState<T> s, Dictionary<string, double> row)
     {
-        var net = s.Network;
+        var net = (INetwork<T>)s.Model;
         int n = data.Count;
         if (s.Step == 0)
         {

@@ -10,13 +10,14 @@ public static class RunData
     /// <summary>The teacher network's width for `labels: teacher`.</summary>
     public const int TeacherWidth = 64;
 
-    public static Dataset Load(RunSpec spec, ArchitectureKind kind, out List<string> warnings)
+    /// <summary>The data for a network of <paramref name="architecture"/>: vectors, or d₀ × p inputs when its input rank is 2.</summary>
+    public static Dataset Load(RunSpec spec, Architecture architecture, out List<string> warnings)
     {
         warnings = [];
         DataSpec source;
         try { source = DataSpec.Parse(spec.Data); }
         catch (ArgumentException e) { throw new RunSpecException(e.Message); }
-        bool conv = kind == ArchitectureKind.ConvResNet;
+        bool conv = architecture.InputRank == 2;
         ulong dataSeed = spec.DataSeed ?? spec.Seed;
         Dataset data;
         try

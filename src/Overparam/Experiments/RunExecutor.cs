@@ -4,6 +4,7 @@ using Overparam.Architectures;
 using Overparam.Data;
 using Overparam.Numerics;
 using Overparam.Training;
+using Overparam.Training.Optimizers;
 
 namespace Overparam.Experiments;
 
@@ -22,40 +23,46 @@ public static class RunExecutor
     {
         "float64" => Execute<double>(spec, outDir, progress, cancel, warningsTo),
         "float32" => Execute<float>(spec, outDir, progress, cancel, warningsTo),
-        _ => throw new RunSpecException($"--dtype {spec.DType}: expected float64 or float32"),
+        _ => throw new RunSpecException($"--dtype {spec.DType}: expected {Choices.Or(Choices.DTypes)}"),
     };
 
     private static RunOutcome Execute<T>(RunSpec spec, string? outDir, IProgress<RunProgress>? progress,
         CancellationToken cancel, TextWriter? warningsTo) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (spec.Steps < 0) throw new RunSpecException($"--steps {spec.Steps}: must be non-negative");
-        var kind = RunNetwork.Architecture(spec);
-        var data = RunData.Load(spec, kind, out var warnings);
+        var architecture = RunNetwork.Architecture(spec);
+        var optimizerKind = RunNetwork.Optimizer(spec);
+        var data = RunData.Load(spec, architecture, out var warnings);
         var config = RunNetwork.Config(spec, data);
-        var trained = RunNetwork.Trained(spec, config.Depth);
+        var trained = RunNetwork.Trained(spec, config);
         if (!config.Activation.CoveredByTheorems) warnings.Add($"{config.Activation.Name} is outside the deep paper's theorems (neither smooth nor analytic, spec §3)");
-        if (!(spec.CRes > 0 && spec.CRes < 1) && kind != ArchitectureKind.FullyConnected)
+        if (!(spec.CRes > 0 && spec.CRes < 1) && architecture.UsesCRes)
             warnings.Add($"c_res = {spec.CRes} is outside (0, 1): outside the theorems");
         foreach (var w in warnings) warningsTo?.WriteLine("warning: " + w);
 
         var parameters = RunNetwork.Parameters<T>(spec, config);
         var init = RunNetwork.ToTensors(parameters);
-        var net = NetworkFactory.Create(config, parameters);
+        var model = NetworkFactory.Create(config, parameters);
+        var net = model as INetwork<T>;
+        string noGrams = $"the {architecture.Name} model has no per-layer Gram matrices";
+        if (spec.ProbeEvery > 0 && net is null) throw new RunSpecException($"--probe-every {spec.ProbeEvery}: the probes measure Gram matrices and {noGrams}");
         var x = typeof(T) == typeof(double) ? (Matrix<T>)(object)data.X : data.X.Convert<T>();
         var y = data.Y.Select(T.CreateTruncating).ToArray();
 
         var theory = spec.LrPolicy == "theory" || spec.ProbeEvery > 0 ? TheoryQuantities.Compute(config, data) : null;
         var eta = StepSize.Choose(spec, config, data.Count, theory?.Lambda0, () =>
         {
+            if (net is null) throw new RunSpecException($"--lr-policy stable: η = c/λ_max(G(0)) needs the NTK G(0) and {noGrams}; use --lr");
             var u0 = new T[data.Count];
             net.Forward(x, u0);
             net.BackPropagate();
             return LinearAlgebra.SymmetricEigenvalues(StepSize.TrainedNtk(net.GramMatrices(), trained))[^1];
         });
         var probes = spec.ProbeEvery > 0 ? new Probes<T>(spec.ProbeEvery, config, trained, eta.Eta, data, theory!) : null;
+        var optimizer = optimizerKind.Create<T>(new OptimizerSettings(eta.Eta));
 
         using var folder = outDir is null ? null : RunFolder.Create(outDir);
-        var options = new TrainingOptions(eta.Eta, spec.Steps, spec.TargetLoss, trained);
+        var options = new TrainingOptions(spec.Steps, spec.TargetLoss, trained);
         if (folder is not null)
         {
             folder.WriteJson("config.json", Config(spec, config, data, eta, theory, warnings, trained));
@@ -68,7 +75,7 @@ public static class RunExecutor
         TrainingResult result;
         try
         {
-            result = GradientDescent.Run<T>(net, x, y, options, observer, cancel);
+            result = TrainingLoop.Run<T>(model, x, y, optimizer, options, observer, cancel);
         }
         catch (Exception e) when (e is not RunSpecException)
         {
@@ -79,7 +86,7 @@ public static class RunExecutor
         }
         if (folder is not null)
         {
-            folder.WriteWeights("final.safetensors", RunNetwork.ToTensors(net.Parameters));
+            folder.WriteWeights("final.safetensors", RunNetwork.ToTensors(model.Parameters));
             folder.WriteJson("summary.json", Summary(result, eta.Eta, probes?.Final));
         }
         return new RunOutcome(TrainingResult.StatusName(result.Status), result.Steps, result.InitialLoss, result.FinalLoss,
@@ -119,14 +126,14 @@ public static class RunExecutor
             ["spec"] = specNode,
             ["resolved"] = new JsonObject
             {
-                ["architecture"] = NetworkConfig.ArchitectureName(config.Architecture),
+                ["architecture"] = config.Architecture.Name,
                 ["depth"] = config.Depth,
                 ["width"] = config.Width,
                 ["activation"] = config.Activation.Name,
                 ["activation_covered_by_theorems"] = config.Activation.CoveredByTheorems,
                 ["c_sigma"] = config.CSigma,
-                ["c_res"] = config.Architecture == ArchitectureKind.FullyConnected ? null : config.CRes,
-                ["kernel_size"] = config.Architecture == ArchitectureKind.ConvResNet ? config.KernelSize : null,
+                ["c_res"] = config.Architecture.UsesCRes ? config.CRes : null,
+                ["kernel_size"] = config.Architecture.UsesKernelSize ? config.KernelSize : null,
                 ["output_init"] = config.OutputInit.ToString().ToLowerInvariant(),
                 ["trained"] = new JsonArray(NetworkFactory.Shapes(config).Where((_, i) => trained[i]).Select(s => (JsonNode)s.Name).ToArray()),
                 ["parameters"] = NetworkFactory.Shapes(config).Sum(s => s.Shape.Aggregate(1L, (p, v) => p * v)),

@@ -4,18 +4,24 @@ using Overparam.Architectures;
 using Overparam.Data;
 using Overparam.IO;
 using Overparam.Numerics;
+using Overparam.Training.Optimizers;
 
 namespace Overparam.Experiments;
 
 /// <summary>Builds the network a <see cref="RunSpec"/> describes, for a dataset, and checks its options.</summary>
 public static class RunNetwork
 {
-    public static ArchitectureKind Architecture(RunSpec spec) => NetworkConfig.TryParseArchitecture(spec.Architecture)
-        ?? throw new RunSpecException($"--arch {spec.Architecture}: expected fc, resnet or convresnet");
+    /// <summary>The registered architecture the spec names; an unknown name is bad input, never a default.</summary>
+    public static Architecture Architecture(RunSpec spec) => Architectures.Architecture.TryParse(spec.Architecture)
+        ?? throw new RunSpecException($"--arch {spec.Architecture}: expected one of {string.Join(", ", Architectures.Architecture.Names)}");
+
+    /// <summary>The registered optimizer the spec names (gd when none); an unknown name is bad input.</summary>
+    public static OptimizerKind Optimizer(RunSpec spec) => spec.Optimizer is null ? OptimizerKind.Default
+        : OptimizerKind.TryParse(spec.Optimizer) ?? throw new RunSpecException($"--optimizer {spec.Optimizer}: expected one of {string.Join(", ", OptimizerKind.Names)}");
 
     public static NetworkConfig Config(RunSpec spec, Dataset data)
     {
-        var kind = Architecture(spec);
+        var architecture = Architecture(spec);
         var act = Activation.TryParse(spec.Activation)
             ?? throw new RunSpecException($"--activation {spec.Activation}: expected one of {string.Join(", ", Activation.Names)}");
         if (spec.Depth < 1) throw new RunSpecException($"--depth {spec.Depth}: must be at least 1");
@@ -28,22 +34,18 @@ public static class RunNetwork
             "sign" => OutputInit.Sign,
             _ => throw new RunSpecException($"--output-init {spec.OutputInit}: expected gaussian or sign"),
         };
-        bool conv = kind == ArchitectureKind.ConvResNet;
-        if (conv)
-        {
-            if (data.InputShape.Length != 2) throw new RunSpecException($"{data.Source}: the conv net needs inputs with d0 × p shape");
-            int q = spec.KernelSize, p = data.InputShape[1];
-            if (q < 1 || q % 2 == 0) throw new RunSpecException($"--kernel-size {q}: must be odd and positive");
-            if (q > 2 * p + 1) throw new RunSpecException($"--kernel-size {q}: larger than 2p + 1 = {2 * p + 1} for p = {p} positions");
-            return new NetworkConfig(kind, spec.Depth, spec.Width, data.InputShape[0], act, spec.CRes, p, q, init, spec.CSigma);
-        }
-        return new NetworkConfig(kind, spec.Depth, spec.Width, data.Features, act, spec.CRes, 1, 1, init, spec.CSigma);
+        var template = new NetworkConfig(architecture, spec.Depth, spec.Width, data.Features, act, spec.CRes, 1, spec.KernelSize, init, spec.CSigma);
+        try { return architecture.Configure(template, data.InputShape); }
+        catch (ArgumentException e) { throw new RunSpecException(e.Message.StartsWith("--") ? e.Message : $"{data.Source}: {e.Message}"); }
     }
 
-    /// <summary>Which parameters train: all | hidden (W1…WH) | output (a) | a comma list such as "W1,a".</summary>
-    public static bool[] Trained(RunSpec spec, int depth)
+    /// <summary>
+    /// Which of the configuration's parameters train: all | hidden (all but the output layer a) | output (a) | a comma
+    /// list of parameter names such as "W1,a".
+    /// </summary>
+    public static bool[] Trained(RunSpec spec, NetworkConfig config)
     {
-        var names = Enumerable.Range(1, depth).Select(h => $"W{h}").Append("a").ToList();
+        var names = NetworkFactory.Shapes(config).Select(s => s.Name).ToList();
         switch (spec.Train.ToLowerInvariant())
         {
             case "all": return names.Select(_ => true).ToArray();

@@ -65,6 +65,10 @@ public sealed record RunSpec
     public int ProbeEvery { get; init; }
     /// <summary>Start from these weights (safetensors W1…WH, a) instead of the RNG.</summary>
     public string? Init { get; init; }
+    /// <summary>A registered optimizer (<see cref="Training.Optimizers.OptimizerKind"/>); null: gd, the paper's, and then the field is
+    /// left out of the JSON so that specs, cell keys and config.json of gradient-descent runs are as they always were.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Optimizer { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()
     {

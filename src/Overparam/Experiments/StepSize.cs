@@ -7,8 +7,8 @@ namespace Overparam.Experiments;
 public sealed record StepSize(double Eta, string Policy, string How)
 {
     /// <summary>
-    /// fixed: η = --lr. theory: η = c·λ₀/n² (fc, Theorem 5.1) or c·λ₀H²/n² (resnet, conv; Theorems 6.1, 7.1), with the
-    /// theorems' unknown constant c = --lr-constant. stable: η = c/λ_max(G(0)) with G(0) the NTK of the trained parameters.
+    /// fixed: η = --lr. theory: the architecture's <see cref="Architecture.TheoryStep"/>, η = c·λ₀/n² (fc, Theorem 5.1) or
+    /// c·λ₀H²/n² (resnet, conv; Theorems 6.1, 7.1), with the theorems' unknown constant c = --lr-constant. stable: η = c/λ_max(G(0)) with G(0) the NTK of the trained parameters.
     /// </summary>
     public static StepSize Choose(RunSpec spec, NetworkConfig config, int n, double? lambda0, Func<double> lambdaMaxOfG0)
     {
@@ -21,11 +21,10 @@ public sealed record StepSize(double Eta, string Policy, string How)
             case "theory":
             {
                 double l0 = lambda0 ?? throw new InvalidOperationException("the theory policy needs λ₀");
-                bool fc = config.Architecture == ArchitectureKind.FullyConnected;
-                double h2 = fc ? 1 : (double)config.Depth * config.Depth;
-                double eta = c * l0 * h2 / ((double)n * n);
-                string formula = fc ? "c·λ₀/n² (Theorem 5.1)" : "c·λ₀·H²/n² (Theorems 6.1, 7.1)";
-                return new StepSize(eta, "theory", $"η = {formula} with c = {c:G6}, λ₀ = {l0:G6}, n = {n}" + (fc ? "" : $", H = {config.Depth}"));
+                var theorem = config.Architecture.TheoryStep(config)
+                    ?? throw new RunSpecException($"--lr-policy theory: no theorem gives a step size for {config.Architecture.Name}; use stable or fixed");
+                double eta = c * l0 * theorem.Factor / ((double)n * n);
+                return new StepSize(eta, "theory", $"η = {theorem.Formula} with c = {c:G6}, λ₀ = {l0:G6}, n = {n}" + theorem.Symbols);
             }
             case "stable":
             {
@@ -33,7 +32,7 @@ public sealed record StepSize(double Eta, string Policy, string How)
                 return new StepSize(c / lmax, "stable", $"η = c/λ_max(G(0)) with c = {c:G6}, λ_max(G(0)) = {lmax:G6} (GD on the linearized model is stable for c < 2)");
             }
             default:
-                throw new RunSpecException($"--lr-policy {spec.LrPolicy}: expected fixed, theory or stable");
+                throw new RunSpecException($"--lr-policy {spec.LrPolicy}: expected {Choices.Or(Choices.LrPolicies)}");
         }
     }
 

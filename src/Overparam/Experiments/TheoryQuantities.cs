@@ -1,7 +1,5 @@
 using Overparam.Architectures;
-using Overparam.Architectures.ConvResNet;
 using Overparam.Architectures.FullyConnected;
-using Overparam.Architectures.ResNet;
 using Overparam.Data;
 using Overparam.Kernels;
 using Overparam.Numerics;
@@ -16,20 +14,13 @@ public sealed record TheoryQuantities(double Lambda0, KernelResult Kernel)
 {
     public static TheoryQuantities Compute(NetworkConfig config, Dataset data)
     {
-        if (config.Architecture == ArchitectureKind.ConvResNet && config.Depth < 2)
-            throw new RunSpecException("the convolutional ResNet's infinite-width kernel (spec §4.4) is defined for depth H ≥ 2; use --depth 2 or more for kernels, probes and --lr-policy theory");
+        if (config.Architecture.KernelUnavailable(config) is { } reason) throw new RunSpecException(reason);
         var options = KernelOptions.Default with { KeepLayerGrams = true, ComputeSpectra = false };
-        var kernel = config.Architecture switch
-        {
-            ArchitectureKind.FullyConnected => FullyConnectedKernel.Compute(data.X, config.Depth, config.Activation, options),
-            ArchitectureKind.ResNet => ResNetKernel.Compute(data.X, config.Depth, config.Activation, config.CRes, options),
-            _ => ConvResNetKernel.Compute(data.X, config.InputChannels, config.Positions, config.KernelSize, config.Depth,
-                config.Activation, config.CRes, options),
-        };
+        var kernel = config.Architecture.Kernel(config, data.X, options);
         if (config.CSigmaOverride is double c && c != config.Activation.CSigma)
         {
             // Only the two-layer model of the ICLR companion overrides c_σ; there every limit is linear in c_σ.
-            if (config.Depth != 1 || config.Architecture != ArchitectureKind.FullyConnected)
+            if (config.Depth != 1 || config.Architecture is not FullyConnectedArchitecture)
                 throw new RunSpecException("a c_σ override is supported for the two-layer fully-connected model only (depth 1)");
             kernel = Scale(kernel, c / config.Activation.CSigma);
         }

@@ -1,13 +1,11 @@
 namespace Overparam.Training;
 
 /// <summary>
-/// Full-batch gradient descent with a constant step size η (spec §1). Stops when the loss reaches
-/// <see cref="TargetLoss"/>, after <see cref="MaxSteps"/> updates, or on divergence (NaN/Inf or a loss above
-/// <see cref="DivergenceFactor"/>·L(0)).
+/// When the training loop stops: when the loss reaches <see cref="TargetLoss"/>, after <see cref="MaxSteps"/> updates,
+/// or on divergence (NaN/Inf or a loss above <see cref="DivergenceFactor"/>·L(0)).
 /// </summary>
-/// <param name="Trained">Which parameters (W1 … WH, a, in order) are updated; null trains all, as the deep paper.</param>
+/// <param name="Trained">Which parameters (in the model's order: W1 … WH, a) are updated; null trains all, as the deep paper.</param>
 public sealed record TrainingOptions(
-    double LearningRate,
     int MaxSteps,
     double TargetLoss = 0,
     IReadOnlyList<bool>? Trained = null,

@@ -10,7 +10,7 @@ public class ConvResNetTests
     private static readonly double[] Labels = [0.3, -1.2, 0.8, 0.1, -0.5];
 
     private static ConvResNetNetwork<double> Conv(int depth, int width, int d0, int p, int q, string activation, ulong seed)
-        => (ConvResNetNetwork<double>)NetworkTestKit.Network(ArchitectureKind.ConvResNet, depth, width, d0, activation, seed, 0.5, p, q);
+        => (ConvResNetNetwork<double>)NetworkTestKit.Network("convresnet", depth, width, d0, activation, seed, 0.5, p, q);
 
     [Theory]
     [InlineData("softplus")]
@@ -98,7 +98,7 @@ public class ConvResNetTests
         //   w_1: 0+3−1 = 2, 3−1+2 = 4, −1+2+0 = 1        → relu (2, 4, 1)
         //   w_2: 0+1 = 1,   3−2 = 1,   −1−0 = −1         → relu (1, 1, 0)
         //   f = 1·2 + 0·4 − 1·1 + 2·1 + 1·1 + 3·0 = 2 − 1 + 2 + 1 = 4
-        var config = new NetworkConfig(ArchitectureKind.ConvResNet, 1, 2, 1, new Relu(), Positions: 3, KernelSize: 3);
+        var config = new NetworkConfig(Architecture.Parse("convresnet"), 1, 2, 1, new Relu(), Positions: 3, KernelSize: 3);
         var net = NetworkFactory.Create<double>(config,
         [
             new Parameter<double>("W1", [2, 3], [1, 1, 1, 1, 0, -1]),
@@ -116,12 +116,12 @@ public class ConvResNetTests
     {
         const int n = 6, d = 5, m = 16, depth = 3;
         var x = NetworkTestKit.UnitRows(n, d, 3);
-        var convConfig = new NetworkConfig(ArchitectureKind.ConvResNet, depth, m, d, new Softplus(), Positions: 1, KernelSize: 1);
+        var convConfig = new NetworkConfig(Architecture.Parse("convresnet"), depth, m, d, new Softplus(), Positions: 1, KernelSize: 1);
         var convParams = NetworkFactory.Initialize<double>(convConfig, new GaussianRng(4));
-        var resConfig = convConfig with { Architecture = ArchitectureKind.ResNet };
+        var resConfig = convConfig with { Architecture = Architecture.Parse("resnet") };
         var resParams = convParams.Select(p => p.Name == "a" ? new Parameter<double>("a", [m], (double[])p.Value.Clone()) : p with { Value = (double[])p.Value.Clone() }).ToList();
-        var conv = NetworkFactory.Create(convConfig, convParams);
-        var res = NetworkFactory.Create(resConfig, resParams);
+        var conv = (INetwork<double>)NetworkFactory.Create(convConfig, convParams);
+        var res = (INetwork<double>)NetworkFactory.Create(resConfig, resParams);
 
         var u1 = new double[n]; var u2 = new double[n];
         conv.Forward(x, u1); res.Forward(x, u2);
@@ -172,7 +172,7 @@ public class ConvResNetTests
     public void Float32ForwardAgreesWithFloat64()
     {
         const int n = 4, d0 = 3, p = 8, m = 32, depth = 4;
-        var config = new NetworkConfig(ArchitectureKind.ConvResNet, depth, m, d0, new Gelu(), Positions: p, KernelSize: 3);
+        var config = new NetworkConfig(Architecture.Parse("convresnet"), depth, m, d0, new Gelu(), Positions: p, KernelSize: 3);
         var p64 = NetworkFactory.Initialize<double>(config, new GaussianRng(7));
         var p32 = p64.Select(t => new Parameter<float>(t.Name, t.Shape, t.Value.Select(v => (float)v).ToArray())).ToList();
         var x64 = NetworkTestKit.UnitRows(n, d0 * p, 5);

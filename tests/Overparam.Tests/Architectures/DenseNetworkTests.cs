@@ -8,17 +8,17 @@ public class DenseNetworkTests
     private static readonly double[] Labels = [0.3, -1.2, 0.8, 0.1, -0.5];
 
     [Theory]
-    [InlineData(ArchitectureKind.FullyConnected, "softplus")]
-    [InlineData(ArchitectureKind.FullyConnected, "tanh")]
-    [InlineData(ArchitectureKind.FullyConnected, "sigmoid")]
-    [InlineData(ArchitectureKind.FullyConnected, "gelu")]
-    [InlineData(ArchitectureKind.FullyConnected, "silu")]
-    [InlineData(ArchitectureKind.ResNet, "softplus")]
-    [InlineData(ArchitectureKind.ResNet, "tanh")]
-    [InlineData(ArchitectureKind.ResNet, "gelu")]
-    [InlineData(ArchitectureKind.ResNet, "silu")]
-    [InlineData(ArchitectureKind.ResNet, "sigmoid")]
-    public void GradientsMatchFiniteDifferences(ArchitectureKind kind, string activation)
+    [InlineData("fc", "softplus")]
+    [InlineData("fc", "tanh")]
+    [InlineData("fc", "sigmoid")]
+    [InlineData("fc", "gelu")]
+    [InlineData("fc", "silu")]
+    [InlineData("resnet", "softplus")]
+    [InlineData("resnet", "tanh")]
+    [InlineData("resnet", "gelu")]
+    [InlineData("resnet", "silu")]
+    [InlineData("resnet", "sigmoid")]
+    public void GradientsMatchFiniteDifferences(string kind, string activation)
     {
         var x = NetworkTestKit.UnitRows(5, 4, 11);
         var net = NetworkTestKit.Network(kind, 3, 7, 4, activation, 5);
@@ -30,7 +30,7 @@ public class DenseNetworkTests
     {
         // A direct, loop-by-loop evaluation of eq. (2) for one sample.
         var x = NetworkTestKit.UnitRows(2, 3, 2);
-        var net = NetworkTestKit.Network(ArchitectureKind.FullyConnected, 2, 4, 3, "tanh", 9);
+        var net = NetworkTestKit.Network("fc", 2, 4, 3, "tanh", 9);
         var u = new double[2];
         net.Forward(x, u);
         var act = net.Config.Activation;
@@ -60,17 +60,17 @@ public class DenseNetworkTests
     public void ResNetOfDepthOneEqualsFullyConnected()
     {
         var x = NetworkTestKit.UnitRows(6, 5, 3);
-        var fc = NetworkTestKit.Network(ArchitectureKind.FullyConnected, 1, 16, 5, "softplus", 4);
-        var res = NetworkTestKit.Network(ArchitectureKind.ResNet, 1, 16, 5, "softplus", 4);
+        var fc = NetworkTestKit.Network("fc", 1, 16, 5, "softplus", 4);
+        var res = NetworkTestKit.Network("resnet", 1, 16, 5, "softplus", 4);
         var u1 = new double[6]; var u2 = new double[6];
         fc.Forward(x, u1); res.Forward(x, u2);
         Assert.Equal(u1, u2);
     }
 
     [Theory]
-    [InlineData(ArchitectureKind.FullyConnected)]
-    [InlineData(ArchitectureKind.ResNet)]
-    public void GramMatricesEqualExplicitJacobianProducts(ArchitectureKind kind)
+    [InlineData("fc")]
+    [InlineData("resnet")]
+    public void GramMatricesEqualExplicitJacobianProducts(string kind)
     {
         var x = NetworkTestKit.UnitRows(6, 4, 21);
         var net = NetworkTestKit.Network(kind, 3, 9, 4, "softplus", 8);
@@ -86,7 +86,7 @@ public class DenseNetworkTests
     public void DescentStepEqualsExplicitUpdate()
     {
         var x = NetworkTestKit.UnitRows(5, 4, 12);
-        var net = NetworkTestKit.Network(ArchitectureKind.ResNet, 3, 6, 4, "silu", 2);
+        var net = NetworkTestKit.Network("resnet", 3, 6, 4, "silu", 2);
         NetworkTestKit.AssertDescentStepMatchesGradients(net, x, Labels);
     }
 }

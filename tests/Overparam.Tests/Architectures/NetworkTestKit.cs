@@ -21,11 +21,11 @@ public static class NetworkTestKit
         return x;
     }
 
-    public static INetwork<double> Network(ArchitectureKind kind, int depth, int width, int inputs, string activation,
+    public static INetwork<double> Network(string kind, int depth, int width, int inputs, string activation,
         ulong seed, double cRes = 0.5, int positions = 1, int q = 3)
     {
-        var c = new NetworkConfig(kind, depth, width, inputs, Activation.Parse(activation), cRes, positions, q);
-        return NetworkFactory.Create(c, NetworkFactory.Initialize<double>(c, new GaussianRng(seed)));
+        var c = new NetworkConfig(Architecture.Parse(kind), depth, width, inputs, Activation.Parse(activation), cRes, positions, q);
+        return (INetwork<double>)NetworkFactory.Create(c, NetworkFactory.Initialize<double>(c, new GaussianRng(seed)));
     }
 
     public static double Loss(INetwork<double> net, Matrix<double> x, double[] y)

@@ -33,7 +33,7 @@ public sealed class ReadmeExampleTests : IDisposable
     {
         string root = RepositoryRoot();
         string code = ExtractExample(File.ReadAllText(Path.Combine(root, "README.md")));
-        Assert.Contains("GradientDescent.Run", code);
+        Assert.Contains("TrainingLoop.Run", code);
 
         string project = tmp.File("readme-example");
         Directory.CreateDirectory(project);

@@ -25,7 +25,7 @@ public class WidthConvergenceTests
             double total = 0;
             for (int s = 0; s < seeds; s++)
             {
-                var net = NetworkTestKit.Network(ArchitectureKind.FullyConnected, 2, widths[w], 6, "softplus", (ulong)(100 + s));
+                var net = NetworkTestKit.Network("fc", 2, widths[w], 6, "softplus", (ulong)(100 + s));
                 var u = new double[8];
                 net.Forward(x, u);
                 net.BackPropagate();

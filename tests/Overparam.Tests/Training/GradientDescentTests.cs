@@ -2,6 +2,7 @@ using Overparam.Architectures;
 using Overparam.Numerics;
 using Overparam.Tests.Architectures;
 using Overparam.Training;
+using Overparam.Training.Optimizers;
 
 namespace Overparam.Tests.Training;
 
@@ -19,9 +20,9 @@ public class GradientDescentTests
     }
 
     [Theory]
-    [InlineData(ArchitectureKind.FullyConnected)]
-    [InlineData(ArchitectureKind.ResNet)]
-    public void OverparameterizedNetworkReachesZeroLoss(ArchitectureKind kind)
+    [InlineData("fc")]
+    [InlineData("resnet")]
+    public void OverparameterizedNetworkReachesZeroLoss(string kind)
     {
         // tanh and d = 8 keep the NTK's condition number near 20 (fc) and 80 (resnet); with softplus the mean E[σ] ≠ 0
         // adds a dominant constant mode (λ_max/λ_min ≈ 5·10⁴ at d = 4), and 1e-10 would take ~10⁶ steps.
@@ -30,7 +31,7 @@ public class GradientDescentTests
         var y = Enumerable.Range(0, 16).Select(_ => rng.NextGaussian()).ToArray();
         var net = NetworkTestKit.Network(kind, 3, 512, 8, "tanh", 1);
         double eta = StableStep(net, x);
-        var result = GradientDescent.Run<double>(net, x, y, new TrainingOptions(eta, 5000, TargetLoss: 1e-11));
+        var result = TrainingLoop.Run<double>(net, x, y, new GradientDescent<double>(eta), new TrainingOptions(5000, TargetLoss: 1e-11));
         Assert.Equal(TrainingStatus.Converged, result.Status);
         Assert.True(result.FinalLoss < 1e-10, $"final loss {result.FinalLoss:E3} after {result.Steps} steps");
         Assert.True(NetworkTestKit.Loss(net, x, y) < 1e-10);
@@ -43,9 +44,9 @@ public class GradientDescentTests
         var x = NetworkTestKit.UnitRows(12, 8, 5);
         var rng = new GaussianRng(98);
         var y = Enumerable.Range(0, 12).Select(_ => rng.NextGaussian()).ToArray();
-        var net = NetworkTestKit.Network(ArchitectureKind.ConvResNet, 3, 256, 2, "tanh", 3, cRes: 0.5, positions: 4, q: 3);
+        var net = NetworkTestKit.Network("convresnet", 3, 256, 2, "tanh", 3, cRes: 0.5, positions: 4, q: 3);
         double eta = StableStep(net, x);
-        var result = GradientDescent.Run<double>(net, x, y, new TrainingOptions(eta, 20000, TargetLoss: 1e-11));
+        var result = TrainingLoop.Run<double>(net, x, y, new GradientDescent<double>(eta), new TrainingOptions(20000, TargetLoss: 1e-11));
         Assert.Equal(TrainingStatus.Converged, result.Status);
         Assert.True(NetworkTestKit.Loss(net, x, y) < 1e-10, $"final loss {result.FinalLoss:E3} after {result.Steps} steps");
     }
@@ -55,9 +56,9 @@ public class GradientDescentTests
     {
         var x = NetworkTestKit.UnitRows(8, 4, 7);
         var y = Enumerable.Repeat(1.0, 8).ToArray();
-        var net = NetworkTestKit.Network(ArchitectureKind.FullyConnected, 2, 64, 4, "softplus", 1);
+        var net = NetworkTestKit.Network("fc", 2, 64, 4, "softplus", 1);
         var losses = new List<double>();
-        var result = GradientDescent.Run<double>(net, x, y, new TrainingOptions(50.0, 1000), new Recorder(losses));
+        var result = TrainingLoop.Run<double>(net, x, y, new GradientDescent<double>(50.0), new TrainingOptions(1000), new Recorder(losses));
         Assert.Equal(TrainingStatus.Diverged, result.Status);
         Assert.NotNull(result.DivergedAtStep);
         Assert.True(losses.All(double.IsFinite));
@@ -70,9 +71,9 @@ public class GradientDescentTests
     {
         var x = NetworkTestKit.UnitRows(8, 4, 7);
         var y = Enumerable.Repeat(0.5, 8).ToArray();
-        var net = NetworkTestKit.Network(ArchitectureKind.ResNet, 2, 32, 4, "tanh", 1);
+        var net = NetworkTestKit.Network("resnet", 2, 32, 4, "tanh", 1);
         var losses = new List<double>();
-        var result = GradientDescent.Run<double>(net, x, y, new TrainingOptions(0.01, 25), new Recorder(losses));
+        var result = TrainingLoop.Run<double>(net, x, y, new GradientDescent<double>(0.01), new TrainingOptions(25), new Recorder(losses));
         Assert.Equal(TrainingStatus.BudgetExhausted, result.Status);
         Assert.Equal(25, result.Steps);
         Assert.Equal(26, losses.Count);

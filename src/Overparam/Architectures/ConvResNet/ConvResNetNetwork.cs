@@ -12,11 +12,8 @@ namespace Overparam.Architectures.ConvResNet;
 /// Internally the batch is position-major (row i·p + l, column c), so each layer is one GEMM
 /// [n·p, q·d] × [q·d, m] on the batch's patch matrix.
 /// </summary>
-public sealed class ConvResNetNetwork<T> : INetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class ConvResNetNetwork<T> : PaperNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public NetworkConfig Config { get; }
-    public IReadOnlyList<Parameter<T>> Parameters { get; }
-
     /// <summary>How <see cref="GramMatrices"/> contracts the per-sample gradients; both give the same matrices.</summary>
     public ConvGramStrategy GramStrategy { get; set; } = ConvGramStrategy.Auto;
 
@@ -31,28 +28,21 @@ public sealed class ConvResNetNetwork<T> : INetwork<T> where T : unmanaged, IFlo
     private readonly double firstScale;  // sqrt(c_σ/m)
     private readonly double residualScale; // c_res/(H sqrt(m))
     private int n;
-    private Matrix<T>[] x = [];          // X_0 … X_H, [n·p, d_h], position-major
+    private readonly T[][] xStore, slopeStore, deltaStore;   // storage for the largest batch seen
+    private Matrix<T>[] x = [];          // X_0 … X_H, [n·p, d_h], position-major (views for the current batch)
     private Matrix<T>[] slope = [];      // scale_h · σ′(Z_h), [n·p, m]
     private Matrix<T>[] delta = [];      // Δ_h = ∂u_i/∂Z_h at row (i, l), [n·p, m]
     private T[] patches = [];            // scratch [n·p, q·max(d₀, m)]: φ(X_{h−1}), r ∘ φ(X_{h−1}) or ∂u/∂φ
     private T[] sampleScale = [];        // the residual r, as an array for the parallel im2col
-    private T[] aGradient = [];          // Σ_i r_i x_i^(H) in the [p, m] layout
+    private readonly T[] aGradient;      // Σ_i r_i x_i^(H) in the [p, m] layout
 
-    public ConvResNetNetwork(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters)
+    public ConvResNetNetwork(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters) : base(config, parameters)
     {
         if (config.KernelSize < 1 || config.KernelSize % 2 == 0) throw new ArgumentException($"kernel size q must be odd and positive, got {config.KernelSize}");
         if (config.Positions < 1) throw new ArgumentException($"positions p must be positive, got {config.Positions}");
-        Config = config;
-        Parameters = parameters;
         w = new Matrix<T>[config.Depth];
         for (int h = 1; h <= config.Depth; h++)
-        {
-            var p = parameters[h - 1];
-            int fanIn = config.KernelSize * Channels(h - 1);
-            if (p.Shape.Length != 2 || p.Shape[0] != config.Width || p.Shape[1] != fanIn)
-                throw new ArgumentException($"{p.Name} has shape [{string.Join(", ", p.Shape)}], expected [{config.Width}, {fanIn}]");
-            w[h - 1] = new Matrix<T>(config.Width, fanIn, p.Value);
-        }
+            w[h - 1] = Weights(parameters[h - 1], config.Width, config.KernelSize * Channels(h - 1));
         var pa = parameters[config.Depth];
         if (pa.Shape.Length != 2 || pa.Shape[0] != config.Width || pa.Shape[1] != config.Positions)
             throw new ArgumentException($"a has shape [{string.Join(", ", pa.Shape)}], expected [{config.Width}, {config.Positions}]");
@@ -60,12 +50,18 @@ public sealed class ConvResNetNetwork<T> : INetwork<T> where T : unmanaged, IFlo
         aT = new T[a.Length];
         firstScale = Math.Sqrt(config.CSigma / config.Width);
         residualScale = config.CRes / (config.Depth * Math.Sqrt(config.Width));
+        aGradient = new T[config.Positions * config.Width];
+        xStore = new T[config.Depth + 1][];
+        slopeStore = new T[config.Depth][];
+        deltaStore = new T[config.Depth][];
+        for (int h = 0; h <= config.Depth; h++) xStore[h] = [];
+        for (int h = 0; h < config.Depth; h++) { slopeStore[h] = []; deltaStore[h] = []; }
     }
 
     /// <summary>d_h: d₀ input channels, m for every hidden layer.</summary>
     private int Channels(int h) => h == 0 ? Config.InputChannels : Config.Width;
 
-    public void Forward(Matrix<T> input, Span<T> u)
+    public override void Forward(Matrix<T> input, Span<T> u)
     {
         if (input.Cols != Config.InputSize) throw new ArgumentException($"input has {input.Cols} features, the network expects d₀·p = {Config.InputSize}");
         Allocate(input.Rows);
@@ -78,32 +74,12 @@ public sealed class ConvResNetNetwork<T> : INetwork<T> where T : unmanaged, IFlo
             Patches.Im2Col(x[h - 1].Data, n, P, Channels(h - 1), Q, null, patches);
             var z = slope[h - 1];
             LinearAlgebra.Gemm(false, true, n * P, M, k, T.One, patches, k, w[h - 1].Data, k, T.Zero, z.Data, M); // Z_h = φ(X_{h−1}) W_hᵀ
-            Activate(h, z, x[h], h == 1 ? null : x[h - 1]);
+            Activate(Config.Activation, h == 1 ? firstScale : residualScale, z, x[h], h == 1 ? null : x[h - 1]);
         }
         LinearAlgebra.Gemm(false, false, n, 1, P * M, T.One, x[H].Data, P * M, aT, 1, T.Zero, u, 1); // f = Σ_{c,l} a_{c,l} x^(H)_{c,l}
     }
 
-    // X_h = scale_h σ(Z_h) (+ X_{h−1} for h ≥ 2); Z_h is replaced by slope_h = scale_h σ′(Z_h).
-    private void Activate(int h, Matrix<T> z, Matrix<T> cur, Matrix<T>? prev)
-    {
-        T scale = T.CreateTruncating(h == 1 ? firstScale : residualScale);
-        var act = Config.Activation;
-        Chunks.For(z.Data.Length, (start, len) =>
-        {
-            var zs = z.Data.AsSpan(start, len);
-            var xs = cur.Data.AsSpan(start, len);
-            var pooled = System.Buffers.ArrayPool<T>.Shared.Rent(len);
-            var zCopy = pooled.AsSpan(0, len);
-            zs.CopyTo(zCopy);
-            act.Evaluate<T>(zCopy, xs, zs);                                      // σ(Z) → X_h, σ′(Z) → slope
-            System.Buffers.ArrayPool<T>.Shared.Return(pooled);
-            TensorPrimitives.Multiply(zs, scale, zs);
-            if (prev is not null) TensorPrimitives.MultiplyAdd(xs, scale, prev.Data.AsSpan(start, len), xs);
-            else TensorPrimitives.Multiply(xs, scale, xs);
-        });
-    }
-
-    public void BackPropagate()
+    public override void BackPropagate()
     {
         // B_H = ∂u_i/∂X_H = a at every sample (row (i, l) is column l of a). B_h lives in delta[h−1] and becomes
         // Δ_h = B_h ∘ slope_h in place; B_{h−1} = B_h + φᵀ(Δ_h W_h) (layer h ≥ 2 is residual) is built in delta[h−2].
@@ -111,10 +87,8 @@ public sealed class ConvResNetNetwork<T> : INetwork<T> where T : unmanaged, IFlo
         for (int h = H; h >= 1; h--)
         {
             var d = delta[h - 1];
-            var s = slope[h - 1];
-            if (h > 1) d.Data.AsSpan().CopyTo(delta[h - 2].Data);
-            Chunks.For(d.Data.Length, (start, len) =>
-                TensorPrimitives.Multiply(d.Data.AsSpan(start, len), s.Data.AsSpan(start, len), d.Data.AsSpan(start, len)));
+            if (h > 1) d.Span.CopyTo(delta[h - 2].Span);
+            MultiplyInPlace(d, slope[h - 1]);
             if (h == 1) break;
             int k = Q * M;
             LinearAlgebra.Gemm(false, false, n * P, k, M, T.One, d.Data, M, w[h - 1].Data, k, T.Zero, patches, k); // ∂u/∂φ(X_{h−1}) = Δ_h W_h
@@ -122,15 +96,9 @@ public sealed class ConvResNetNetwork<T> : INetwork<T> where T : unmanaged, IFlo
         }
     }
 
-    public void Gradients(ReadOnlySpan<T> residual, IReadOnlyList<T[]> gradients, IReadOnlyList<bool>? trained = null)
-        => Accumulate(residual, T.One, T.Zero, h => gradients[h], trained);
-
-    public void DescentStep(ReadOnlySpan<T> residual, T eta, IReadOnlyList<bool>? trained = null)
-        => Accumulate(residual, -eta, T.One, h => Parameters[h].Value, trained);
-
     // target_h = alpha · ∂L/∂θ_h + beta · target_h, with ∂L/∂W_h = Σ_i r_i Σ_l Δ_{h,(i,l)} φ(x_i^(h−1))_lᵀ = Δ_hᵀ (r ∘ Φ_h)
     // and ∂L/∂a_{c,l} = Σ_i r_i x^(H)_{i,c,l}.
-    private void Accumulate(ReadOnlySpan<T> r, T alpha, T beta, Func<int, T[]> target, IReadOnlyList<bool>? trained)
+    protected override void Accumulate(ReadOnlySpan<T> r, T alpha, T beta, Func<int, T[]> target, IReadOnlyList<bool>? trained)
     {
         r.CopyTo(sampleScale);
         for (int h = 1; h <= H; h++)
@@ -153,7 +121,7 @@ public sealed class ConvResNetNetwork<T> : INetwork<T> where T : unmanaged, IFlo
         }
     }
 
-    public Matrix<double>[] GramMatrices()
+    public override Matrix<double>[] GramMatrices()
     {
         // G^(h)_ij = ⟨J_i, J_j⟩ with J_i = ∂u_i/∂W^(h) = Σ_l Δ_{h,(i,l)} φ(x_i^(h−1))_lᵀ (spec §5, eq. 15 for h = H);
         // G^(H+1)_ij = ⟨x_i^(H), x_j^(H)⟩_F.
@@ -232,15 +200,14 @@ public sealed class ConvResNetNetwork<T> : INetwork<T> where T : unmanaged, IFlo
         x = new Matrix<T>[H + 1];
         slope = new Matrix<T>[H];
         delta = new Matrix<T>[H];
-        x[0] = new Matrix<T>(n * P, Config.InputChannels);
+        x[0] = Buffer(ref xStore[0], n * P, Config.InputChannels);
         for (int h = 1; h <= H; h++)
         {
-            x[h] = new Matrix<T>(n * P, M);
-            slope[h - 1] = new Matrix<T>(n * P, M);
-            delta[h - 1] = new Matrix<T>(n * P, M);
+            x[h] = Buffer(ref xStore[h], n * P, M);
+            slope[h - 1] = Buffer(ref slopeStore[h - 1], n * P, M);
+            delta[h - 1] = Buffer(ref deltaStore[h - 1], n * P, M);
         }
-        patches = new T[checked(n * P * Q * Math.Max(M, Config.InputChannels))];
-        sampleScale = new T[n];
-        aGradient = new T[P * M];
+        Buffer(ref patches, n * P, Q * Math.Max(M, Config.InputChannels));
+        Buffer(ref sampleScale, n, 1);
     }
 }

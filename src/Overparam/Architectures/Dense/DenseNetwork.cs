@@ -9,20 +9,18 @@ namespace Overparam.Architectures.Dense;
 /// x^(h) = skip_h · x^(h−1) + scale_h · σ(W^(h) x^(h−1)), f = aᵀx^(H).
 /// The batch is held row-wise: X_h is n × m, pre-activations Z_h = X_{h−1} W_hᵀ.
 /// </summary>
-public abstract class DenseNetwork<T> : INetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
+public abstract class DenseNetwork<T> : PaperNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public NetworkConfig Config { get; }
-    public IReadOnlyList<Parameter<T>> Parameters { get; }
-
     protected int H => Config.Depth;
     protected int M => Config.Width;
 
     private readonly Matrix<T>[] w;       // W^(h), h = 1..H at index h−1, [m, in]
     private readonly T[] a;
-    private Matrix<T>[] x = [];           // X_0 … X_H
+    private readonly T[][] xStore, slopeStore, deltaStore;   // storage for the largest batch seen
+    private T[] scaledStore = [];
+    private Matrix<T>[] x = [];           // X_0 … X_H (views for the current batch)
     private Matrix<T>[] slope = [];       // scale_h · σ′(Z_h), h = 1..H at index h−1
     private Matrix<T>[] delta = [];       // Δ_h = ∂u/∂Z_h per sample, h = 1..H at index h−1
-    private T[] scaled = [];              // scratch for r ∘ X_{h−1}
 
     /// <summary>The multiplier of σ(W^(h) x^(h−1)) in layer h (1-based).</summary>
     protected abstract double LayerScale(int h);
@@ -30,26 +28,23 @@ public abstract class DenseNetwork<T> : INetwork<T> where T : unmanaged, IFloati
     /// <summary>The multiplier of the skip connection x^(h−1) in layer h: 0 (fc) or 1 (resnet, h ≥ 2).</summary>
     protected abstract double Skip(int h);
 
-    protected DenseNetwork(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters)
+    protected DenseNetwork(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters) : base(config, parameters)
     {
-        Config = config;
-        Parameters = parameters;
         w = new Matrix<T>[config.Depth];
         for (int h = 1; h <= config.Depth; h++)
-        {
-            var p = parameters[h - 1];
-            int fanIn = h == 1 ? config.InputChannels : config.Width;
-            if (p.Shape.Length != 2 || p.Shape[0] != config.Width || p.Shape[1] != fanIn)
-                throw new ArgumentException($"{p.Name} has shape [{string.Join(", ", p.Shape)}], expected [{config.Width}, {fanIn}]");
-            w[h - 1] = new Matrix<T>(config.Width, fanIn, p.Value);
-        }
+            w[h - 1] = Weights(parameters[h - 1], config.Width, h == 1 ? config.InputChannels : config.Width);
         var pa = parameters[config.Depth];
         if (pa.Shape.Length != 1 || pa.Shape[0] != config.Width)
             throw new ArgumentException($"a has shape [{string.Join(", ", pa.Shape)}], expected [{config.Width}]");
         a = pa.Value;
+        xStore = new T[config.Depth + 1][];
+        slopeStore = new T[config.Depth][];
+        deltaStore = new T[config.Depth][];
+        for (int h = 0; h <= config.Depth; h++) xStore[h] = [];
+        for (int h = 0; h < config.Depth; h++) { slopeStore[h] = []; deltaStore[h] = []; }
     }
 
-    public void Forward(Matrix<T> input, Span<T> u)
+    public override void Forward(Matrix<T> input, Span<T> u)
     {
         if (input.Cols != Config.InputChannels) throw new ArgumentException($"input has {input.Cols} features, the network expects {Config.InputChannels}");
         int n = input.Rows;
@@ -58,31 +53,14 @@ public abstract class DenseNetwork<T> : INetwork<T> where T : unmanaged, IFloati
         for (int h = 1; h <= H; h++)
         {
             var prev = x[h - 1];
-            var cur = x[h];
             var z = slope[h - 1];
             LinearAlgebra.Gemm(prev, false, w[h - 1], true, z, T.One, T.Zero);   // Z_h = X_{h−1} W_hᵀ
-            T scale = T.CreateTruncating(LayerScale(h));
-            bool skip = Skip(h) != 0;
-            var act = Config.Activation;
-            Chunks.For(z.Data.Length, (start, len) =>
-            {
-                var zs = z.Data.AsSpan(start, len);
-                var xs = cur.Data.AsSpan(start, len);
-                var pooled = System.Buffers.ArrayPool<T>.Shared.Rent(len);
-                var zCopy = pooled.AsSpan(0, len);
-                zs.CopyTo(zCopy);
-                act.Evaluate<T>(zCopy, xs, zs);                                  // σ(Z) → X_h, σ′(Z) → slope
-                System.Buffers.ArrayPool<T>.Shared.Return(pooled);
-                TensorPrimitives.Multiply(zs, scale, zs);
-                if (skip) TensorPrimitives.MultiplyAdd(xs, scale, prev.Data.AsSpan(start, len), xs);
-                else TensorPrimitives.Multiply(xs, scale, xs);
-            });
+            Activate(Config.Activation, LayerScale(h), z, x[h], Skip(h) != 0 ? prev : null);
         }
-        var last = x[H];
-        LinearAlgebra.Gemm(false, false, n, 1, M, T.One, last.Data, M, a, 1, T.Zero, u, 1); // u = X_H a
+        LinearAlgebra.Gemm(false, false, n, 1, M, T.One, x[H].Data, M, a, 1, T.Zero, u, 1); // u = X_H a
     }
 
-    public void BackPropagate()
+    public override void BackPropagate()
     {
         int n = x[0].Rows;
         // B_H = ∂u_i/∂X_H = a for every sample. B_h lives in delta[h−1] and becomes Δ_h = B_h ∘ slope_h in place;
@@ -91,30 +69,22 @@ public abstract class DenseNetwork<T> : INetwork<T> where T : unmanaged, IFloati
         for (int h = H; h >= 1; h--)
         {
             var d = delta[h - 1];
-            var s = slope[h - 1];
             double skip = Skip(h);
-            if (h > 1 && skip != 0) d.Data.AsSpan().CopyTo(delta[h - 2].Data);
-            Chunks.For(d.Data.Length, (start, len) =>
-                TensorPrimitives.Multiply(d.Data.AsSpan(start, len), s.Data.AsSpan(start, len), d.Data.AsSpan(start, len)));
+            if (h > 1 && skip != 0) d.Span.CopyTo(delta[h - 2].Span);
+            MultiplyInPlace(d, slope[h - 1]);
             if (h > 1) LinearAlgebra.Gemm(d, false, w[h - 1], false, delta[h - 2], T.One, T.CreateTruncating(skip));
         }
     }
 
-    public void Gradients(ReadOnlySpan<T> residual, IReadOnlyList<T[]> gradients, IReadOnlyList<bool>? trained = null)
-        => Accumulate(residual, T.One, T.Zero, h => gradients[h], trained);
-
-    public void DescentStep(ReadOnlySpan<T> residual, T eta, IReadOnlyList<bool>? trained = null)
-        => Accumulate(residual, -eta, T.One, h => Parameters[h].Value, trained);
-
-    // target_h = alpha · ∂L/∂θ_h + beta · target_h, with ∂L/∂W_h = Δ_hᵀ (r ∘ X_{h−1}) and ∂L/∂a = X_Hᵀ r.
-    private void Accumulate(ReadOnlySpan<T> r, T alpha, T beta, Func<int, T[]> target, IReadOnlyList<bool>? trained)
+    // ∂L/∂W_h = Δ_hᵀ (r ∘ X_{h−1}) and ∂L/∂a = X_Hᵀ r.
+    protected override void Accumulate(ReadOnlySpan<T> r, T alpha, T beta, Func<int, T[]> target, IReadOnlyList<bool>? trained)
     {
         int n = x[0].Rows;
         for (int h = 1; h <= H; h++)
         {
             if (trained is not null && !trained[h - 1]) continue;
             var prev = x[h - 1];
-            var rx = scaled.AsSpan(0, n * prev.Cols);
+            var rx = scaledStore.AsSpan(0, n * prev.Cols);
             for (int i = 0; i < n; i++) TensorPrimitives.Multiply(prev.Row(i), r[i], rx.Slice(i * prev.Cols, prev.Cols));
             LinearAlgebra.Gemm(true, false, M, prev.Cols, n, alpha, delta[h - 1].Data, M, rx, prev.Cols, beta, target(h - 1), prev.Cols);
         }
@@ -122,7 +92,7 @@ public abstract class DenseNetwork<T> : INetwork<T> where T : unmanaged, IFloati
             LinearAlgebra.Gemm(true, false, M, 1, n, alpha, x[H].Data, M, r, 1, beta, target(H), 1);
     }
 
-    public Matrix<double>[] GramMatrices()
+    public override Matrix<double>[] GramMatrices()
     {
         // G^(h) = (X_{h−1} X_{h−1}ᵀ) ∘ (Δ_h Δ_hᵀ) (spec §5, eq. 13–14 for h = H), G^(H+1) = X_H X_Hᵀ.
         var grams = new Matrix<double>[H + 1];
@@ -151,10 +121,10 @@ public abstract class DenseNetwork<T> : INetwork<T> where T : unmanaged, IFloati
         delta = new Matrix<T>[H];
         for (int h = 1; h <= H; h++)
         {
-            x[h] = new Matrix<T>(n, M);
-            slope[h - 1] = new Matrix<T>(n, M);
-            delta[h - 1] = new Matrix<T>(n, M);
+            x[h] = Buffer(ref xStore[h], n, M);
+            slope[h - 1] = Buffer(ref slopeStore[h - 1], n, M);
+            delta[h - 1] = Buffer(ref deltaStore[h - 1], n, M);
         }
-        scaled = new T[n * Math.Max(M, Config.InputChannels)];
+        Buffer(ref scaledStore, n, Math.Max(M, Config.InputChannels));
     }
 }

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Overparam.Activations;
 using Overparam.Architectures;
 using Overparam.Data;
+using Overparam.Training.Optimizers;
 
 namespace Overparam.Experiments.Sweeps;
 
@@ -31,8 +32,9 @@ public static partial class RunSpecFields
     /// <summary>Checks <paramref name="value"/> for <paramref name="field"/>: (normalized value, null) or (null, message).</summary>
     public static (JsonNode? Value, string? Error) Check(string field, JsonNode? value) => field switch
     {
-        "architecture" => Choice(value, ["fc", "resnet", "convresnet"], s => NetworkConfig.TryParseArchitecture(s) is not null),
-        "activation" => Choice(value, Activation.Names, s => Activation.TryParse(s) is not null),
+        "architecture" => Choice(value, Choices.Architectures, s => Architecture.TryParse(s) is not null),
+        "activation" => Choice(value, Choices.Activations, s => Activation.TryParse(s) is not null),
+        "optimizer" => value is null ? (null, null) : Choice(value, Choices.Optimizers, s => OptimizerKind.TryParse(s) is not null),
         "depth" or "width" or "n" or "d" or "d0" or "p" => Int(value, 1, "a positive integer"),
         "kernel_size" => Int(value, 1, "an odd positive integer", odd: true),
         "steps" or "probe_every" => Int(value, 0, "a non-negative integer"),
@@ -42,11 +44,11 @@ public static partial class RunSpecFields
         "c_sigma" => value is null ? (null, null) : Number(value, positive: true, "a positive number or null"),
         "target_loss" => Number(value, positive: false, "a non-negative number"),
         "allow_any_c_res" or "raw_inputs" => value is JsonValue v && v.TryGetValue(out bool b) ? (JsonValue.Create(b), null) : (null, Expected("true or false", value)),
-        "output_init" => Choice(value, ["gaussian", "sign"]),
-        "labels" => Choice(value, ["gaussian", "teacher"]),
-        "image_layout" => Choice(value, ["positions", "rows"]),
-        "lr_policy" => Choice(value, ["fixed", "theory", "stable"]),
-        "d_type" => Choice(value, ["float64", "float32"]),
+        "output_init" => Choice(value, Choices.OutputInits),
+        "labels" => Choice(value, Choices.Labels),
+        "image_layout" => Choice(value, Choices.ImageLayouts),
+        "lr_policy" => Choice(value, Choices.LrPolicies),
+        "d_type" => Choice(value, Choices.DTypes),
         "train" => Train(value),
         "data" => Data(value),
         "classes" => Classes(value),

@@ -1,3 +1,4 @@
+using Overparam.Architectures;
 using System.Text.Json;
 
 namespace Overparam.Experiments.Verify;
@@ -79,7 +80,13 @@ public sealed record Study
     public IEnumerable<string> Problems()
     {
         if (Architectures.Length == 0) yield return "architectures: empty";
-        foreach (var a in Architectures) if (a is not ("fc" or "resnet")) yield return $"architectures: \"{a}\" is not fc or resnet";
+        foreach (var a in Architectures)
+        {
+            // The study trains on synthetic vectors on the unit sphere and compares with the infinite-width kernel.
+            var architecture = Architecture.TryParse(a);
+            if (architecture is null) yield return $"architectures: \"{a}\" is not one of {Choices.Or(Choices.Architectures)}";
+            else if (architecture.InputRank != 1) yield return $"architectures: \"{a}\" needs inputs of rank {architecture.InputRank}; the study's data are vectors";
+        }
         if (Depths.Length == 0 || Depths.Any(h => h < 1)) yield return "depths: need at least one depth, each ≥ 1";
         if (Widths.Length == 0 || Widths.Any(m => m < 1)) yield return "widths: need at least one width, each ≥ 1";
         if (Seeds < 1) yield return "seeds: must be ≥ 1";
@@ -88,6 +95,6 @@ public sealed record Study
         if (Overparam.Activations.Activation.TryParse(Activation) is null) yield return $"activation: \"{Activation}\" is unknown";
         if (Steps < 1) yield return "steps: must be ≥ 1";
         if (ProbeEvery < 1) yield return "probe_every: must be ≥ 1";
-        if (LrPolicy is not ("fixed" or "theory" or "stable")) yield return $"lr_policy: \"{LrPolicy}\" is not fixed, theory or stable";
+        if (!Choices.LrPolicies.Contains(LrPolicy)) yield return $"lr_policy: \"{LrPolicy}\" is not {Choices.Or(Choices.LrPolicies)}";
     }
 }

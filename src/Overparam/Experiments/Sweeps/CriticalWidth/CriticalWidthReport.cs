@@ -40,7 +40,7 @@ public static class CriticalWidthReport
             if (fit is null) continue;
             list.Add(new Exponent("depth", $"{g.Key.Architecture} n={g.Key.N} {g.Key.Activation}", fit.Count, fit.Slope, fit.SlopeStdError,
                 SemiLogSlope(h, m.Select(Math.Log2).ToArray()),
-                g.Key.Architecture == "fc" ? "exponential, 2^{O(H)} (Theorem 5.1)" : "polynomial: n^4/(λ₀^4 H^6), ~H^2 with λ₀ ~ 1/H^2 (Theorem 6.1)"));
+                Architectures.Architecture.Parse(g.Key.Architecture).WidthTheorem));
         }
         return list;
     }

@@ -1,0 +1,113 @@
+using System.Numerics;
+using Overparam.Kernels;
+using Overparam.Numerics;
+
+namespace Overparam.Architectures;
+
+/// <summary>The theorems' step size η = c·λ₀·Factor/n² for one architecture, and how to say it.</summary>
+/// <param name="Formula">E.g. "c·λ₀/n² (Theorem 5.1)".</param>
+/// <param name="Symbols">Extra symbols of the formula with their values, e.g. ", H = 4" (or "").</param>
+public sealed record TheoryStep(double Factor, string Formula, string Symbols);
+
+/// <summary>
+/// Everything the rest of the library needs to know about one architecture, in one place: its names, its parameters,
+/// how to build its finite-width network and its infinite-width kernel, the theorems' step size and which probes apply.
+/// Code that would switch on the architecture asks its descriptor instead. Adding an architecture is one folder (the
+/// network, its kernel, its descriptor) and one line in <see cref="Registered"/> (or <see cref="Register"/> at run time).
+/// </summary>
+public abstract class Architecture
+{
+    /// <summary>The name used on the command line, in specs and in config.json ("fc").</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Other accepted names ("fully-connected").</summary>
+    public virtual IReadOnlyList<string> Aliases => [];
+
+    /// <summary>The name in reports ("fully-connected").</summary>
+    public abstract string DisplayName { get; }
+
+    /// <summary>One line for --help: what the architecture is and where the spec defines it.</summary>
+    public abstract string Description { get; }
+
+    /// <summary>Dimensions of one input: 1 for vectors x ∈ R^d, 2 for d₀ channels × p positions.</summary>
+    public virtual int InputRank => 1;
+
+    /// <summary>True when c_res is part of the network (residual scaling c_res/(H√m)).</summary>
+    public virtual bool UsesCRes => false;
+
+    /// <summary>True when the kernel size q is part of the network.</summary>
+    public virtual bool UsesKernelSize => false;
+
+    /// <summary>True when layer 1 is a dense map of the raw input, so the activation-pattern probes of depth-1 nets apply.</summary>
+    public virtual bool DenseFirstLayer => true;
+
+    /// <summary>How the theorems' required width grows with depth, for the critical-width report.</summary>
+    public virtual string WidthTheorem => "no theorem";
+
+    /// <summary>
+    /// Completes a configuration whose generic fields (depth, width, activation, c_res, kernel size, output init, c_σ)
+    /// come from the user, for inputs of <paramref name="inputShape"/>; throws <see cref="ArgumentException"/> with a
+    /// message naming the option when the data or an option does not fit.
+    /// </summary>
+    public virtual NetworkConfig Configure(NetworkConfig template, int[] inputShape) =>
+        template with { InputChannels = inputShape.Aggregate(1, (p, s) => p * s), Positions = 1, KernelSize = 1 };
+
+    /// <summary>Parameter names and shapes in the order of initialization, of <see cref="INetwork{T}.Parameters"/> and of the files.</summary>
+    public abstract IReadOnlyList<(string Name, int[] Shape)> Shapes(NetworkConfig config);
+
+    /// <summary>The finite-width network over the given parameter arrays (shared, not copied); the paper's networks are <see cref="INetwork{T}"/>s.</summary>
+    public abstract IModel<T> Create<T>(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>Why the infinite-width kernel is not available for this configuration, or null when it is.</summary>
+    public virtual string? KernelUnavailable(NetworkConfig config) => $"the {DisplayName} network has no infinite-width kernel";
+
+    /// <summary>The infinite-width Gram matrices for inputs X (one sample per row); only when <see cref="KernelUnavailable"/> is null.</summary>
+    public virtual KernelResult Kernel(NetworkConfig config, Matrix<double> x, KernelOptions options) =>
+        throw new InvalidOperationException(KernelUnavailable(config));
+
+    /// <summary>The theorems' step size, or null when no theorem covers the architecture.</summary>
+    public virtual TheoryStep? TheoryStep(NetworkConfig config) => null;
+
+    public override string ToString() => Name;
+
+    private static readonly List<Architecture> Registered =
+    [
+        new FullyConnected.FullyConnectedArchitecture(),
+        new ResNet.ResNetArchitecture(),
+        new ConvResNet.ConvResNetArchitecture(),
+    ];
+
+    private static readonly Lock Gate = new();
+
+    /// <summary>Every registered architecture, in registration order.</summary>
+    public static IReadOnlyList<Architecture> All
+    {
+        get { lock (Gate) return Registered.ToArray(); }
+    }
+
+    /// <summary>The registered names, for --help, spec checks and error messages.</summary>
+    public static IReadOnlyList<string> Names => All.Select(a => a.Name).ToArray();
+
+    /// <summary>Adds an architecture (e.g. a test's or a user's own); its name and aliases must be new.</summary>
+    public static void Register(Architecture architecture)
+    {
+        lock (Gate)
+        {
+            foreach (var name in architecture.Aliases.Prepend(architecture.Name))
+                if (Registered.Any(a => a.Matches(name)))
+                    throw new ArgumentException($"an architecture named \"{name}\" is already registered");
+            Registered.Add(architecture);
+        }
+    }
+
+    private bool Matches(string name) =>
+        string.Equals(name, Name, StringComparison.OrdinalIgnoreCase) || Aliases.Any(a => string.Equals(name, a, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The architecture with this name or alias (case-insensitive), or null.</summary>
+    public static Architecture? TryParse(string name) => All.FirstOrDefault(a => a.Matches(name));
+
+    /// <summary>The architecture with this name or alias; an unknown name is an error listing the known ones.</summary>
+    public static Architecture Parse(string name) => TryParse(name)
+        ?? throw new ArgumentException($"unknown architecture \"{name}\": expected one of {string.Join(", ", Names)}");
+}

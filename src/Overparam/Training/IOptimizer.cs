@@ -1,0 +1,41 @@
+using System.Numerics;
+using Overparam.Architectures;
+using Overparam.IO;
+
+namespace Overparam.Training;
+
+/// <summary>
+/// What an optimizer is handed at step k: the model, just evaluated at θ(k) (forward and backward done on the step's
+/// data), ∂L/∂u of that evaluation, and which parameters train.
+/// </summary>
+public readonly ref struct OptimizerStep<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public int Step { get; init; }
+    public IModel<T> Model { get; init; }
+    /// <summary>∂L/∂u at θ(k), n × C row-major (for the half-sum-squares loss, the residual u − y).</summary>
+    public ReadOnlySpan<T> OutputGradient { get; init; }
+    /// <summary>Which parameters train (null: all).</summary>
+    public IReadOnlyList<bool>? Trained { get; init; }
+
+    /// <summary>True when parameter <paramref name="p"/> is updated.</summary>
+    public bool Trains(int p) => Trained is null || Trained[p];
+}
+
+/// <summary>
+/// Owns the update of a model's parameters and the state that update keeps (momenta, counters, RNG state). The training
+/// loop calls <see cref="Step"/> once per step; the model never updates itself.
+/// </summary>
+public interface IOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>The registered name (<see cref="Optimizers.OptimizerKind"/>), e.g. "gd".</summary>
+    string Name { get; }
+
+    /// <summary>θ(k+1) from θ(k) and the evaluation in <paramref name="step"/>.</summary>
+    void Step(in OptimizerStep<T> step);
+
+    /// <summary>The optimizer's state as named tensors (empty for a stateless optimizer), for checkpoints.</summary>
+    IReadOnlyList<Tensor> SaveState();
+
+    /// <summary>Restores what <see cref="SaveState"/> wrote; throws <see cref="ArgumentException"/> naming a missing or misshapen tensor.</summary>
+    void RestoreState(IReadOnlyDictionary<string, Tensor> state);
+}

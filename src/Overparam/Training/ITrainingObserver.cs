@@ -1,0 +1,23 @@
+using System.Numerics;
+using Overparam.Architectures;
+
+namespace Overparam.Training;
+
+/// <summary>What an observer sees at step k: θ(k), the outputs u(k) and L(θ(k)), after the backward pass and before the update.</summary>
+public readonly ref struct StepState<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public int Step { get; init; }
+    public double Loss { get; init; }
+    public double Seconds { get; init; }
+    /// <summary>True for the last step of the run (target reached, budget exhausted or stopped).</summary>
+    public bool IsLast { get; init; }
+    /// <summary>u(k), n × C row-major.</summary>
+    public ReadOnlySpan<T> Outputs { get; init; }
+    public IModel<T> Model { get; init; }
+}
+
+/// <summary>Receives every step of a run; probes and metrics writers implement it.</summary>
+public interface ITrainingObserver<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    void OnStep(in StepState<T> state);
+}

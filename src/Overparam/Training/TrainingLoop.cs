@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using System.Numerics;
+using Overparam.Architectures;
+using Overparam.Numerics;
+using Overparam.Training.Losses;
+
+namespace Overparam.Training;
+
+/// <summary>
+/// The training loop, whatever the optimizer: at each step k it evaluates the model and the loss at θ(k), stops on
+/// divergence, the target, the budget or cancellation, shows the step to the observer, and hands the update to the
+/// optimizer. With <see cref="Optimizers.GradientDescent{T}"/> and the half-sum-squares loss it is the paper's full-batch
+/// gradient descent θ(k+1) = θ(k) − η ∂L/∂θ(k) (eq. 1).
+/// </summary>
+public static class TrainingLoop
+{
+    public static TrainingResult Run<T>(IModel<T> model, Matrix<T> x, ReadOnlySpan<T> y, IOptimizer<T> optimizer, TrainingOptions options,
+        ITrainingObserver<T>? observer = null, CancellationToken cancel = default, ILoss? loss = null) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        loss ??= HalfSumSquares.Instance;
+        int n = x.Rows;
+        if (y.Length != n * model.Outputs) throw new ArgumentException($"{y.Length} labels for {n} samples with {model.Outputs} output(s)");
+        var u = new T[n * model.Outputs];
+        var g = new T[u.Length];
+        var clock = Stopwatch.StartNew();
+        double initial = double.NaN, last = double.NaN;
+        for (int k = 0; ; k++)
+        {
+            model.Forward(x, u);
+            double value = loss.Evaluate<T>(u, y, g);
+            if (k == 0) initial = value;
+            if (!double.IsFinite(value) || value > options.DivergenceFactor * initial)
+                return new TrainingResult(TrainingStatus.Diverged, k, initial, last, clock.Elapsed.TotalSeconds, k,
+                    double.IsFinite(value) ? $"loss {value:G6} exceeded {options.DivergenceFactor:G3}·L(0) at step {k}" : $"loss became {value} at step {k}");
+            last = value;
+            model.Backward(g);
+            var status = value <= options.TargetLoss ? TrainingStatus.Converged
+                : k >= options.MaxSteps ? TrainingStatus.BudgetExhausted
+                : cancel.IsCancellationRequested ? TrainingStatus.Stopped
+                : TrainingStatus.Running;
+            observer?.OnStep(new StepState<T>
+            {
+                Step = k, Loss = value, Seconds = clock.Elapsed.TotalSeconds, IsLast = status != TrainingStatus.Running,
+                Outputs = u, Model = model,
+            });
+            if (status != TrainingStatus.Running)
+                return new TrainingResult(status, k, initial, value, clock.Elapsed.TotalSeconds);
+            optimizer.Step(new OptimizerStep<T> { Step = k, Model = model, OutputGradient = g, Trained = options.Trained });
+        }
+    }
+}
