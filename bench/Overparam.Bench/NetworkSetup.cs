@@ -1,6 +1,9 @@
 using System.Numerics;
 using Overparam.Architectures;
 using Overparam.Numerics;
+using Overparam.Training;
+using Overparam.Training.Losses;
+using Overparam.Training.Optimizers;
 
 namespace Overparam.Bench;
 
@@ -20,7 +23,7 @@ public sealed class NetworkSetup<T> where T : unmanaged, IFloatingPointIeee754<T
     public NetworkSetup(NetworkConfig config, int n, ulong seed = 1)
     {
         var rng = new GaussianRng(seed);
-        Net = NetworkFactory.Create(config, NetworkFactory.Initialize<T>(config, rng));
+        Net = (INetwork<T>)NetworkFactory.Create(config, NetworkFactory.Initialize<T>(config, rng));
         X = new Matrix<T>(n, config.InputSize);
         for (int i = 0; i < n; i++)
         {
@@ -39,12 +42,17 @@ public sealed class NetworkSetup<T> where T : unmanaged, IFloatingPointIeee754<T
 
     public void Residual() => System.Numerics.Tensors.TensorPrimitives.Subtract(U, Y, R);
 
-    /// <summary>One full-batch GD step on all layers: Forward, residual, BackPropagate, DescentStep.</summary>
+    private readonly GradientDescent<T> optimizer = new(Eta);
+
+    /// <summary>
+    /// One full-batch GD step on all layers as the training loop takes it: Forward, the half-sum-squares loss and its
+    /// residual, Backward (BackPropagate), and the gd optimizer's fused DescentStep.
+    /// </summary>
     public void Step()
     {
         Forward();
-        Residual();
-        Net.BackPropagate();
-        Net.DescentStep(R, T.CreateTruncating(Eta));
+        HalfSumSquares.Instance.Evaluate<T>(U, Y, R);
+        Net.Backward(R);
+        optimizer.Step(new OptimizerStep<T> { Step = 0, Model = Net, OutputGradient = R });
     }
 }

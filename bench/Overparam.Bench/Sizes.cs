@@ -17,8 +17,8 @@ public sealed record Sizes(int N, int D, int M, int H, int ConvN, int ConvD0, in
 
     public NetworkConfig Config(string kind) => kind switch
     {
-        "convresnet" => new NetworkConfig(kind, ConvH, ConvM, ConvD0, new Softplus(), CRes, ConvP, ConvQ),
-        _ => new NetworkConfig(kind, H, M, D, new Softplus(), CRes),
+        "convresnet" => new NetworkConfig(Architecture.Parse(kind), ConvH, ConvM, ConvD0, new Softplus(), CRes, ConvP, ConvQ),
+        _ => new NetworkConfig(Architecture.Parse(kind), H, M, D, new Softplus(), CRes),
     };
 
     public int SampleCount(string kind) => kind == "convresnet" ? ConvN : N;

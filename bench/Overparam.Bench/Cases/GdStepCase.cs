@@ -13,7 +13,7 @@ namespace Overparam.Bench.Cases;
 public sealed class GdStepCase<T>(string kind) : IBenchCase where T : unmanaged, IFloatingPointIeee754<T>
 {
     private static readonly string Type = BenchContext.TypeName<T>();
-    private readonly string arch = NetworkConfig.ArchitectureName(kind);
+    private readonly string arch = kind;
     public string Name => $"{arch}-{Type}";
     public IReadOnlyCollection<string> Tags => [Name, arch, "step", Type];
     public bool NeedsPeak => true;

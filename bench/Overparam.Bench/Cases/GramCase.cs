@@ -9,7 +9,7 @@ namespace Overparam.Bench.Cases;
 /// </summary>
 public sealed class GramCase(string kind = "fc") : IBenchCase
 {
-    private readonly string arch = NetworkConfig.ArchitectureName(kind);
+    private readonly string arch = kind;
     public string Name => $"gram-{arch}";
     public IReadOnlyCollection<string> Tags => [Name, "gram"];
 

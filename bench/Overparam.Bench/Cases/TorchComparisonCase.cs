@@ -12,7 +12,7 @@ namespace Overparam.Bench.Cases;
 public sealed class TorchComparisonCase<T>(string kind) : IBenchCase where T : unmanaged, IFloatingPointIeee754<T>
 {
     private static readonly string Type = BenchContext.TypeName<T>();
-    private readonly string arch = NetworkConfig.ArchitectureName(kind);
+    private readonly string arch = kind;
     public string Name => $"torch-{arch}-{Type}";
     public IReadOnlyCollection<string> Tags => [Name, "torch", $"torch-{arch}"];
 
