@@ -13,7 +13,7 @@ public sealed record TheoryStep(double Factor, string Formula, string Symbols);
 /// Everything the rest of the library needs to know about one architecture, in one place: its names, its parameters,
 /// how to build its finite-width network and its infinite-width kernel, the theorems' step size and which probes apply.
 /// Code that would switch on the architecture asks its descriptor instead. Adding an architecture is one folder (the
-/// network, its kernel, its descriptor) and one line in <see cref="Registered"/> (or <see cref="Register"/> at run time).
+/// network, its kernel, its descriptor) and one line in the built-in list of <see cref="Registry"/> (or <see cref="Register"/> at run time).
 /// </summary>
 public abstract class Architecture
 {
@@ -71,41 +71,24 @@ public abstract class Architecture
 
     public override string ToString() => Name;
 
-    private static readonly List<Architecture> Registered =
+    private static readonly Registry<Architecture> Registry = new("an architecture", a => a.Aliases.Prepend(a.Name),
     [
         new FullyConnected.FullyConnectedArchitecture(),
         new ResNet.ResNetArchitecture(),
         new ConvResNet.ConvResNetArchitecture(),
-    ];
-
-    private static readonly Lock Gate = new();
+    ]);
 
     /// <summary>Every registered architecture, in registration order.</summary>
-    public static IReadOnlyList<Architecture> All
-    {
-        get { lock (Gate) return Registered.ToArray(); }
-    }
+    public static IReadOnlyList<Architecture> All => Registry.All;
 
     /// <summary>The registered names, for --help, spec checks and error messages.</summary>
-    public static IReadOnlyList<string> Names => All.Select(a => a.Name).ToArray();
+    public static IReadOnlyList<string> Names => Registry.Names;
 
     /// <summary>Adds an architecture (e.g. a test's or a user's own); its name and aliases must be new.</summary>
-    public static void Register(Architecture architecture)
-    {
-        lock (Gate)
-        {
-            foreach (var name in architecture.Aliases.Prepend(architecture.Name))
-                if (Registered.Any(a => a.Matches(name)))
-                    throw new ArgumentException($"an architecture named \"{name}\" is already registered");
-            Registered.Add(architecture);
-        }
-    }
-
-    private bool Matches(string name) =>
-        string.Equals(name, Name, StringComparison.OrdinalIgnoreCase) || Aliases.Any(a => string.Equals(name, a, StringComparison.OrdinalIgnoreCase));
+    public static void Register(Architecture architecture) => Registry.Register(architecture);
 
     /// <summary>The architecture with this name or alias (case-insensitive), or null.</summary>
-    public static Architecture? TryParse(string name) => All.FirstOrDefault(a => a.Matches(name));
+    public static Architecture? TryParse(string name) => Registry.TryParse(name);
 
     /// <summary>The architecture with this name or alias; an unknown name is an error listing the known ones.</summary>
     public static Architecture Parse(string name) => TryParse(name)

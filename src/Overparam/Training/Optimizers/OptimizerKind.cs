@@ -7,7 +7,7 @@ public sealed record OptimizerSettings(double LearningRate);
 
 /// <summary>
 /// A registered optimizer: its name (the `--optimizer` value, the sweep field), a line for --help, and how to build one.
-/// Adding an optimizer is one class implementing <see cref="IOptimizer{T}"/> and one line in <see cref="Registered"/>
+/// Adding an optimizer is one class implementing <see cref="IOptimizer{T}"/> and one line in the built-in list of <see cref="Registry"/>
 /// (or <see cref="Register"/> at run time).
 /// </summary>
 public abstract class OptimizerKind
@@ -22,28 +22,16 @@ public abstract class OptimizerKind
     /// <summary>The default, and the paper's: full-batch gradient descent.</summary>
     public static readonly OptimizerKind Default = new GradientDescentKind();
 
-    private static readonly List<OptimizerKind> Registered = [Default];
-    private static readonly Lock Gate = new();
+    private static readonly Registry<OptimizerKind> Registry = new("an optimizer", o => [o.Name], [Default]);
 
-    public static IReadOnlyList<OptimizerKind> All
-    {
-        get { lock (Gate) return Registered.ToArray(); }
-    }
+    public static IReadOnlyList<OptimizerKind> All => Registry.All;
 
-    public static IReadOnlyList<string> Names => All.Select(o => o.Name).ToArray();
+    public static IReadOnlyList<string> Names => Registry.Names;
 
     /// <summary>Adds an optimizer (a test's or a user's); its name must be new.</summary>
-    public static void Register(OptimizerKind kind)
-    {
-        lock (Gate)
-        {
-            if (Registered.Any(o => o.Name.Equals(kind.Name, StringComparison.OrdinalIgnoreCase)))
-                throw new ArgumentException($"an optimizer named \"{kind.Name}\" is already registered");
-            Registered.Add(kind);
-        }
-    }
+    public static void Register(OptimizerKind kind) => Registry.Register(kind);
 
-    public static OptimizerKind? TryParse(string name) => All.FirstOrDefault(o => o.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+    public static OptimizerKind? TryParse(string name) => Registry.TryParse(name);
 
     private sealed class GradientDescentKind : OptimizerKind
     {
