@@ -30,6 +30,9 @@ public interface IOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The registered name (<see cref="Optimizers.OptimizerKind"/>), e.g. "gd".</summary>
     string Name { get; }
 
+    /// <summary>The step size η of the next update (a learning-rate schedule sets it before each step).</summary>
+    double LearningRate { get; set; }
+
     /// <summary>θ(k+1) from θ(k) and the evaluation in <paramref name="step"/>.</summary>
     void Step(in OptimizerStep<T> step);
 

@@ -20,6 +20,7 @@ public sealed class OptimizerSeamTests : IDisposable
     private sealed class SignDescent(double eta) : IOptimizer<double>
     {
         public string Name => "sign-descent";
+        public double LearningRate { get; set; } = eta;
 
         public void Step(in OptimizerStep<double> step)
         {
@@ -28,7 +29,7 @@ public sealed class OptimizerSeamTests : IDisposable
             step.Model.Gradients(g, step.Trained);
             for (int p = 0; p < ps.Count; p++)
                 if (step.Trains(p))
-                    for (int k = 0; k < g[p].Length; k++) ps[p].Value[k] -= eta * Math.Sign(g[p][k]);
+                    for (int k = 0; k < g[p].Length; k++) ps[p].Value[k] -= LearningRate * Math.Sign(g[p][k]);
         }
 
         public IReadOnlyList<Tensor> SaveState() => [];

@@ -17,7 +17,7 @@ public sealed class GradientDescent<T>(double learningRate) : IOptimizer<T> wher
     public string Name => KindName;
 
     /// <summary>η.</summary>
-    public double LearningRate { get; } = learningRate;
+    public double LearningRate { get; set; } = learningRate;
 
     private T[][]? gradients;
 
