@@ -66,6 +66,10 @@ public abstract class Architecture
     public virtual KernelResult Kernel(NetworkConfig config, Matrix<double> x, KernelOptions options) =>
         throw new InvalidOperationException(KernelUnavailable(config));
 
+    /// <summary>Null in the paper's setting (one output, its parameterization, no biases), where kernels are derived; else why not.</summary>
+    protected static string? OutsideThePapersSetting(NetworkConfig c) => c.IsPapers ? null
+        : "the infinite-width kernel is derived for the paper's setting only: one output (--outputs 1), --parameterization ntk and no --bias";
+
     /// <summary>The theorems' step size, or null when no theorem covers the architecture.</summary>
     public virtual TheoryStep? TheoryStep(NetworkConfig config) => null;
 

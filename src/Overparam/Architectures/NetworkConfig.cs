@@ -6,8 +6,17 @@ namespace Overparam.Architectures;
 public enum OutputInit { Gaussian, Sign }
 
 /// <summary>
+/// Where the width scaling lives. Ntk (the paper's, spec §2): every weight N(0, 1), the factors sqrt(c_σ/m) and
+/// c_res/(H√m) in the forward pass. Standard (common practice): every weight N(0, 1/fan_in) (LeCun's normal
+/// initialization; PyTorch's default is uniform with the same fan-in, and its default bias init is not zero), no width
+/// factor in the forward pass; the ResNet keeps its branch multiplier c_res/H.
+/// </summary>
+public enum Parameterization { Ntk, Standard }
+
+/// <summary>
 /// Everything that fixes a network's shape and parameterization.
-/// InputChannels is d (dense inputs) or d₀ (conv); Positions is p (conv only, else 1); KernelSize is q (conv only).
+/// InputChannels is d (dense inputs) or d₀ (conv); Positions is p (conv only, else 1); KernelSize is q (conv only);
+/// Outputs is C; Bias adds zero-initialized biases b1 … bH and b_out.
 /// </summary>
 public sealed record NetworkConfig(
     Architecture Architecture,
@@ -19,8 +28,14 @@ public sealed record NetworkConfig(
     int Positions = 1,
     int KernelSize = 3,
     OutputInit OutputInit = OutputInit.Gaussian,
-    double? CSigmaOverride = null)
+    double? CSigmaOverride = null,
+    int Outputs = 1,
+    Parameterization Parameterization = Parameterization.Ntk,
+    bool Bias = false)
 {
+    /// <summary>True for the paper's own setting: one output, its parameterization, no biases (kernels, Grams and probes are defined there).</summary>
+    public bool IsPapers => Outputs == 1 && Parameterization == Parameterization.Ntk && !Bias;
+
     /// <summary>c_σ of the first layer's sqrt(c_σ/m) (and of every fc layer): the activation's, unless overridden
     /// (1 gives the ICLR companion's f = m^(−1/2) Σ a_r σ(w_rᵀx), spec §8).</summary>
     public double CSigma => CSigmaOverride ?? Activation.CSigma;

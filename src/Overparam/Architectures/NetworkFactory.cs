@@ -11,7 +11,9 @@ public static class NetworkFactory
 
     /// <summary>
     /// The paper's initialization (spec §1): every entry of W1 … WH (row-major, in that order) then of a drawn N(0, 1)
-    /// from <paramref name="rng"/>; with <see cref="OutputInit.Sign"/>, a_r is uniform on {−1, +1} instead.
+    /// from <paramref name="rng"/>; with <see cref="OutputInit.Sign"/>, a_r is uniform on {−1, +1} instead. With the
+    /// standard parameterization each N(0, 1) draw is multiplied by 1/sqrt(fan_in) (the columns of W_h; for a, its
+    /// entries per output). Biases start at 0 and draw nothing, so adding them leaves every other value as it was.
     /// </summary>
     public static IReadOnlyList<Parameter<T>> Initialize<T>(NetworkConfig c, GaussianRng rng) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -19,12 +21,20 @@ public static class NetworkFactory
         foreach (var (name, shape) in Shapes(c))
         {
             var v = new T[shape.Aggregate(1, (p, s) => p * s)];
-            bool sign = name == "a" && c.OutputInit == OutputInit.Sign;
-            for (int i = 0; i < v.Length; i++) v[i] = T.CreateTruncating(sign ? rng.NextSign() : rng.NextGaussian());
             result.Add(new Parameter<T>(name, shape, v));
+            if (IsBias(name)) continue;
+            bool sign = name == "a" && c.OutputInit == OutputInit.Sign;
+            double scale = c.Parameterization == Parameterization.Standard ? 1 / Math.Sqrt(FanIn(name, v.Length, shape, c)) : 1;
+            for (int i = 0; i < v.Length; i++)
+                v[i] = T.CreateTruncating(sign ? rng.NextSign() : scale * rng.NextGaussian());
         }
         return result;
     }
+
+    /// <summary>True for the bias vectors b1 … bH and b_out.</summary>
+    public static bool IsBias(string name) => name == "b_out" || (name.Length > 1 && name[0] == 'b' && name[1..].All(char.IsAsciiDigit));
+
+    private static int FanIn(string name, int entries, int[] shape, NetworkConfig c) => name == "a" ? entries / c.Outputs : shape[^1];
 
     /// <summary>The network over <paramref name="parameters"/>, whose names and shapes must be exactly <see cref="Shapes"/>.</summary>
     public static IModel<T> Create<T>(NetworkConfig c, IReadOnlyList<Parameter<T>> parameters) where T : unmanaged, IFloatingPointIeee754<T>

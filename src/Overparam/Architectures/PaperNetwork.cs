@@ -6,19 +6,22 @@ using Overparam.Numerics;
 namespace Overparam.Architectures;
 
 /// <summary>
-/// What the paper's three networks share: one scalar output, the generic <see cref="IModel{T}"/> gradient on top of the
-/// label-independent <see cref="BackPropagate"/>, the layer's activation pass, and buffers sized for the largest batch
-/// seen and reused for smaller ones.
+/// What the paper's three networks share: the generic <see cref="IModel{T}"/> gradient — for one output on top of the
+/// label-independent <see cref="BackPropagate"/> (so the paper's path is what it always was), for C outputs by
+/// back-propagating ∂L/∂u itself —, the layer's activation pass, and buffers sized for the largest batch seen and reused
+/// for smaller ones. The proof's view (<see cref="INetwork{T}"/>: BackPropagate, residual gradients, Gram matrices) is
+/// defined for one output only.
 /// </summary>
 public abstract class PaperNetwork<T> : INetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public NetworkConfig Config { get; }
     public IReadOnlyList<Parameter<T>> Parameters { get; }
-    public int Outputs => 1;
+    public int Outputs => Config.Outputs;
     public int InputSize => Config.InputSize;
 
     private T[] residual = [];
     private int residualLength;
+    private bool seeded;
 
     protected PaperNetwork(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters)
     {
@@ -27,28 +30,74 @@ public abstract class PaperNetwork<T> : INetwork<T> where T : unmanaged, IFloati
     }
 
     public abstract void Forward(Matrix<T> x, Span<T> outputs);
+
+    /// <summary>One output: B_H = ∂u_i/∂X_H (the same for every sample), then every layer's Δ_h, independent of the labels.</summary>
     public abstract void BackPropagate();
+
+    /// <summary>Any C: B_H = G·(output weights)ᵀ per sample from the n × C gradient G = ∂L/∂u, then every layer's Δ_h.</summary>
+    protected abstract void BackPropagate(ReadOnlySpan<T> outputGradient);
+
     public abstract Matrix<double>[] GramMatrices();
 
-    /// <summary>target_h = alpha · ∂L/∂θ_h + beta · target_h for the trained parameters, with L = ½ Σ r_i² at residual r.</summary>
-    protected abstract void Accumulate(ReadOnlySpan<T> r, T alpha, T beta, Func<int, T[]> target, IReadOnlyList<bool>? trained);
+    /// <summary>
+    /// target_p = alpha · ∂L/∂θ_p + beta · target_p for the trained parameters p. With <paramref name="seeded"/> false
+    /// (one output, after <see cref="BackPropagate()"/>) <paramref name="g"/> is the residual r and every Δ_h is weighted
+    /// by r_i; with it true the Δ_h already hold ∂L/∂Z_h and <paramref name="g"/> (n × C) only enters the output layer.
+    /// </summary>
+    protected abstract void Accumulate(ReadOnlySpan<T> g, bool seeded, T alpha, T beta, Func<int, T[]> target, IReadOnlyList<bool>? trained);
 
     public void Backward(ReadOnlySpan<T> outputGradient)
     {
-        BackPropagate();
+        seeded = Outputs > 1;
+        if (seeded) BackPropagate(outputGradient);
+        else BackPropagate();
         if (residual.Length < outputGradient.Length) residual = new T[outputGradient.Length];
         outputGradient.CopyTo(residual);
         residualLength = outputGradient.Length;
     }
 
     public void Gradients(IReadOnlyList<T[]> gradients, IReadOnlyList<bool>? trained = null) =>
-        Gradients(residual.AsSpan(0, residualLength), gradients, trained);
+        Accumulate(residual.AsSpan(0, residualLength), seeded, T.One, T.Zero, p => gradients[p], trained);
 
     public void Gradients(ReadOnlySpan<T> residual, IReadOnlyList<T[]> gradients, IReadOnlyList<bool>? trained = null)
-        => Accumulate(residual, T.One, T.Zero, h => gradients[h], trained);
+    {
+        RequireOneOutput("residual gradients");
+        Accumulate(residual, false, T.One, T.Zero, p => gradients[p], trained);
+    }
 
     public void DescentStep(ReadOnlySpan<T> residual, T eta, IReadOnlyList<bool>? trained = null)
-        => Accumulate(residual, -eta, T.One, h => Parameters[h].Value, trained);
+    {
+        RequireOneOutput("the fused descent step");
+        Accumulate(residual, false, -eta, T.One, p => Parameters[p].Value, trained);
+    }
+
+    /// <summary>The proof's quantities (label-independent back-propagation, per-layer Grams) exist for one output only.</summary>
+    protected void RequireOneOutput(string what)
+    {
+        if (Outputs != 1) throw new InvalidOperationException($"{what} is defined for one output; this network has C = {Outputs}");
+    }
+
+    /// <summary>The position of the parameter named <paramref name="name"/>, or −1.</summary>
+    protected int IndexOf(string name)
+    {
+        for (int p = 0; p < Parameters.Count; p++) if (Parameters[p].Name == name) return p;
+        return -1;
+    }
+
+    /// <summary>A vector of n ones, for column sums by GEMM.</summary>
+    protected T[] Ones(int n)
+    {
+        if (ones.Length < n) { ones = new T[n]; Array.Fill(ones, T.One); }
+        return ones;
+    }
+
+    private T[] ones = [];
+
+    /// <summary>Adds v to every row of the row-major <paramref name="rows"/> (rows of v.Length entries): a bias broadcast over the batch.</summary>
+    protected static void AddToRows(Span<T> rows, ReadOnlySpan<T> v)
+    {
+        for (int start = 0; start < rows.Length; start += v.Length) TensorPrimitives.Add(rows.Slice(start, v.Length), v, rows.Slice(start, v.Length));
+    }
 
     /// <summary>The parameter's values as a matrix, after checking its shape.</summary>
     protected static Matrix<T> Weights(Parameter<T> p, int rows, int cols)

@@ -26,20 +26,25 @@ public sealed class ConvResNetArchitecture : Architecture
         return template with { InputChannels = inputShape[0], Positions = p };
     }
 
-    /// <summary>W1 [m, q·d₀], Wh [m, q·m], a [m, p].</summary>
+    /// <summary>W1 [m, q·d₀], (b1 [m]), Wh [m, q·m], (bh [m]), a [m, p] or [m, p, C], (b_out [C]).</summary>
     public override IReadOnlyList<(string Name, int[] Shape)> Shapes(NetworkConfig c)
     {
         var list = new List<(string, int[])>();
-        for (int h = 1; h <= c.Depth; h++) list.Add(($"W{h}", [c.Width, c.KernelSize * (h == 1 ? c.InputChannels : c.Width)]));
-        list.Add(("a", [c.Width, c.Positions]));
+        for (int h = 1; h <= c.Depth; h++)
+        {
+            list.Add(($"W{h}", [c.Width, c.KernelSize * (h == 1 ? c.InputChannels : c.Width)]));
+            if (c.Bias) list.Add(($"b{h}", [c.Width]));
+        }
+        list.Add(("a", c.Outputs == 1 ? [c.Width, c.Positions] : [c.Width, c.Positions, c.Outputs]));
+        if (c.Bias) list.Add(("b_out", [c.Outputs]));
         return list;
     }
 
     public override IModel<T> Create<T>(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters) => new ConvResNetNetwork<T>(config, parameters);
 
-    public override string? KernelUnavailable(NetworkConfig config) => config.Depth < 2
+    public override string? KernelUnavailable(NetworkConfig config) => OutsideThePapersSetting(config) ?? (config.Depth < 2
         ? "the convolutional ResNet's infinite-width kernel (spec §4.4) is defined for depth H ≥ 2; use --depth 2 or more for kernels, probes and --lr-policy theory"
-        : null;
+        : null);
 
     public override KernelResult Kernel(NetworkConfig config, Matrix<double> x, KernelOptions options) =>
         ConvResNetKernel.Compute(x, config.InputChannels, config.Positions, config.KernelSize, config.Depth, config.Activation, config.CRes, options);

@@ -21,12 +21,15 @@ public sealed class ConvResNetNetwork<T> : PaperNetwork<T> where T : unmanaged, 
     private int M => Config.Width;
     private int P => Config.Positions;
     private int Q => Config.KernelSize;
+    private int C => Config.Outputs;
 
     private readonly Matrix<T>[] w;      // W^(h), h = 1..H at index h−1, [m, q·d_{h−1}]
-    private readonly T[] a;              // [m, p]
-    private readonly T[] aT;             // aᵀ [p, m], the layout of one sample's rows of X_H
-    private readonly double firstScale;  // sqrt(c_σ/m)
-    private readonly double residualScale; // c_res/(H sqrt(m))
+    private readonly T[] a;              // [m, p] or [m, p, C]
+    private readonly T[] aT;             // [p·m, C]: entry (l·m + c, k) = a[c, l, k], the layout of one sample's rows of X_H
+    private readonly int[] wAt, bAt;     // parameter positions of W_h and b_h (−1: no bias)
+    private readonly int aAt, bOutAt;
+    private readonly double firstScale;  // sqrt(c_σ/m) (1 in the standard parameterization)
+    private readonly double residualScale; // c_res/(H sqrt(m)) (c_res/H in the standard parameterization)
     private int n;
     private readonly T[][] xStore, slopeStore, deltaStore;   // storage for the largest batch seen
     private Matrix<T>[] x = [];          // X_0 … X_H, [n·p, d_h], position-major (views for the current batch)
@@ -34,23 +37,34 @@ public sealed class ConvResNetNetwork<T> : PaperNetwork<T> where T : unmanaged, 
     private Matrix<T>[] delta = [];      // Δ_h = ∂u_i/∂Z_h at row (i, l), [n·p, m]
     private T[] patches = [];            // scratch [n·p, q·max(d₀, m)]: φ(X_{h−1}), r ∘ φ(X_{h−1}) or ∂u/∂φ
     private T[] sampleScale = [];        // the residual r, as an array for the parallel im2col
-    private readonly T[] aGradient;      // Σ_i r_i x_i^(H) in the [p, m] layout
+    private T[] rowWeights = [];         // r_i at every row (i, l), for the bias gradients
+    private readonly T[] aGradient;      // X_Hᵀ G in the [p·m, C] layout
 
     public ConvResNetNetwork(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters) : base(config, parameters)
     {
         if (config.KernelSize < 1 || config.KernelSize % 2 == 0) throw new ArgumentException($"kernel size q must be odd and positive, got {config.KernelSize}");
         if (config.Positions < 1) throw new ArgumentException($"positions p must be positive, got {config.Positions}");
         w = new Matrix<T>[config.Depth];
+        wAt = new int[config.Depth];
+        bAt = new int[config.Depth];
         for (int h = 1; h <= config.Depth; h++)
-            w[h - 1] = Weights(parameters[h - 1], config.Width, config.KernelSize * Channels(h - 1));
-        var pa = parameters[config.Depth];
-        if (pa.Shape.Length != 2 || pa.Shape[0] != config.Width || pa.Shape[1] != config.Positions)
-            throw new ArgumentException($"a has shape [{string.Join(", ", pa.Shape)}], expected [{config.Width}, {config.Positions}]");
+        {
+            wAt[h - 1] = IndexOf($"W{h}");
+            bAt[h - 1] = IndexOf($"b{h}");
+            w[h - 1] = Weights(parameters[wAt[h - 1]], config.Width, config.KernelSize * Channels(h - 1));
+        }
+        aAt = IndexOf("a");
+        bOutAt = IndexOf("b_out");
+        var pa = parameters[aAt];
+        int[] aShape = config.Outputs == 1 ? [config.Width, config.Positions] : [config.Width, config.Positions, config.Outputs];
+        if (!pa.Shape.SequenceEqual(aShape))
+            throw new ArgumentException($"a has shape [{string.Join(", ", pa.Shape)}], expected [{string.Join(", ", aShape)}]");
         a = pa.Value;
         aT = new T[a.Length];
-        firstScale = Math.Sqrt(config.CSigma / config.Width);
-        residualScale = config.CRes / (config.Depth * Math.Sqrt(config.Width));
-        aGradient = new T[config.Positions * config.Width];
+        bool ntk = config.Parameterization == Parameterization.Ntk;
+        firstScale = ntk ? Math.Sqrt(config.CSigma / config.Width) : 1;
+        residualScale = config.CRes / (config.Depth * (ntk ? Math.Sqrt(config.Width) : 1));
+        aGradient = new T[a.Length];
         xStore = new T[config.Depth + 1][];
         slopeStore = new T[config.Depth][];
         deltaStore = new T[config.Depth][];
@@ -67,23 +81,40 @@ public sealed class ConvResNetNetwork<T> : PaperNetwork<T> where T : unmanaged, 
         Allocate(input.Rows);
         ToPositionMajor(input, x[0]);
         for (int c = 0; c < M; c++)
-            for (int l = 0; l < P; l++) aT[l * M + c] = a[c * P + l];
+            for (int l = 0; l < P; l++)
+                for (int k = 0; k < C; k++) aT[(l * M + c) * C + k] = a[(c * P + l) * C + k];
         for (int h = 1; h <= H; h++)
         {
             int k = Q * Channels(h - 1);
             Patches.Im2Col(x[h - 1].Data, n, P, Channels(h - 1), Q, null, patches);
             var z = slope[h - 1];
             LinearAlgebra.Gemm(false, true, n * P, M, k, T.One, patches, k, w[h - 1].Data, k, T.Zero, z.Data, M); // Z_h = φ(X_{h−1}) W_hᵀ
+            if (bAt[h - 1] >= 0) AddToRows(z.Span, Parameters[bAt[h - 1]].Value);                                 // + b_h per channel
             Activate(Config.Activation, h == 1 ? firstScale : residualScale, z, x[h], h == 1 ? null : x[h - 1]);
         }
-        LinearAlgebra.Gemm(false, false, n, 1, P * M, T.One, x[H].Data, P * M, aT, 1, T.Zero, u, 1); // f = Σ_{c,l} a_{c,l} x^(H)_{c,l}
+        LinearAlgebra.Gemm(false, false, n, C, P * M, T.One, x[H].Data, P * M, aT, C, T.Zero, u, C); // f_k = Σ_{c,l} a_{c,l,k} x^(H)_{c,l}
+        if (bOutAt >= 0) AddToRows(u[..(n * C)], Parameters[bOutAt].Value);                        // + b_out
     }
 
     public override void BackPropagate()
     {
-        // B_H = ∂u_i/∂X_H = a at every sample (row (i, l) is column l of a). B_h lives in delta[h−1] and becomes
-        // Δ_h = B_h ∘ slope_h in place; B_{h−1} = B_h + φᵀ(Δ_h W_h) (layer h ≥ 2 is residual) is built in delta[h−2].
+        RequireOneOutput("BackPropagate");
+        // B_H = ∂u_i/∂X_H = a at every sample (row (i, l) is column l of a).
         for (int i = 0; i < n; i++) aT.CopyTo(delta[H - 1].Data.AsSpan(i * P * M, P * M));
+        PropagateDown();
+    }
+
+    protected override void BackPropagate(ReadOnlySpan<T> g)
+    {
+        // B_H = ∂L/∂X_H: sample i's p·m row is aT · G_i.
+        LinearAlgebra.Gemm(false, true, n, P * M, C, T.One, g, C, aT, C, T.Zero, delta[H - 1].Data, P * M);
+        PropagateDown();
+    }
+
+    // B_h lives in delta[h−1] and becomes Δ_h = B_h ∘ slope_h in place; B_{h−1} = B_h + φᵀ(Δ_h W_h) (layer h ≥ 2 is
+    // residual) is built in delta[h−2].
+    private void PropagateDown()
+    {
         for (int h = H; h >= 1; h--)
         {
             var d = delta[h - 1];
@@ -96,33 +127,47 @@ public sealed class ConvResNetNetwork<T> : PaperNetwork<T> where T : unmanaged, 
         }
     }
 
-    // target_h = alpha · ∂L/∂θ_h + beta · target_h, with ∂L/∂W_h = Σ_i r_i Σ_l Δ_{h,(i,l)} φ(x_i^(h−1))_lᵀ = Δ_hᵀ (r ∘ Φ_h)
-    // and ∂L/∂a_{c,l} = Σ_i r_i x^(H)_{i,c,l}.
-    protected override void Accumulate(ReadOnlySpan<T> r, T alpha, T beta, Func<int, T[]> target, IReadOnlyList<bool>? trained)
+    // One output (residual r): ∂L/∂W_h = Σ_i r_i Σ_l Δ_{h,(i,l)} φ(x_i^(h−1))_lᵀ = Δ_hᵀ (r ∘ Φ_h), ∂L/∂b_h = Σ_{i,l} r_i Δ_{h,(i,l)},
+    // ∂L/∂a_{c,l} = Σ_i r_i x^(H)_{i,c,l}, ∂L/∂b_out = Σ_i r_i. Seeded (C outputs, G = ∂L/∂u): the same without the r_i
+    // weights in the hidden layers, and ∂L/∂a_{c,l,k} = Σ_i G_ik x^(H)_{i,c,l}, ∂L/∂b_out = Gᵀ1.
+    protected override void Accumulate(ReadOnlySpan<T> g, bool seeded, T alpha, T beta, Func<int, T[]> target, IReadOnlyList<bool>? trained)
     {
-        r.CopyTo(sampleScale);
+        bool Trains(int p) => p >= 0 && (trained is null || trained[p]);
+        if (!seeded) g.CopyTo(sampleScale);
+        bool biases = bAt.Any(Trains);
+        if (biases)
+            for (int i = 0; i < n; i++) rowWeights.AsSpan(i * P, P).Fill(seeded ? T.One : g[i]);
         for (int h = 1; h <= H; h++)
         {
-            if (trained is not null && !trained[h - 1]) continue;
-            int k = Q * Channels(h - 1);
-            Patches.Im2Col(x[h - 1].Data, n, P, Channels(h - 1), Q, sampleScale, patches);   // r_i φ(x_i^(h−1))
-            LinearAlgebra.Gemm(true, false, M, k, n * P, alpha, delta[h - 1].Data, M, patches, k, beta, target(h - 1), k);
+            if (Trains(wAt[h - 1]))
+            {
+                int k = Q * Channels(h - 1);
+                Patches.Im2Col(x[h - 1].Data, n, P, Channels(h - 1), Q, seeded ? null : sampleScale, patches);   // r_i φ(x_i^(h−1))
+                LinearAlgebra.Gemm(true, false, M, k, n * P, alpha, delta[h - 1].Data, M, patches, k, beta, target(wAt[h - 1]), k);
+            }
+            if (Trains(bAt[h - 1]))
+                LinearAlgebra.Gemm(true, false, M, 1, n * P, alpha, delta[h - 1].Data, M, rowWeights, 1, beta, target(bAt[h - 1]), 1);
         }
-        if (trained is null || trained[H])
+        if (Trains(aAt))
         {
-            LinearAlgebra.Gemm(true, false, P * M, 1, n, T.One, x[H].Data, P * M, r, 1, T.Zero, aGradient, 1);
-            var ta = target(H);
+            LinearAlgebra.Gemm(true, false, P * M, C, n, T.One, x[H].Data, P * M, g, C, T.Zero, aGradient, C);
+            var ta = target(aAt);
             for (int c = 0; c < M; c++)
                 for (int l = 0; l < P; l++)
-                {
-                    T g = alpha * aGradient[l * M + c];
-                    ta[c * P + l] = beta == T.Zero ? g : g + beta * ta[c * P + l];
-                }
+                    for (int k = 0; k < C; k++)
+                    {
+                        T v = alpha * aGradient[(l * M + c) * C + k];
+                        int at = (c * P + l) * C + k;
+                        ta[at] = beta == T.Zero ? v : v + beta * ta[at];
+                    }
         }
+        if (Trains(bOutAt))
+            LinearAlgebra.Gemm(true, false, C, 1, n, alpha, g, C, Ones(n), 1, beta, target(bOutAt), 1);
     }
 
     public override Matrix<double>[] GramMatrices()
     {
+        RequireOneOutput("GramMatrices");
         // G^(h)_ij = ⟨J_i, J_j⟩ with J_i = ∂u_i/∂W^(h) = Σ_l Δ_{h,(i,l)} φ(x_i^(h−1))_lᵀ (spec §5, eq. 15 for h = H);
         // G^(H+1)_ij = ⟨x_i^(H), x_j^(H)⟩_F.
         var grams = new Matrix<double>[H + 1];
@@ -209,5 +254,6 @@ public sealed class ConvResNetNetwork<T> : PaperNetwork<T> where T : unmanaged, 
         }
         Buffer(ref patches, n * P, Q * Math.Max(M, Config.InputChannels));
         Buffer(ref sampleScale, n, 1);
+        Buffer(ref rowWeights, n, P);
     }
 }

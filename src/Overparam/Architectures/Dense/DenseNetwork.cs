@@ -6,21 +6,25 @@ namespace Overparam.Architectures.Dense;
 
 /// <summary>
 /// The layer chain shared by the fully-connected network (eq. 2) and the ResNet (eq. 3):
-/// x^(h) = skip_h · x^(h−1) + scale_h · σ(W^(h) x^(h−1)), f = aᵀx^(H).
-/// The batch is held row-wise: X_h is n × m, pre-activations Z_h = X_{h−1} W_hᵀ.
+/// x^(h) = skip_h · x^(h−1) + scale_h · σ(W^(h) x^(h−1) + b_h), f = Aᵀx^(H) + b_out, with A = a [m] for one output or
+/// [m, C]; the biases only with <see cref="NetworkConfig.Bias"/>. The batch is held row-wise: X_h is n × m,
+/// pre-activations Z_h = X_{h−1} W_hᵀ (+ b_h), outputs U = X_H A (+ b_out), n × C.
 /// </summary>
 public abstract class DenseNetwork<T> : PaperNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     protected int H => Config.Depth;
     protected int M => Config.Width;
+    private int C => Config.Outputs;
 
     private readonly Matrix<T>[] w;       // W^(h), h = 1..H at index h−1, [m, in]
-    private readonly T[] a;
+    private readonly T[] a;               // [m, C]
+    private readonly int[] wAt, bAt;      // parameter positions of W_h and b_h (−1: no bias), h = 1..H at index h−1
+    private readonly int aAt, bOutAt;
     private readonly T[][] xStore, slopeStore, deltaStore;   // storage for the largest batch seen
     private T[] scaledStore = [];
     private Matrix<T>[] x = [];           // X_0 … X_H (views for the current batch)
     private Matrix<T>[] slope = [];       // scale_h · σ′(Z_h), h = 1..H at index h−1
-    private Matrix<T>[] delta = [];       // Δ_h = ∂u/∂Z_h per sample, h = 1..H at index h−1
+    private Matrix<T>[] delta = [];       // Δ_h = ∂u/∂Z_h per sample (or ∂L/∂Z_h after a seeded backward), h = 1..H at index h−1
 
     /// <summary>The multiplier of σ(W^(h) x^(h−1)) in layer h (1-based).</summary>
     protected abstract double LayerScale(int h);
@@ -31,11 +35,20 @@ public abstract class DenseNetwork<T> : PaperNetwork<T> where T : unmanaged, IFl
     protected DenseNetwork(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters) : base(config, parameters)
     {
         w = new Matrix<T>[config.Depth];
+        wAt = new int[config.Depth];
+        bAt = new int[config.Depth];
         for (int h = 1; h <= config.Depth; h++)
-            w[h - 1] = Weights(parameters[h - 1], config.Width, h == 1 ? config.InputChannels : config.Width);
-        var pa = parameters[config.Depth];
-        if (pa.Shape.Length != 1 || pa.Shape[0] != config.Width)
-            throw new ArgumentException($"a has shape [{string.Join(", ", pa.Shape)}], expected [{config.Width}]");
+        {
+            wAt[h - 1] = IndexOf($"W{h}");
+            bAt[h - 1] = IndexOf($"b{h}");
+            w[h - 1] = Weights(parameters[wAt[h - 1]], config.Width, h == 1 ? config.InputChannels : config.Width);
+        }
+        aAt = IndexOf("a");
+        bOutAt = IndexOf("b_out");
+        var pa = parameters[aAt];
+        int[] aShape = config.Outputs == 1 ? [config.Width] : [config.Width, config.Outputs];
+        if (!pa.Shape.SequenceEqual(aShape))
+            throw new ArgumentException($"a has shape [{string.Join(", ", pa.Shape)}], expected [{string.Join(", ", aShape)}]");
         a = pa.Value;
         xStore = new T[config.Depth + 1][];
         slopeStore = new T[config.Depth][];
@@ -55,17 +68,31 @@ public abstract class DenseNetwork<T> : PaperNetwork<T> where T : unmanaged, IFl
             var prev = x[h - 1];
             var z = slope[h - 1];
             LinearAlgebra.Gemm(prev, false, w[h - 1], true, z, T.One, T.Zero);   // Z_h = X_{h−1} W_hᵀ
+            if (bAt[h - 1] >= 0) AddToRows(z.Span, Parameters[bAt[h - 1]].Value); // + b_h
             Activate(Config.Activation, LayerScale(h), z, x[h], Skip(h) != 0 ? prev : null);
         }
-        LinearAlgebra.Gemm(false, false, n, 1, M, T.One, x[H].Data, M, a, 1, T.Zero, u, 1); // u = X_H a
+        LinearAlgebra.Gemm(false, false, n, C, M, T.One, x[H].Data, M, a, C, T.Zero, u, C); // U = X_H A
+        if (bOutAt >= 0) AddToRows(u[..(n * C)], Parameters[bOutAt].Value);     // + b_out
     }
 
     public override void BackPropagate()
     {
+        RequireOneOutput("BackPropagate");
         int n = x[0].Rows;
-        // B_H = ∂u_i/∂X_H = a for every sample. B_h lives in delta[h−1] and becomes Δ_h = B_h ∘ slope_h in place;
-        // B_{h−1} = skip_h·B_h + Δ_h W_h is built in delta[h−2].
-        for (int i = 0; i < n; i++) a.CopyTo(delta[H - 1].Row(i));
+        for (int i = 0; i < n; i++) a.CopyTo(delta[H - 1].Row(i));                // B_H = ∂u_i/∂X_H = a for every sample
+        PropagateDown();
+    }
+
+    protected override void BackPropagate(ReadOnlySpan<T> g)
+    {
+        int n = x[0].Rows;
+        LinearAlgebra.Gemm(false, true, n, M, C, T.One, g, C, a, C, T.Zero, delta[H - 1].Data, M);   // B_H = G Aᵀ
+        PropagateDown();
+    }
+
+    // B_h lives in delta[h−1] and becomes Δ_h = B_h ∘ slope_h in place; B_{h−1} = skip_h·B_h + Δ_h W_h is built in delta[h−2].
+    private void PropagateDown()
+    {
         for (int h = H; h >= 1; h--)
         {
             var d = delta[h - 1];
@@ -76,24 +103,40 @@ public abstract class DenseNetwork<T> : PaperNetwork<T> where T : unmanaged, IFl
         }
     }
 
-    // ∂L/∂W_h = Δ_hᵀ (r ∘ X_{h−1}) and ∂L/∂a = X_Hᵀ r.
-    protected override void Accumulate(ReadOnlySpan<T> r, T alpha, T beta, Func<int, T[]> target, IReadOnlyList<bool>? trained)
+    // One output: ∂L/∂W_h = Δ_hᵀ (r ∘ X_{h−1}), ∂L/∂b_h = Δ_hᵀ r, ∂L/∂a = X_Hᵀ r, ∂L/∂b_out = Σ_i r_i.
+    // Seeded (C outputs): ∂L/∂W_h = Δ_hᵀ X_{h−1}, ∂L/∂b_h = Δ_hᵀ 1, ∂L/∂A = X_Hᵀ G, ∂L/∂b_out = Gᵀ 1.
+    protected override void Accumulate(ReadOnlySpan<T> g, bool seeded, T alpha, T beta, Func<int, T[]> target, IReadOnlyList<bool>? trained)
     {
         int n = x[0].Rows;
+        bool Trains(int p) => p >= 0 && (trained is null || trained[p]);
+        var ones = Ones(n);
+        ReadOnlySpan<T> weights = seeded ? ones.AsSpan(0, n) : g;                // what multiplies each sample's Δ_h
         for (int h = 1; h <= H; h++)
         {
-            if (trained is not null && !trained[h - 1]) continue;
             var prev = x[h - 1];
-            var rx = scaledStore.AsSpan(0, n * prev.Cols);
-            for (int i = 0; i < n; i++) TensorPrimitives.Multiply(prev.Row(i), r[i], rx.Slice(i * prev.Cols, prev.Cols));
-            LinearAlgebra.Gemm(true, false, M, prev.Cols, n, alpha, delta[h - 1].Data, M, rx, prev.Cols, beta, target(h - 1), prev.Cols);
+            if (Trains(wAt[h - 1]))
+            {
+                ReadOnlySpan<T> rx = prev.Span;
+                if (!seeded)
+                {
+                    var scaled = scaledStore.AsSpan(0, n * prev.Cols);
+                    for (int i = 0; i < n; i++) TensorPrimitives.Multiply(prev.Row(i), g[i], scaled.Slice(i * prev.Cols, prev.Cols));
+                    rx = scaled;
+                }
+                LinearAlgebra.Gemm(true, false, M, prev.Cols, n, alpha, delta[h - 1].Data, M, rx, prev.Cols, beta, target(wAt[h - 1]), prev.Cols);
+            }
+            if (Trains(bAt[h - 1]))
+                LinearAlgebra.Gemm(true, false, M, 1, n, alpha, delta[h - 1].Data, M, weights, 1, beta, target(bAt[h - 1]), 1);
         }
-        if (trained is null || trained[H])
-            LinearAlgebra.Gemm(true, false, M, 1, n, alpha, x[H].Data, M, r, 1, beta, target(H), 1);
+        if (Trains(aAt))
+            LinearAlgebra.Gemm(true, false, M, C, n, alpha, x[H].Data, M, g, C, beta, target(aAt), C);
+        if (Trains(bOutAt))
+            LinearAlgebra.Gemm(true, false, C, 1, n, alpha, g, C, ones, 1, beta, target(bOutAt), 1);
     }
 
     public override Matrix<double>[] GramMatrices()
     {
+        RequireOneOutput("GramMatrices");
         // G^(h) = (X_{h−1} X_{h−1}ᵀ) ∘ (Δ_h Δ_hᵀ) (spec §5, eq. 13–14 for h = H), G^(H+1) = X_H X_Hᵀ.
         var grams = new Matrix<double>[H + 1];
         for (int h = 1; h <= H; h++)

@@ -17,7 +17,7 @@ public sealed class FullyConnectedArchitecture : Architecture
 
     public override IModel<T> Create<T>(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters) => new FullyConnectedNetwork<T>(config, parameters);
 
-    public override string? KernelUnavailable(NetworkConfig config) => null;
+    public override string? KernelUnavailable(NetworkConfig config) => OutsideThePapersSetting(config);
 
     public override KernelResult Kernel(NetworkConfig config, Matrix<double> x, KernelOptions options) =>
         FullyConnectedKernel.Compute(x, config.Depth, config.Activation, options);

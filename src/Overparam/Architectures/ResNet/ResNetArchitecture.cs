@@ -18,7 +18,7 @@ public sealed class ResNetArchitecture : Architecture
 
     public override IModel<T> Create<T>(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters) => new ResNetNetwork<T>(config, parameters);
 
-    public override string? KernelUnavailable(NetworkConfig config) => null;
+    public override string? KernelUnavailable(NetworkConfig config) => OutsideThePapersSetting(config);
 
     public override KernelResult Kernel(NetworkConfig config, Matrix<double> x, KernelOptions options) =>
         ResNetKernel.Compute(x, config.Depth, config.Activation, config.CRes, options);
