@@ -51,7 +51,7 @@ public sealed class NetworkSetup<T> where T : unmanaged, IFloatingPointIeee754<T
     public void Step()
     {
         Forward();
-        HalfSumSquares.Instance.Evaluate<T>(U, Y, R);
+        HalfSumSquares.Instance.Evaluate<T>(U, Y, 1, R);
         Net.Backward(R);
         optimizer.Step(new OptimizerStep<T> { Step = 0, Model = Net, OutputGradient = R });
     }

@@ -19,7 +19,7 @@ public static class TrainingLoop
     {
         loss ??= HalfSumSquares.Instance;
         int n = x.Rows;
-        if (y.Length != n * model.Outputs) throw new ArgumentException($"{y.Length} labels for {n} samples with {model.Outputs} output(s)");
+        if (y.Length != n) throw new ArgumentException($"{y.Length} labels for {n} samples");
         var u = new T[n * model.Outputs];
         var g = new T[u.Length];
         var clock = Stopwatch.StartNew();
@@ -27,7 +27,7 @@ public static class TrainingLoop
         for (int k = 0; ; k++)
         {
             model.Forward(x, u);
-            double value = loss.Evaluate<T>(u, y, g);
+            double value = loss.Evaluate<T>(u, y, model.Outputs, g);
             if (k == 0) initial = value;
             if (!double.IsFinite(value) || value > options.DivergenceFactor * initial)
                 return new TrainingResult(TrainingStatus.Diverged, k, initial, last, clock.Elapsed.TotalSeconds, k,
