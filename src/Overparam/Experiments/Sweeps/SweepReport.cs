@@ -58,10 +58,10 @@ public static class SweepReport
     private static readonly (string Metric, string Label)[] WidthPlots =
     [
         ("final_loss", "final loss"), ("steps", "steps"),
-        ("gh_drift_rel", "relative Gram drift ‖G^(H)(T) − G^(H)(0)‖₂ / ‖G^(H)(0)‖₂"),
-        ("g_drift_rel", "relative NTK drift ‖G(T) − G(0)‖₂ / ‖G(0)‖₂"),
-        ("lambda_min_gh_ratio", "λ_min(G^(H)(T)) / λ₀"),
-        ("da", "output-layer movement ‖a(T) − a(0)‖"),
+        (MetricColumns.GhDriftRel, "relative Gram drift ‖G^(H)(T) − G^(H)(0)‖₂ / ‖G^(H)(0)‖₂"),
+        (MetricColumns.GDriftRel, "relative NTK drift ‖G(T) − G(0)‖₂ / ‖G(0)‖₂"),
+        (MetricColumns.LambdaMinGhRatio, "λ_min(G^(H)(T)) / λ₀"),
+        (MetricColumns.Da, "output-layer movement ‖a(T) − a(0)‖"),
     ];
 
     /// <summary>Mean of a metric vs width, log–log, one series per other configuration; null when width does not vary.</summary>

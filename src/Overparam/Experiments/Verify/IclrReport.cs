@@ -24,15 +24,15 @@ public static class IclrReport
             Series = runs.Select(r => { var (s, v) = data(r); return Line($"m = {r.Width}", s, v, SeriesStyle.Line); }).ToList(),
         };
         var a = Panel("fig1a_convergence", "(a) convergence: ln of the mean squared error", "ln((1/n) Σ (u_i − y_i)²)",
-            r => (r.Metrics["step"], r.Metrics["loss"].Select(l => Math.Log(2 * l / study.N)).ToArray()));
+            r => (r.Metrics[MetricColumns.Step], r.Metrics[MetricColumns.Loss].Select(l => Math.Log(2 * l / study.N)).ToArray()));
         a = a with { Caption = "The paper's y-axis is probably ln of the per-sample MSE (spec §8); L = ½Σ(u−y)², so MSE = 2L/n." };
-        var b = Panel("fig1b_patterns", "(b) activation pattern difference ratio", "fraction of (i, r) whose sign(w_rᵀx_i) changed", r => r.Metrics.Probed("pattern_change"));
-        var c = Panel("fig1c_distance", "(c) maximum distance from initialization", "max_r ‖w_r(k) − w_r(0)‖₂", r => r.Metrics.Probed("max_dw_r"));
+        var b = Panel("fig1b_patterns", "(b) activation pattern difference ratio", "fraction of (i, r) whose sign(w_rᵀx_i) changed", r => r.Metrics.Probed(MetricColumns.PatternChange));
+        var c = Panel("fig1c_distance", "(c) maximum distance from initialization", "max_r ‖w_r(k) − w_r(0)‖₂", r => r.Metrics.Probed(MetricColumns.MaxDwR));
 
         double[] widths = runs.Select(r => (double)r.Width).ToArray();
         double[] finalLog = runs.Select(r => Math.Log(2 * r.Outcome.FinalLoss / study.N)).ToArray();
-        double[] finalPattern = runs.Select(r => r.Metrics.Last("pattern_change")).ToArray();
-        double[] finalDistance = runs.Select(r => r.Metrics.Last("max_dw_r")).ToArray();
+        double[] finalPattern = runs.Select(r => r.Metrics.Last(MetricColumns.PatternChange)).ToArray();
+        double[] finalDistance = runs.Select(r => r.Metrics.Last(MetricColumns.MaxDwR)).ToArray();
         var claims = new ClaimTable()
             .Add("Fig. 1a: larger m converges faster (final ln MSE decreases with m)", Decreasing(widths, finalLog, "final ln MSE"))
             .Add("Fig. 1b: larger m changes fewer activation patterns", Decreasing(widths, finalPattern, "final pattern ratio"))
@@ -83,7 +83,7 @@ public static class IclrReport
         {
             double lambda0 = r.Outcome.Lambda0 ?? double.NaN;
             double radius = 4 * Math.Sqrt(study.N) * Math.Sqrt(2 * r.Outcome.InitialLoss) / (Math.Sqrt(r.Width) * lambda0);
-            foreach (var d in r.Metrics.Probed("max_dw_r").Values) worst = Math.Max(worst, d / radius);
+            foreach (var d in r.Metrics.Probed(MetricColumns.MaxDwR).Values) worst = Math.Max(worst, d / radius);
         }
         return Verdicts.AllAtMost([worst], 1.0) with { Measured = $"largest max_r ‖w_r(k) − w_r(0)‖ / R′ over all runs and steps: {Fmt(worst)}" };
     }

@@ -29,7 +29,7 @@ public sealed class MetricsTable
     /// <summary>The rows where <paramref name="column"/> has a value: (steps, values).</summary>
     public (double[] Steps, double[] Values) Probed(string column)
     {
-        var steps = this["step"];
+        var steps = this[MetricColumns.Step];
         var v = this[column];
         var idx = Enumerable.Range(0, v.Length).Where(i => !double.IsNaN(v[i])).ToArray();
         return (idx.Select(i => steps[i]).ToArray(), idx.Select(i => v[i]).ToArray());

@@ -23,8 +23,8 @@ public static class VerifyReport
         foreach (var arch in archs)
         {
             var c = cells.First(r => r.Arch == arch && r.Depth == deepest && r.Width == widest && r.Seed == 1);
-            var series = new List<Series> { Line("loss L(k)", c.Metrics["step"], c.Metrics["loss"], SeriesStyle.Line) };
-            foreach (var (col, name) in new[] { ("bound", "bound (1−ηλ₀/2)^k L(0)"), ("loss_linear", "linearized, G(0)"), ("loss_theta", "infinite-width Θ") })
+            var series = new List<Series> { Line("loss L(k)", c.Metrics[MetricColumns.Step], c.Metrics[MetricColumns.Loss], SeriesStyle.Line) };
+            foreach (var (col, name) in new[] { (MetricColumns.Bound, "bound (1−ηλ₀/2)^k L(0)"), (MetricColumns.LossLinear, "linearized, G(0)"), (MetricColumns.LossTheta, "infinite-width Θ") })
             {
                 var (s, v) = c.Metrics.Probed(col);
                 if (v.Length > 0) series.Add(Line(name, s, v, SeriesStyle.Dashed));
@@ -36,12 +36,12 @@ public static class VerifyReport
             });
             var pooled = cells.Where(r => r.Arch == arch).ToList();
             claims.Add($"{Arch(arch)}: loss ≤ (1 − ηλ₀/2)^k L(0) at every probed k (Theorems 5.1/6.1), all {pooled.Count} runs",
-                Verdicts.LossBelowBound(pooled.SelectMany(r => r.Metrics.Probed("bound").Steps.Select(k => r.Metrics["loss"][(int)k])).ToArray(),
-                    pooled.SelectMany(r => r.Metrics.Probed("bound").Values).ToArray(), 1e-9));
+                Verdicts.LossBelowBound(pooled.SelectMany(r => r.Metrics.Probed(MetricColumns.Bound).Steps.Select(k => r.Metrics[MetricColumns.Loss][(int)k])).ToArray(),
+                    pooled.SelectMany(r => r.Metrics.Probed(MetricColumns.Bound).Values).ToArray(), 1e-9));
             var wide = cells.Where(r => r.Arch == arch && r.Width == widest).ToList();
             claims.Add($"{Arch(arch)}: λ_min(G^(H)(k)) ≥ λ₀/2 at every probed k (Lemmas B.4/C.4), widest width m = {widest}",
-                Verdicts.MinRatioAtLeast(wide.SelectMany(r => r.Metrics.Probed("lambda_min_gh_ratio").Values).ToArray(), 0.5));
-            var (gap, gapStep) = MaxRelativeGap(c.Metrics, "loss_linear");
+                Verdicts.MinRatioAtLeast(wide.SelectMany(r => r.Metrics.Probed(MetricColumns.LambdaMinGhRatio).Values).ToArray(), 0.5));
+            var (gap, gapStep) = MaxRelativeGap(c.Metrics, MetricColumns.LossLinear);
             claims.Add($"{Arch(arch)}: the real loss stays within 10% of the linearized prediction while L(k) ≥ 10⁻³ L(0) (kernel regime), m = {widest}, H = {deepest}",
                 Verdicts.AllAtMost([gap], 0.10) with { Measured = $"max |L(k) − L_lin(k)| / L(k) = {Fmt(gap)} at step {gapStep} (limit 0.1)" });
         }
@@ -58,7 +58,7 @@ public static class VerifyReport
             Series = study.Widths.Select(m =>
             {
                 var c = cells.First(r => r.Arch == arch && r.Depth == deepest && r.Width == m && r.Seed == 1);
-                var (s, v) = c.Metrics.Probed("lambda_min_gh_ratio");
+                var (s, v) = c.Metrics.Probed(MetricColumns.LambdaMinGhRatio);
                 return Line($"m = {m}", s, v, SeriesStyle.LineMarkers);
             }).ToList(),
             Name = $"ratio_{arch}", Caption = "The proof needs this ratio ≥ 1/2 throughout training (≥ 3/4 at initialization, Lemmas B.2/C.2).",
@@ -70,16 +70,16 @@ public static class VerifyReport
         var movePlots = new List<PlotSpec>();
         foreach (var arch in archs)
         {
-            driftPlots.Add(WidthPlot(study, cells, arch, "gh_drift_rel", $"drift_{arch}", $"{Arch(arch)}: relative Gram drift at the last step vs width",
+            driftPlots.Add(WidthPlot(study, cells, arch, MetricColumns.GhDriftRel, $"drift_{arch}", $"{Arch(arch)}: relative Gram drift at the last step vs width",
                 "‖G^(H)(T) − G^(H)(0)‖₂ / ‖G^(H)(0)‖₂", -0.5, out var driftFit));
             claims.Add($"{Arch(arch)}: relative Gram drift shrinks at least like m^(−1/2), the proof's bound (Lemmas B.4/C.4), H = {deepest}",
                 Verdicts.SlopeAtMost(driftFit, -0.5, 0.2));
-            movePlots.Add(WidthPlot(study, cells, arch, $"dW{deepest}_fro", $"movement_{arch}", $"{Arch(arch)}: weight movement ‖W^(H)(T) − W^(H)(0)‖_F vs width",
+            movePlots.Add(WidthPlot(study, cells, arch, MetricColumns.WeightFro(deepest), $"movement_{arch}", $"{Arch(arch)}: weight movement ‖W^(H)(T) − W^(H)(0)‖_F vs width",
                 "‖W^(H)(T) − W^(H)(0)‖_F", 0, out _));
-            var (widths, moved) = MeanOverSeeds(study, cells, arch, deepest, $"dW{deepest}_fro");
+            var (widths, moved) = MeanOverSeeds(study, cells, arch, deepest, MetricColumns.WeightFro(deepest));
             claims.Add($"{Arch(arch)}: weight movement ‖W^(H)(T) − W^(H)(0)‖_F independent of m (Lemmas B.5/C.5), H = {deepest}",
                 Verdicts.IndependentOfWidth(widths, moved, 0.15));
-            var (_, avg) = MeanOverSeeds(study, cells, arch, deepest, $"dW{deepest}_avg");
+            var (_, avg) = MeanOverSeeds(study, cells, arch, deepest, MetricColumns.WeightAvg(deepest));
             claims.Add($"{Arch(arch)}: averaged Frobenius norm ‖ΔW^(H)‖_F/√m → 0 like m^(−1/2) (eq. 6), H = {deepest}",
                 Verdicts.SlopeNear(LogLogFit.TryFit(widths, avg), -0.5, 0.2));
         }
@@ -99,7 +99,7 @@ public static class VerifyReport
             var lambdaSeries = archs.Select(arch => Line(Arch(arch), study.Depths.Select(h => (double)h).ToArray(),
                 study.Depths.Select(h => cells.First(r => r.Arch == arch && r.Depth == h).Outcome.Lambda0 ?? double.NaN).ToArray(), SeriesStyle.LineMarkers)).ToList();
             var driftSeries = archs.Select(arch => Line(Arch(arch), study.Depths.Select(h => (double)h).ToArray(),
-                study.Depths.Select(h => Mean(cells.Where(r => r.Arch == arch && r.Depth == h && r.Width == widest).Select(r => r.Metrics.Last("gh_drift_rel")))).ToArray(), SeriesStyle.LineMarkers)).ToList();
+                study.Depths.Select(h => Mean(cells.Where(r => r.Arch == arch && r.Depth == h && r.Width == widest).Select(r => r.Metrics.Last(MetricColumns.GhDriftRel)))).ToArray(), SeriesStyle.LineMarkers)).ToList();
             sections.Add(new ReportSection("Depth: fully-connected against ResNet")
             {
                 Paragraphs = ["The paper's headline: the fully-connected network needs width growing like 2^O(H), the ResNet only polynomially. λ₀ = λ_min(K^(H)) sets the rate; for the ResNet λ₀ ∼ κ/H² with κ independent of depth (Proposition F.2)."],
@@ -174,7 +174,7 @@ public static class VerifyReport
     internal static (double Gap, int Step) MaxRelativeGap(MetricsTable m, string prediction)
     {
         var (steps, pred) = m.Probed(prediction);
-        var loss = m["loss"];
+        var loss = m[MetricColumns.Loss];
         double worst = 0;
         int at = 0;
         for (int i = 0; i < steps.Length; i++)
@@ -195,9 +195,9 @@ public static class VerifyReport
             g.Key.Arch, g.Key.Depth.ToString(), g.Key.Width.ToString(),
             Fmt(g.First().Outcome.Lambda0 ?? double.NaN), Fmt(g.First().Outcome.Eta),
             MeanSd(g.Select(c => c.Outcome.FinalLoss)),
-            MeanSd(g.Select(c => c.Metrics.Probed("lambda_min_gh_ratio").Values.DefaultIfEmpty(double.NaN).Min())),
-            MeanSd(g.Select(c => c.Metrics.Last("gh_drift_rel"))),
-            MeanSd(g.Select(c => c.Metrics.Last($"dW{g.Key.Depth}_fro"))),
+            MeanSd(g.Select(c => c.Metrics.Probed(MetricColumns.LambdaMinGhRatio).Values.DefaultIfEmpty(double.NaN).Min())),
+            MeanSd(g.Select(c => c.Metrics.Last(MetricColumns.GhDriftRel))),
+            MeanSd(g.Select(c => c.Metrics.Last(MetricColumns.WeightFro(g.Key.Depth)))),
             string.Join(" ", g.Select(c => c.Outcome.Status).Distinct()),
             Fmt(g.Sum(c => c.Outcome.Seconds)),
         }).ToArray();
