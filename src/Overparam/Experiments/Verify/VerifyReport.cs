@@ -215,12 +215,12 @@ public static class VerifyReport
         return LogLogFit.TryFit(widths, values);
     }
 
-    internal static (double[] Widths, double[] Values) MeanOverSeeds(Study study, IReadOnlyList<CellResult> cells, string arch, int depth, string column)
-    {
-        var widths = study.Widths.Select(m => (double)m).ToArray();
-        var values = study.Widths.Select(m => Mean(cells.Where(r => r.Arch == arch && r.Depth == depth && r.Width == m).Select(r => r.Metrics.Last(column)))).ToArray();
-        return (widths, values);
-    }
+    private static (double[] Widths, double[] Values) MeanOverSeeds(Study study, IReadOnlyList<CellResult> cells, string arch, int depth, string column) =>
+        (study.Widths.Select(m => (double)m).ToArray(), study.Widths.Select(m => SeedMean(cells, arch, depth, m, column)).ToArray());
+
+    /// <summary>The mean over seeds of a column's last probed value in one cell (NaN if any seed has none).</summary>
+    private static double SeedMean(IReadOnlyList<CellResult> cells, string arch, int depth, int width, string column) =>
+        MeanSd.Of(cells.Where(r => r.Arch == arch && r.Depth == depth && r.Width == width).Select(r => r.Metrics.Last(column))).Mean;
 
     // Depth: λ₀ and the drift against depth, fully-connected against ResNet (only with two or more depths).
 
@@ -231,7 +231,7 @@ public static class VerifyReport
         var lambdaSeries = study.Architectures.Select(arch => Line(Arch(arch), depths,
             study.Depths.Select(h => Lambda0(cells, arch, h)).ToArray(), SeriesStyle.LineMarkers)).ToList();
         var driftSeries = study.Architectures.Select(arch => Line(Arch(arch), depths,
-            study.Depths.Select(h => Mean(cells.Where(r => r.Arch == arch && r.Depth == h && r.Width == widest).Select(r => r.Metrics.Last(MetricColumns.GhDriftRel)))).ToArray(), SeriesStyle.LineMarkers)).ToList();
+            study.Depths.Select(h => SeedMean(cells, arch, h, widest, MetricColumns.GhDriftRel)).ToArray(), SeriesStyle.LineMarkers)).ToList();
         return new ReportSection("Depth: fully-connected against ResNet")
         {
             Paragraphs = ["The paper's headline: the fully-connected network needs width growing like 2^O(H), the ResNet only polynomially. λ₀ = λ_min(K^(H)) sets the rate; for the ResNet λ₀ ∼ κ/H² with κ independent of depth (Proposition F.2)."],
@@ -280,10 +280,10 @@ public static class VerifyReport
         {
             g.Key.Arch, g.Key.Depth.ToString(), g.Key.Width.ToString(),
             Fmt(g.First().Outcome.Lambda0 ?? double.NaN), Fmt(g.First().Outcome.Eta),
-            MeanSd(g.Select(c => c.Outcome.FinalLoss)),
-            MeanSd(g.Select(c => c.Metrics.Probed(MetricColumns.LambdaMinGhRatio).Values.DefaultIfEmpty(double.NaN).Min())),
-            MeanSd(g.Select(c => c.Metrics.Last(MetricColumns.GhDriftRel))),
-            MeanSd(g.Select(c => c.Metrics.Last(MetricColumns.WeightFro(g.Key.Depth)))),
+            MeanSd.Of(g.Select(c => c.Outcome.FinalLoss)).FormatGeneral(),
+            MeanSd.Of(g.Select(c => c.Metrics.Probed(MetricColumns.LambdaMinGhRatio).Values.DefaultIfEmpty(double.NaN).Min())).FormatGeneral(),
+            MeanSd.Of(g.Select(c => c.Metrics.Last(MetricColumns.GhDriftRel))).FormatGeneral(),
+            MeanSd.Of(g.Select(c => c.Metrics.Last(MetricColumns.WeightFro(g.Key.Depth)))).FormatGeneral(),
             string.Join(" ", g.Select(c => c.Outcome.Status).Distinct()),
             Fmt(g.Sum(c => c.Outcome.Seconds)),
         }).ToArray();
@@ -301,20 +301,4 @@ public static class VerifyReport
     internal static Series Line(string name, double[] x, double[] y, SeriesStyle style) => new(name, x, y, style);
     internal static string Arch(string a) => a == "fc" ? "fully-connected" : "ResNet";
     internal static string Fmt(double v) => ReportFormat.General(v, 4);
-
-    internal static double Mean(IEnumerable<double> v)
-    {
-        var a = v.ToArray();
-        return a.Length == 0 ? double.NaN : a.Average();
-    }
-
-    internal static string MeanSd(IEnumerable<double> v)
-    {
-        var a = v.ToArray();
-        if (a.Length == 0) return "";
-        double mean = a.Average();
-        if (a.Length == 1) return Fmt(mean);
-        double sd = Math.Sqrt(a.Sum(x => (x - mean) * (x - mean)) / (a.Length - 1));
-        return $"{Fmt(mean)} ± {ReportFormat.General(sd, 2)}";
-    }
 }
