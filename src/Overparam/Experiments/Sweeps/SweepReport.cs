@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Overparam.Reports;
+using static Overparam.Reports.ReportFormat;
 
 namespace Overparam.Experiments.Sweeps;
 
@@ -99,15 +100,13 @@ public static class SweepReport
         {
             var r = records[i];
             var cols = new List<string> { r.Key, r.CellIndex.ToString(CultureInfo.InvariantCulture) };
-            cols.AddRange(fields.Select(f => Quote(specs[i][f] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out string? s) ? s : specs[i][f]?.ToJsonString() ?? "")));
-            cols.AddRange([r.Status, Quote(r.Reason ?? ""), r.Steps.ToString(CultureInfo.InvariantCulture), N(r.InitialLoss), N(r.FinalLoss), N(r.Seconds), N(r.Eta), N(r.Lambda0 ?? double.NaN)]);
-            cols.AddRange(probes.Select(p => N(r.Final.TryGetValue(p, out double v) ? v : double.NaN)));
+            cols.AddRange(fields.Select(f => CsvField(specs[i][f] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out string? s) ? s : specs[i][f]?.ToJsonString() ?? "")));
+            cols.AddRange([r.Status, CsvField(r.Reason ?? ""), r.Steps.ToString(CultureInfo.InvariantCulture),
+                RoundTripOrEmpty(r.InitialLoss), RoundTripOrEmpty(r.FinalLoss), RoundTripOrEmpty(r.Seconds), RoundTripOrEmpty(r.Eta), RoundTripOrEmpty(r.Lambda0 ?? double.NaN)]);
+            cols.AddRange(probes.Select(p => RoundTripOrEmpty(r.Final.TryGetValue(p, out double v) ? v : double.NaN)));
             cols.AddRange([r.FinishedAt.ToString("O", CultureInfo.InvariantCulture), r.Worker]);
             sb.AppendLine(string.Join(",", cols));
         }
         return sb.ToString();
     }
-
-    private static string N(double x) => double.IsFinite(x) ? x.ToString("R", CultureInfo.InvariantCulture) : "";
-    private static string Quote(string s) => s.Contains(',') || s.Contains('"') || s.Contains('\n') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }

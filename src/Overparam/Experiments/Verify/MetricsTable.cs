@@ -1,4 +1,4 @@
-using System.Globalization;
+using Overparam.Reports;
 
 namespace Overparam.Experiments.Verify;
 
@@ -21,7 +21,7 @@ public sealed class MetricsTable
         {
             var fields = lines[r].Split(',');
             for (int c = 0; c < header.Length; c++)
-                values[c][r - 1] = c < fields.Length && fields[c].Length > 0 ? double.Parse(fields[c], CultureInfo.InvariantCulture) : double.NaN;
+                values[c][r - 1] = c < fields.Length && fields[c].Length > 0 ? ReportFormat.ParseRoundTrip(fields[c]) : double.NaN;
         }
         return new MetricsTable(header.Select((h, i) => (h, i)).ToDictionary(t => t.h, t => values[t.i]));
     }

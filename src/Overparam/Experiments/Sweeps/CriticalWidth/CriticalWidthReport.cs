@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Overparam.Reports;
+using static Overparam.Reports.ReportFormat;
 
 namespace Overparam.Experiments.Sweeps.CriticalWidth;
 
@@ -61,7 +62,8 @@ public static class CriticalWidthReport
 
         var ecsv = new StringBuilder("against,group,points,loglog_slope,slope_stderr,log2_mstar_per_layer,theorem\n");
         foreach (var e in exponents)
-            ecsv.AppendLine(string.Join(",", e.Against, e.Group, I(e.Points), D(e.Slope), D(e.SlopeStdError), e.Log2PerLayer is double s ? D(s) : "", "\"" + e.Theorem + "\""));
+            ecsv.AppendLine(string.Join(",", e.Against, e.Group, I(e.Points), RoundTripOrEmpty(e.Slope), RoundTripOrEmpty(e.SlopeStdError),
+                e.Log2PerLayer is double s ? RoundTripOrEmpty(s) : "", CsvField(e.Theorem)));
         Save("exponents.csv", ecsv.ToString());
 
         var md = new StringBuilder();
@@ -86,8 +88,8 @@ public static class CriticalWidthReport
             md.AppendLine("| m* against | group | points | log–log slope | log₂ m* per layer | theorem |");
             md.AppendLine("| --- | --- | --- | --- | --- | --- |");
             foreach (var e in exponents)
-                md.AppendLine($"| {e.Against} | {e.Group} | {e.Points} | {D3(e.Slope)}{(double.IsFinite(e.SlopeStdError) ? $" ± {D3(e.SlopeStdError)}" : "")} | " +
-                              $"{(e.Log2PerLayer is double s ? D3(s) : "")} | {e.Theorem} |");
+                md.AppendLine($"| {e.Against} | {e.Group} | {e.Points} | {TwoDecimals(e.Slope)}{(double.IsFinite(e.SlopeStdError) ? $" ± {TwoDecimals(e.SlopeStdError)}" : "")} | " +
+                              $"{(e.Log2PerLayer is double s ? TwoDecimals(s) : "")} | {e.Theorem} |");
         }
 
         foreach (var plot in Plots(results, exponents))
@@ -156,6 +158,5 @@ public static class CriticalWidthReport
     };
 
     private static string I(int x) => x.ToString(CultureInfo.InvariantCulture);
-    private static string D(double x) => double.IsFinite(x) ? x.ToString("R", CultureInfo.InvariantCulture) : "";
-    private static string D3(double x) => x.ToString("F2", CultureInfo.InvariantCulture);
+    private static string TwoDecimals(double x) => x.ToString("F2", CultureInfo.InvariantCulture);
 }
