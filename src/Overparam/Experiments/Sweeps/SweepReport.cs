@@ -19,18 +19,11 @@ public static class SweepReport
         IReadOnlyList<CellRecord> records;
         using (var store = ResultStore.Open(sweepDirectory)) records = store.All();
         if (records.Count == 0) throw new SweepSpecException(sweepDirectory, ["no finished cells to report"]);
-        Directory.CreateDirectory(outputDirectory);
+        var folder = new SummaryFolder(outputDirectory);
         var table = SweepTable.Build(records);
-        var files = new List<string>();
-        void Save(string name, string text)
-        {
-            string path = Path.Combine(outputDirectory, name);
-            File.WriteAllText(path, text);
-            files.Add(path);
-        }
-        Save("summary.csv", table.ToCsv());
-        Save("summary.tex", table.ToLatex());
-        Save("cells.csv", CellsCsv(records));
+        folder.Save("summary.csv", table.ToCsv());
+        folder.Save("summary.tex", table.ToLatex());
+        folder.Save("cells.csv", CellsCsv(records));
 
         var md = new StringBuilder();
         md.AppendLine($"# Sweep report: {Path.GetFileName(Path.GetFullPath(sweepDirectory))}");
@@ -42,14 +35,10 @@ public static class SweepReport
         foreach (var (metric, label) in WidthPlots.Where(p => table.MetricColumns.Contains(p.Metric)))
         {
             var plot = WidthPlot(table, metric, label);
-            if (plot is null) continue;
-            var written = PlotRenderer.Render(plot, outputDirectory, plot.Name);
-            files.AddRange([written.Png, written.Svg, written.Csv]);
-            md.AppendLine();
-            md.AppendLine($"![{plot.Title}]({Path.GetFileName(written.Png)})");
+            if (plot is not null) folder.AddPlot(plot, md);
         }
-        Save("summary.md", md.ToString());
-        return files;
+        folder.Save("summary.md", md.ToString());
+        return folder.Written;
     }
 
     /// <summary>
