@@ -40,13 +40,13 @@ public sealed class Probes<T> where T : unmanaged, IFloatingPointIeee754<T>
         this.every = every; this.config = config; this.trained = trained; this.eta = eta; this.data = data;
         lambda0 = theory.Lambda0;
         theta = theory.TrainedTheta(trained);
-        var cols = new List<string> { "bound", "lambda_min_gh", "lambda_min_gh_ratio", "lambda_min_g", "lambda_min_g_ratio",
-            "gh_drift", "gh_drift_rel", "g_drift", "g_drift_rel" };
-        for (int h = 1; h <= config.Depth; h++) { cols.Add($"dW{h}_fro"); cols.Add($"dW{h}_avg"); }
-        cols.Add("da");
-        cols.Add("loss_linear");
-        if (theta is not null) cols.Add("loss_theta");
-        if (TwoLayer) { cols.Add("pattern_change"); cols.Add("max_dw_r"); }
+        var cols = new List<string> { MetricColumns.Bound, MetricColumns.LambdaMinGh, MetricColumns.LambdaMinGhRatio, MetricColumns.LambdaMinG, MetricColumns.LambdaMinGRatio,
+            MetricColumns.GhDrift, MetricColumns.GhDriftRel, MetricColumns.GDrift, MetricColumns.GDriftRel };
+        for (int h = 1; h <= config.Depth; h++) { cols.Add(MetricColumns.WeightFro(h)); cols.Add(MetricColumns.WeightAvg(h)); }
+        cols.Add(MetricColumns.Da);
+        cols.Add(MetricColumns.LossLinear);
+        if (theta is not null) cols.Add(MetricColumns.LossTheta);
+        if (TwoLayer) { cols.Add(MetricColumns.PatternChange); cols.Add(MetricColumns.MaxDwR); }
         Columns = cols;
     }
 
@@ -78,23 +78,23 @@ public sealed class Probes<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
         AdvanceLinear(s.Step);
 
-        row["bound"] = Math.Pow(1 - eta * lambda0 / 2, s.Step) * loss0;            // Theorems 5.1, 6.1, 7.1
+        row[MetricColumns.Bound] = Math.Pow(1 - eta * lambda0 / 2, s.Step) * loss0;  // Theorems 5.1, 6.1, 7.1
         double lgh = LinearAlgebra.SmallestEigenvalue(gh), lg = LinearAlgebra.SmallestEigenvalue(g);
-        row["lambda_min_gh"] = lgh; row["lambda_min_gh_ratio"] = lgh / lambda0;
-        row["lambda_min_g"] = lg; row["lambda_min_g_ratio"] = lg / lambda0;
+        row[MetricColumns.LambdaMinGh] = lgh; row[MetricColumns.LambdaMinGhRatio] = lgh / lambda0;
+        row[MetricColumns.LambdaMinG] = lg; row[MetricColumns.LambdaMinGRatio] = lg / lambda0;
         double dgh = LinearAlgebra.SpectralDistance(gh, gh0!), dg = LinearAlgebra.SpectralDistance(g, g0!);
-        row["gh_drift"] = dgh; row["gh_drift_rel"] = dgh / gh0Norm;
-        row["g_drift"] = dg; row["g_drift_rel"] = dg / g0Norm;
+        row[MetricColumns.GhDrift] = dgh; row[MetricColumns.GhDriftRel] = dgh / gh0Norm;
+        row[MetricColumns.GDrift] = dg; row[MetricColumns.GDriftRel] = dg / g0Norm;
         var ps = net.Parameters;
         for (int h = 1; h <= config.Depth; h++)
         {
             double fro = Distance(ps[h - 1].Value, initial[h - 1]);
-            row[$"dW{h}_fro"] = fro;
-            row[$"dW{h}_avg"] = fro / Math.Sqrt(config.Width);                       // eq. (6)
+            row[MetricColumns.WeightFro(h)] = fro;
+            row[MetricColumns.WeightAvg(h)] = fro / Math.Sqrt(config.Width);  // eq. (6)
         }
-        row["da"] = Distance(ps[config.Depth].Value, initial[config.Depth]);
-        row["loss_linear"] = 0.5 * TP.SumOfSquares<double>(eLinear);
-        if (theta is not null) row["loss_theta"] = 0.5 * TP.SumOfSquares<double>(eTheta);
+        row[MetricColumns.Da] = Distance(ps[config.Depth].Value, initial[config.Depth]);
+        row[MetricColumns.LossLinear] = 0.5 * TP.SumOfSquares<double>(eLinear);
+        if (theta is not null) row[MetricColumns.LossTheta] = 0.5 * TP.SumOfSquares<double>(eTheta);
         if (TwoLayer) TwoLayerProbes(ps[0].Value, initial[0], row);
         foreach (var column in Columns) if (row.TryGetValue(column, out var v)) Final[column] = v;
     }
@@ -125,7 +125,7 @@ public sealed class Probes<T> where T : unmanaged, IFloatingPointIeee754<T>
         var z0 = LinearAlgebra.Multiply(data.X, false, new Matrix<double>(m, d, w0d), true);
         long changed = 0;
         for (int k = 0; k < z.Data.Length; k++) if (z.Data[k] >= 0 != z0.Data[k] >= 0) changed++;
-        row["pattern_change"] = (double)changed / ((double)m * n);                  // ICLR Fig. 1b
+        row[MetricColumns.PatternChange] = (double)changed / ((double)m * n);  // ICLR Fig. 1b
         double max = 0;
         for (int r = 0; r < m; r++)
         {
@@ -133,7 +133,7 @@ public sealed class Probes<T> where T : unmanaged, IFloatingPointIeee754<T>
             for (int c = 0; c < d; c++) { double diff = wd[r * d + c] - w0d[r * d + c]; s += diff * diff; }
             max = Math.Max(max, Math.Sqrt(s));
         }
-        row["max_dw_r"] = max;                                                      // ICLR Fig. 1c
+        row[MetricColumns.MaxDwR] = max;  // ICLR Fig. 1c
     }
 
     private static double Distance(T[] a, T[] b)

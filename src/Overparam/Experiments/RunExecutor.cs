@@ -69,7 +69,7 @@ public static class RunExecutor
             folder.WriteData(data);
             folder.WriteWeights("init.safetensors", init);
             folder.WriteJson("summary.json", Summary(new TrainingResult(TrainingStatus.Running, 0, double.NaN, double.NaN, 0), eta.Eta));
-            folder.StartMetrics(["step", "loss", "seconds", .. probes?.Columns ?? []]);
+            folder.StartMetrics([MetricColumns.Step, MetricColumns.Loss, MetricColumns.Seconds, .. probes?.Columns ?? []]);
         }
         var observer = new Observer<T>(folder, probes, progress, spec.Steps);
         TrainingResult result;
@@ -103,7 +103,7 @@ public static class RunExecutor
         {
             if (s.Step == 0) FirstLoss = s.Loss;
             LastStep = s.Step; LastLoss = s.Loss; LastSeconds = s.Seconds;
-            var row = new Dictionary<string, double> { ["step"] = s.Step, ["loss"] = s.Loss, ["seconds"] = s.Seconds };
+            var row = new Dictionary<string, double> { [MetricColumns.Step] = s.Step, [MetricColumns.Loss] = s.Loss, [MetricColumns.Seconds] = s.Seconds };
             if (probes is not null && probes.Due(s.Step, s.IsLast))
             {
                 var t0 = System.Diagnostics.Stopwatch.GetTimestamp();

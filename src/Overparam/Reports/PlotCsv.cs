@@ -20,7 +20,7 @@ public static class PlotCsv
         sb.Append(Header).Append('\n');
         foreach (var s in series)
         {
-            string name = Quote(s.Name);
+            string name = ReportFormat.CsvField(s.Name);
             for (int i = 0; i < s.X.Length; i++)
                 sb.Append(name).Append(',')
                   .Append(ReportFormat.RoundTrip(s.X[i])).Append(',')
@@ -54,9 +54,6 @@ public static class PlotCsv
         }
         return order.Select(n => new Series(n, [.. points[n].X], [.. points[n].Y])).ToList();
     }
-
-    private static string Quote(string field) =>
-        field.IndexOfAny([',', '"', '\n', '\r']) < 0 ? field : "\"" + field.Replace("\"", "\"\"") + "\"";
 
     /// <summary>Minimal RFC 4180 reader: quoted fields may hold commas, doubled quotes and line breaks.</summary>
     private static List<List<string>> ParseRows(string csv)

@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace Overparam.Reports;
 
-/// <summary>Number formatting shared by plots, tables and claims (invariant culture, typographic minus).</summary>
+/// <summary>
+/// Number formatting shared by plots, tables and claims (invariant culture, typographic minus), and the fields of every
+/// CSV file the library writes (round-trip numbers, RFC 4180 quoting).
+/// </summary>
 public static class ReportFormat
 {
     /// <summary>
@@ -39,4 +42,11 @@ public static class ReportFormat
 
     /// <summary>Parses text written by <see cref="RoundTrip"/>.</summary>
     public static double ParseRoundTrip(string text) => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    /// <summary><see cref="RoundTrip"/> of a finite value; empty for NaN and infinities (a summary's "no value").</summary>
+    public static string RoundTripOrEmpty(double value) => double.IsFinite(value) ? RoundTrip(value) : "";
+
+    /// <summary>A CSV text field, quoted RFC 4180 style (inner quotes doubled) when it holds a comma, quote or line break.</summary>
+    public static string CsvField(string field) =>
+        field.IndexOfAny([',', '"', '\n', '\r']) < 0 ? field : "\"" + field.Replace("\"", "\"\"") + "\"";
 }

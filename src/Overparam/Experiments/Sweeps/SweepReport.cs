@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Overparam.Reports;
+using static Overparam.Reports.ReportFormat;
 
 namespace Overparam.Experiments.Sweeps;
 
@@ -18,18 +19,11 @@ public static class SweepReport
         IReadOnlyList<CellRecord> records;
         using (var store = ResultStore.Open(sweepDirectory)) records = store.All();
         if (records.Count == 0) throw new SweepSpecException(sweepDirectory, ["no finished cells to report"]);
-        Directory.CreateDirectory(outputDirectory);
+        var folder = new SummaryFolder(outputDirectory);
         var table = SweepTable.Build(records);
-        var files = new List<string>();
-        void Save(string name, string text)
-        {
-            string path = Path.Combine(outputDirectory, name);
-            File.WriteAllText(path, text);
-            files.Add(path);
-        }
-        Save("summary.csv", table.ToCsv());
-        Save("summary.tex", table.ToLatex());
-        Save("cells.csv", CellsCsv(records));
+        folder.Save("summary.csv", table.ToCsv());
+        folder.Save("summary.tex", table.ToLatex());
+        folder.Save("cells.csv", CellsCsv(records));
 
         var md = new StringBuilder();
         md.AppendLine($"# Sweep report: {Path.GetFileName(Path.GetFullPath(sweepDirectory))}");
@@ -41,14 +35,10 @@ public static class SweepReport
         foreach (var (metric, label) in WidthPlots.Where(p => table.MetricColumns.Contains(p.Metric)))
         {
             var plot = WidthPlot(table, metric, label);
-            if (plot is null) continue;
-            var written = PlotRenderer.Render(plot, outputDirectory, plot.Name);
-            files.AddRange([written.Png, written.Svg, written.Csv]);
-            md.AppendLine();
-            md.AppendLine($"![{plot.Title}]({Path.GetFileName(written.Png)})");
+            if (plot is not null) folder.AddPlot(plot, md);
         }
-        Save("summary.md", md.ToString());
-        return files;
+        folder.Save("summary.md", md.ToString());
+        return folder.Written;
     }
 
     /// <summary>
@@ -58,10 +48,10 @@ public static class SweepReport
     private static readonly (string Metric, string Label)[] WidthPlots =
     [
         ("final_loss", "final loss"), ("steps", "steps"),
-        ("gh_drift_rel", "relative Gram drift ‖G^(H)(T) − G^(H)(0)‖₂ / ‖G^(H)(0)‖₂"),
-        ("g_drift_rel", "relative NTK drift ‖G(T) − G(0)‖₂ / ‖G(0)‖₂"),
-        ("lambda_min_gh_ratio", "λ_min(G^(H)(T)) / λ₀"),
-        ("da", "output-layer movement ‖a(T) − a(0)‖"),
+        (MetricColumns.GhDriftRel, "relative Gram drift ‖G^(H)(T) − G^(H)(0)‖₂ / ‖G^(H)(0)‖₂"),
+        (MetricColumns.GDriftRel, "relative NTK drift ‖G(T) − G(0)‖₂ / ‖G(0)‖₂"),
+        (MetricColumns.LambdaMinGhRatio, "λ_min(G^(H)(T)) / λ₀"),
+        (MetricColumns.Da, "output-layer movement ‖a(T) − a(0)‖"),
     ];
 
     /// <summary>Mean of a metric vs width, log–log, one series per other configuration; null when width does not vary.</summary>
@@ -99,15 +89,13 @@ public static class SweepReport
         {
             var r = records[i];
             var cols = new List<string> { r.Key, r.CellIndex.ToString(CultureInfo.InvariantCulture) };
-            cols.AddRange(fields.Select(f => Quote(specs[i][f] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out string? s) ? s : specs[i][f]?.ToJsonString() ?? "")));
-            cols.AddRange([r.Status, Quote(r.Reason ?? ""), r.Steps.ToString(CultureInfo.InvariantCulture), N(r.InitialLoss), N(r.FinalLoss), N(r.Seconds), N(r.Eta), N(r.Lambda0 ?? double.NaN)]);
-            cols.AddRange(probes.Select(p => N(r.Final.TryGetValue(p, out double v) ? v : double.NaN)));
+            cols.AddRange(fields.Select(f => CsvField(specs[i][f] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out string? s) ? s : specs[i][f]?.ToJsonString() ?? "")));
+            cols.AddRange([r.Status, CsvField(r.Reason ?? ""), r.Steps.ToString(CultureInfo.InvariantCulture),
+                RoundTripOrEmpty(r.InitialLoss), RoundTripOrEmpty(r.FinalLoss), RoundTripOrEmpty(r.Seconds), RoundTripOrEmpty(r.Eta), RoundTripOrEmpty(r.Lambda0 ?? double.NaN)]);
+            cols.AddRange(probes.Select(p => RoundTripOrEmpty(r.Final.TryGetValue(p, out double v) ? v : double.NaN)));
             cols.AddRange([r.FinishedAt.ToString("O", CultureInfo.InvariantCulture), r.Worker]);
             sb.AppendLine(string.Join(",", cols));
         }
         return sb.ToString();
     }
-
-    private static string N(double x) => double.IsFinite(x) ? x.ToString("R", CultureInfo.InvariantCulture) : "";
-    private static string Quote(string s) => s.Contains(',') || s.Contains('"') || s.Contains('\n') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Overparam.Reports;
+using static Overparam.Reports.ReportFormat;
 
 namespace Overparam.Experiments.Sweeps;
 
@@ -45,7 +47,7 @@ public sealed class SweepTable
                      .GroupBy(t => string.Join("\u0001", t.key)))
         {
             var recs = group.Select(t => t.r).ToArray();
-            var stats = metrics.ToDictionary(m => m, m => MeanSd.Of(recs.Select(r => Value(r, m))));
+            var stats = metrics.ToDictionary(m => m, m => MeanSd.OfFinite(recs.Select(r => Value(r, m))));
             rows.Add(new Row(group.First().key, recs, stats));
         }
         return new SweepTable(varying, metrics.Where(m => rows.Any(r => r.Metrics[m].Count > 0)).ToArray(), rows);
@@ -70,9 +72,9 @@ public sealed class SweepTable
         var sb = new StringBuilder();
         sb.AppendLine(string.Join(",", ConfigColumns.Concat(["seeds", "converged"]).Concat(MetricColumns.SelectMany(m => new[] { m + "_mean", m + "_sd" }))));
         foreach (var row in Rows)
-            sb.AppendLine(string.Join(",", row.Config.Select(Csv)
+            sb.AppendLine(string.Join(",", row.Config.Select(CsvField)
                 .Concat([row.Records.Count.ToString(CultureInfo.InvariantCulture), row.Converged.ToString(CultureInfo.InvariantCulture)])
-                .Concat(MetricColumns.SelectMany(m => new[] { R(row.Metrics[m].Mean), R(row.Metrics[m].Sd) }))));
+                .Concat(MetricColumns.SelectMany(m => new[] { RoundTripOrEmpty(row.Metrics[m].Mean), RoundTripOrEmpty(row.Metrics[m].Sd) }))));
         return sb.ToString();
     }
 
@@ -104,7 +106,5 @@ public sealed class SweepTable
         return sb.ToString();
     }
 
-    private static string R(double x) => double.IsFinite(x) ? x.ToString("R", CultureInfo.InvariantCulture) : "";
-    private static string Csv(string s) => s.Contains(',') || s.Contains('"') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
     internal static string Tex(string s) => s.Replace("\\", "\\textbackslash{}").Replace("_", "\\_").Replace("&", "\\&").Replace("%", "\\%").Replace("#", "\\#");
 }

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Overparam.Reports;
 
 namespace Overparam.Experiments.Verify;
 
@@ -21,7 +21,7 @@ public sealed class MetricsTable
         {
             var fields = lines[r].Split(',');
             for (int c = 0; c < header.Length; c++)
-                values[c][r - 1] = c < fields.Length && fields[c].Length > 0 ? double.Parse(fields[c], CultureInfo.InvariantCulture) : double.NaN;
+                values[c][r - 1] = c < fields.Length && fields[c].Length > 0 ? ReportFormat.ParseRoundTrip(fields[c]) : double.NaN;
         }
         return new MetricsTable(header.Select((h, i) => (h, i)).ToDictionary(t => t.h, t => values[t.i]));
     }
@@ -29,7 +29,7 @@ public sealed class MetricsTable
     /// <summary>The rows where <paramref name="column"/> has a value: (steps, values).</summary>
     public (double[] Steps, double[] Values) Probed(string column)
     {
-        var steps = this["step"];
+        var steps = this[MetricColumns.Step];
         var v = this[column];
         var idx = Enumerable.Range(0, v.Length).Where(i => !double.IsNaN(v[i])).ToArray();
         return (idx.Select(i => steps[i]).ToArray(), idx.Select(i => v[i]).ToArray());

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Overparam.Reports;
+using static Overparam.Reports.ReportFormat;
 
 namespace Overparam.Experiments.Sweeps.CriticalWidth;
 
@@ -48,21 +49,20 @@ public static class CriticalWidthReport
     /// <returns>Files written.</returns>
     public static IReadOnlyList<string> Write(IReadOnlyList<CriticalWidthResult> results, string directory, string settings)
     {
-        Directory.CreateDirectory(directory);
-        var files = new List<string>();
+        var folder = new SummaryFolder(directory);
         var exponents = Fit(results);
-        string Save(string name, string text) { string p = Path.Combine(directory, name); File.WriteAllText(p, text); files.Add(p); return p; }
 
         var csv = new StringBuilder("architecture,depth,n,activation,m_star,status,widths_tried\n");
         foreach (var r in results)
             csv.AppendLine(string.Join(",", r.Query.Architecture, I(r.Query.Depth), I(r.Query.N), r.Query.Activation,
                 r.MStar is int m ? I(m) : "", Status(r.Status), string.Join(";", r.Evaluations.Select(e => $"{e.Width}:{e.Converged}/{e.Seeds}"))));
-        Save("critical_width.csv", csv.ToString());
+        folder.Save("critical_width.csv", csv.ToString());
 
         var ecsv = new StringBuilder("against,group,points,loglog_slope,slope_stderr,log2_mstar_per_layer,theorem\n");
         foreach (var e in exponents)
-            ecsv.AppendLine(string.Join(",", e.Against, e.Group, I(e.Points), D(e.Slope), D(e.SlopeStdError), e.Log2PerLayer is double s ? D(s) : "", "\"" + e.Theorem + "\""));
-        Save("exponents.csv", ecsv.ToString());
+            ecsv.AppendLine(string.Join(",", e.Against, e.Group, I(e.Points), RoundTripOrEmpty(e.Slope), RoundTripOrEmpty(e.SlopeStdError),
+                e.Log2PerLayer is double s ? RoundTripOrEmpty(s) : "", CsvField(e.Theorem)));
+        folder.Save("exponents.csv", ecsv.ToString());
 
         var md = new StringBuilder();
         md.AppendLine("# Critical width m*");
@@ -86,19 +86,13 @@ public static class CriticalWidthReport
             md.AppendLine("| m* against | group | points | log–log slope | log₂ m* per layer | theorem |");
             md.AppendLine("| --- | --- | --- | --- | --- | --- |");
             foreach (var e in exponents)
-                md.AppendLine($"| {e.Against} | {e.Group} | {e.Points} | {D3(e.Slope)}{(double.IsFinite(e.SlopeStdError) ? $" ± {D3(e.SlopeStdError)}" : "")} | " +
-                              $"{(e.Log2PerLayer is double s ? D3(s) : "")} | {e.Theorem} |");
+                md.AppendLine($"| {e.Against} | {e.Group} | {e.Points} | {TwoDecimals(e.Slope)}{(double.IsFinite(e.SlopeStdError) ? $" ± {TwoDecimals(e.SlopeStdError)}" : "")} | " +
+                              $"{(e.Log2PerLayer is double s ? TwoDecimals(s) : "")} | {e.Theorem} |");
         }
 
-        foreach (var plot in Plots(results, exponents))
-        {
-            var written = PlotRenderer.Render(plot, directory, plot.Name);
-            files.AddRange([written.Png, written.Svg, written.Csv]);
-            md.AppendLine();
-            md.AppendLine($"![{plot.Title}]({Path.GetFileName(written.Png)})");
-        }
-        Save("critical_width.md", md.ToString());
-        return files;
+        foreach (var plot in Plots(results, exponents)) folder.AddPlot(plot, md);
+        folder.Save("critical_width.md", md.ToString());
+        return folder.Written;
     }
 
     private static IEnumerable<PlotSpec> Plots(IReadOnlyList<CriticalWidthResult> results, IReadOnlyList<Exponent> exponents)
@@ -156,6 +150,5 @@ public static class CriticalWidthReport
     };
 
     private static string I(int x) => x.ToString(CultureInfo.InvariantCulture);
-    private static string D(double x) => double.IsFinite(x) ? x.ToString("R", CultureInfo.InvariantCulture) : "";
-    private static string D3(double x) => x.ToString("F2", CultureInfo.InvariantCulture);
+    private static string TwoDecimals(double x) => x.ToString("F2", CultureInfo.InvariantCulture);
 }

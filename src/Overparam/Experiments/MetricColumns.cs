@@ -1,0 +1,65 @@
+namespace Overparam.Experiments;
+
+/// <summary>
+/// The column names of a run's metrics.csv (and of the final probe values a sweep records): the training columns
+/// every run writes, then the probes of <see cref="Probes{T}"/> (spec §5, §6, §8). k is the step, T the last step.
+/// </summary>
+public static class MetricColumns
+{
+    /// <summary>The GD step k.</summary>
+    public const string Step = "step";
+
+    /// <summary>The loss L(k) = ½ Σ_i (u_i(k) − y_i)².</summary>
+    public const string Loss = "loss";
+
+    /// <summary>Wall-clock seconds since training started.</summary>
+    public const string Seconds = "seconds";
+
+    /// <summary>The theorems' bound (1 − ηλ₀/2)^k L(0) (Theorems 5.1, 6.1, 7.1).</summary>
+    public const string Bound = "bound";
+
+    /// <summary>λ_min(G^(H)(k)), the least eigenvalue of the last hidden layer's Gram matrix.</summary>
+    public const string LambdaMinGh = "lambda_min_gh";
+
+    /// <summary>λ_min(G^(H)(k)) / λ₀; the proofs need it ≥ 1/2 throughout training.</summary>
+    public const string LambdaMinGhRatio = "lambda_min_gh_ratio";
+
+    /// <summary>λ_min(G(k)), the least eigenvalue of the NTK of the trained parameters.</summary>
+    public const string LambdaMinG = "lambda_min_g";
+
+    /// <summary>λ_min(G(k)) / λ₀.</summary>
+    public const string LambdaMinGRatio = "lambda_min_g_ratio";
+
+    /// <summary>‖G^(H)(k) − G^(H)(0)‖₂, the drift of the last-layer Gram matrix.</summary>
+    public const string GhDrift = "gh_drift";
+
+    /// <summary>‖G^(H)(k) − G^(H)(0)‖₂ / ‖G^(H)(0)‖₂.</summary>
+    public const string GhDriftRel = "gh_drift_rel";
+
+    /// <summary>‖G(k) − G(0)‖₂, the drift of the NTK of the trained parameters.</summary>
+    public const string GDrift = "g_drift";
+
+    /// <summary>‖G(k) − G(0)‖₂ / ‖G(0)‖₂.</summary>
+    public const string GDriftRel = "g_drift_rel";
+
+    /// <summary>‖a(k) − a(0)‖₂, how far the output layer moved.</summary>
+    public const string Da = "da";
+
+    /// <summary>½‖(I − ηG(0))^k (u(0) − y)‖², the loss of the finite-width linearized dynamics.</summary>
+    public const string LossLinear = "loss_linear";
+
+    /// <summary>The same as <see cref="LossLinear"/> with the infinite-width Θ of the trained layers.</summary>
+    public const string LossTheta = "loss_theta";
+
+    /// <summary>Two-layer networks: the fraction of (i, r) with sign(w_r(k)ᵀx_i) ≠ sign(w_r(0)ᵀx_i) (ICLR Fig. 1b).</summary>
+    public const string PatternChange = "pattern_change";
+
+    /// <summary>Two-layer networks: max_r ‖w_r(k) − w_r(0)‖₂ (ICLR Fig. 1c).</summary>
+    public const string MaxDwR = "max_dw_r";
+
+    /// <summary>"dW{h}_fro": ‖W^(h)(k) − W^(h)(0)‖_F, how far layer h moved.</summary>
+    public static string WeightFro(int h) => $"dW{h}_fro";
+
+    /// <summary>"dW{h}_avg": ‖W^(h)(k) − W^(h)(0)‖_F / √m, the averaged Frobenius norm of eq. (6).</summary>
+    public static string WeightAvg(int h) => $"dW{h}_avg";
+}
