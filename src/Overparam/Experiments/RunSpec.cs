@@ -70,6 +70,64 @@ public sealed record RunSpec
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Optimizer { get; init; }
 
+    // Classification and stochastic training (issue 12). Every field is left out of the JSON at its default, so that
+    // the specs, sweep cell keys and config.json of the paper's runs stay what they were.
+    /// <summary>C, outputs per sample; null: the data's number of classes (≥ 2), else 1.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Outputs { get; init; }
+    /// <summary>ntk (the paper's, null) | standard (<see cref="Architectures.Parameterization"/>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Parameterization { get; init; }
+    /// <summary>Zero-initialized biases b1 … bH and b_out.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Bias { get; init; }
+    /// <summary>half-sum-squares | mse | cross-entropy; null: half-sum-squares for one output, cross-entropy for C ≥ 2.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Loss { get; init; }
+    /// <summary>Samples per step; null: all n (full-batch gradient descent).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? BatchSize { get; init; }
+    /// <summary>Train for this many epochs (⌈n/B⌉ steps each) instead of <see cref="Steps"/>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Epochs { get; init; }
+    /// <summary>Shuffle minibatches each epoch (seeded by <see cref="Seed"/>); false: data order. Null: true.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Shuffle { get; init; }
+    /// <summary>Evaluate train and test loss and error every k epochs (every k steps for full-batch runs); 0: never.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int EvalEvery { get; init; }
+    /// <summary>Write a checkpoint (parameters, optimizer state, position) every k steps; 0: never.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int CheckpointEvery { get; init; }
+    /// <summary>SGD / RMSprop momentum μ (null: 0).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Momentum { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Dampening { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Nesterov { get; init; }
+    /// <summary>L2 weight decay added to the gradient, PyTorch's weight_decay (null: 0).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? WeightDecay { get; init; }
+    /// <summary>Adam's β1, β2 and ε (also RMSprop's ε); null: PyTorch's defaults.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Beta1 { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Beta2 { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Eps { get; init; }
+    /// <summary>RMSprop's smoothing α (null: 0.99).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? RmsAlpha { get; init; }
+    /// <summary>constant (null) | step | cosine, per epoch.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? LrSchedule { get; init; }
+    /// <summary>Epochs at which the step schedule multiplies η by <see cref="LrGamma"/>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int[]? LrMilestones { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? LrGamma { get; init; }
+
     public static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,

@@ -7,6 +7,10 @@ namespace Overparam.Training;
 public readonly ref struct StepState<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public int Step { get; init; }
+    /// <summary>The epoch of step k (= k for full-batch training).</summary>
+    public int Epoch { get; init; }
+    /// <summary>η of the update that follows.</summary>
+    public double LearningRate { get; init; }
     public double Loss { get; init; }
     public double Seconds { get; init; }
     /// <summary>True for the last step of the run (target reached, budget exhausted or stopped).</summary>
@@ -16,8 +20,12 @@ public readonly ref struct StepState<T> where T : unmanaged, IFloatingPointIeee7
     public IModel<T> Model { get; init; }
 }
 
-/// <summary>Receives every step of a run; probes and metrics writers implement it.</summary>
+/// <summary>Receives every step of a run; probes, evaluation, metrics writers and checkpoints implement it.</summary>
 public interface ITrainingObserver<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>Step k evaluated at θ(k), before its update.</summary>
     void OnStep(in StepState<T> state);
+
+    /// <summary>After update k: the parameters are θ(k+1) and the optimizer holds its state for step k+1 (checkpoints).</summary>
+    void AfterUpdate(int nextStep) { }
 }

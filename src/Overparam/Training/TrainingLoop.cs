@@ -18,34 +18,58 @@ public static class TrainingLoop
         ITrainingObserver<T>? observer = null, CancellationToken cancel = default, ILoss? loss = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         loss ??= HalfSumSquares.Instance;
-        int n = x.Rows;
+        int n = x.Rows, classes = model.Outputs;
         if (y.Length != n) throw new ArgumentException($"{y.Length} labels for {n} samples");
-        var u = new T[n * model.Outputs];
+        var plan = options.Batches ?? new BatchPlan(n);
+        if (plan.Count != n) throw new ArgumentException($"the batch plan is for {plan.Count} samples, the data has {n}");
+        int b = plan.BatchSize;
+        var u = new T[b * classes];
         var g = new T[u.Length];
+        var xBatch = plan.IsFullBatch ? x : new Matrix<T>(b, x.Cols);
+        var yBatch = plan.IsFullBatch ? y.ToArray() : new T[b];
         var clock = Stopwatch.StartNew();
-        double initial = double.NaN, last = double.NaN;
-        for (int k = 0; ; k++)
+        double initial = options.InitialLoss ?? double.NaN, last = double.NaN;
+        for (int k = options.StartStep; ; k++)
         {
-            model.Forward(x, u);
-            double value = loss.Evaluate<T>(u, y, model.Outputs, g);
+            int rows = plan.IsFullBatch ? n : Gather(plan.Batch(k), x, y, xBatch, yBatch);
+            var xs = rows == xBatch.Rows ? xBatch : Matrix<T>.View(rows, x.Cols, xBatch.Data);
+            var us = u.AsSpan(0, rows * classes);
+            var gs = g.AsSpan(0, rows * classes);
+            model.Forward(xs, us);
+            double value = loss.Evaluate<T>(us, yBatch.AsSpan(0, rows), classes, gs);
             if (k == 0) initial = value;
             if (!double.IsFinite(value) || value > options.DivergenceFactor * initial)
                 return new TrainingResult(TrainingStatus.Diverged, k, initial, last, clock.Elapsed.TotalSeconds, k,
                     double.IsFinite(value) ? $"loss {value:G6} exceeded {options.DivergenceFactor:G3}·L(0) at step {k}" : $"loss became {value} at step {k}");
             last = value;
-            model.Backward(g);
+            model.Backward(gs);
             var status = value <= options.TargetLoss ? TrainingStatus.Converged
                 : k >= options.MaxSteps ? TrainingStatus.BudgetExhausted
                 : cancel.IsCancellationRequested ? TrainingStatus.Stopped
                 : TrainingStatus.Running;
+            int epoch = plan.Epoch(k);
+            if (options.LearningRate is { } schedule) optimizer.LearningRate = schedule(epoch);
             observer?.OnStep(new StepState<T>
             {
-                Step = k, Loss = value, Seconds = clock.Elapsed.TotalSeconds, IsLast = status != TrainingStatus.Running,
-                Outputs = u, Model = model,
+                Step = k, Epoch = epoch, LearningRate = optimizer.LearningRate, Loss = value, Seconds = clock.Elapsed.TotalSeconds,
+                IsLast = status != TrainingStatus.Running, Outputs = us, Model = model,
             });
             if (status != TrainingStatus.Running)
                 return new TrainingResult(status, k, initial, value, clock.Elapsed.TotalSeconds);
-            optimizer.Step(new OptimizerStep<T> { Step = k, Model = model, OutputGradient = g, Trained = options.Trained });
+            optimizer.Step(new OptimizerStep<T> { Step = k, Model = model, OutputGradient = gs, Trained = options.Trained });
+            observer?.AfterUpdate(k + 1);
         }
+    }
+
+    /// <summary>Copies the batch's rows of x and y into the batch buffers; returns the batch size.</summary>
+    private static int Gather<T>(ReadOnlySpan<int> batch, Matrix<T> x, ReadOnlySpan<T> y, Matrix<T> xBatch, T[] yBatch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int r = 0; r < batch.Length; r++)
+        {
+            x.Row(batch[r]).CopyTo(xBatch.Row(r));
+            yBatch[r] = y[batch[r]];
+        }
+        return batch.Length;
     }
 }

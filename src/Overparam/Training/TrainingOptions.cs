@@ -1,15 +1,23 @@
 namespace Overparam.Training;
 
 /// <summary>
-/// When the training loop stops: when the loss reaches <see cref="TargetLoss"/>, after <see cref="MaxSteps"/> updates,
-/// or on divergence (NaN/Inf or a loss above <see cref="DivergenceFactor"/>·L(0)).
+/// How the training loop runs and when it stops: when the loss reaches <see cref="TargetLoss"/>, after
+/// <see cref="MaxSteps"/> updates, or on divergence (NaN/Inf or a loss above <see cref="DivergenceFactor"/>·L(0)).
 /// </summary>
-/// <param name="Trained">Which parameters (in the model's order: W1 … WH, a) are updated; null trains all, as the deep paper.</param>
+/// <param name="Trained">Which parameters (in the model's order) are updated; null trains all, as the deep paper.</param>
+/// <param name="Batches">Which samples each step sees; null: the full batch, the paper's gradient descent.</param>
+/// <param name="LearningRate">η at epoch e (a schedule), set on the optimizer before each step; null: the optimizer's own, constant.</param>
+/// <param name="StartStep">The first step k (a resumed run starts where its checkpoint left off).</param>
+/// <param name="InitialLoss">L(θ(0)) of a resumed run (for the divergence test and the result).</param>
 public sealed record TrainingOptions(
     int MaxSteps,
     double TargetLoss = 0,
     IReadOnlyList<bool>? Trained = null,
-    double DivergenceFactor = 1e6);
+    double DivergenceFactor = 1e6,
+    BatchPlan? Batches = null,
+    Func<int, double>? LearningRate = null,
+    int StartStep = 0,
+    double? InitialLoss = null);
 
 /// <summary>How a run ended.</summary>
 public enum TrainingStatus

@@ -1,3 +1,4 @@
+using Overparam.Architectures;
 using Overparam.Reports;
 
 namespace Overparam.Experiments.Verify;
@@ -299,6 +300,6 @@ public static class VerifyReport
         cells.First(r => r.Arch == arch && r.Depth == depth && r.Width == width && r.Seed == 1);
 
     internal static Series Line(string name, double[] x, double[] y, SeriesStyle style) => new(name, x, y, style);
-    internal static string Arch(string a) => a == "fc" ? "fully-connected" : "ResNet";
+    internal static string Arch(string a) => Architecture.Parse(a).DisplayName;
     internal static string Fmt(double v) => ReportFormat.General(v, 4);
 }
