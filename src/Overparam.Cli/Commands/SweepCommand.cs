@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Overparam.Experiments;
 using Overparam.Experiments.Sweeps;
+using Overparam.Training;
 
 namespace Overparam.Cli.Commands;
 
@@ -82,9 +83,9 @@ public static class SweepCommand
     {
         var fields = System.Text.Json.Nodes.JsonNode.Parse(rec.SpecJson)!.AsObject();
         string config = string.Join(" ", varying.Select(v => $"{v}={fields[v]?.ToJsonString().Trim('"')}"));
-        string reason = rec.Status is "failed" or "diverged" && rec.Reason is not null ? $" ({rec.Reason})" : "";
+        string reason = rec.Status is TrainingStatus.Failed or TrainingStatus.Diverged && rec.Reason is not null ? $" ({rec.Reason})" : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"[{done}/{total}] {rec.Key} {config}: {rec.Status}{reason}, loss {rec.InitialLoss:G3} -> {rec.FinalLoss:G3} in {rec.Steps} steps ({rec.Seconds:F2} s)");
+            $"[{done}/{total}] {rec.Key} {config}: {TrainingStatusText.Name(rec.Status)}{reason}, loss {rec.InitialLoss:G3} -> {rec.FinalLoss:G3} in {rec.Steps} steps ({rec.Seconds:F2} s)");
     }
 
     /// <summary>The same executable, re-invoked as `sweep worker --threads T`.</summary>
@@ -142,10 +143,10 @@ public static class SweepCommand
         {
             var s = SweepStatus.Read(r.GetValue(dir)!);
             Console.WriteLine($"{r.GetValue(dir)}: sweep of {s.SweepCells} cells; shards here: {s.Shards}; expected here: {s.Expected}");
-            Console.WriteLine($"done {s.Done} ({string.Join(", ", s.ByStatus.Select(kv => $"{kv.Key} {kv.Value}"))}), " +
-                $"failed {s.ByStatus.GetValueOrDefault("failed")}, diverged {s.ByStatus.GetValueOrDefault("diverged")}, remaining {s.Remaining}");
+            Console.WriteLine($"done {s.Done} ({string.Join(", ", s.ByStatus.Select(kv => $"{TrainingStatusText.Name(kv.Key)} {kv.Value}"))}), " +
+                $"failed {s.ByStatus.GetValueOrDefault(TrainingStatus.Failed)}, diverged {s.ByStatus.GetValueOrDefault(TrainingStatus.Diverged)}, remaining {s.Remaining}");
             foreach (var p in s.Problems)
-                Console.WriteLine($"  {p.Status} {p.Key} (cell {p.CellIndex}): {p.Reason ?? "(no reason recorded)"}");
+                Console.WriteLine($"  {TrainingStatusText.Name(p.Status)} {p.Key} (cell {p.CellIndex}): {p.Reason ?? "(no reason recorded)"}");
             return 0;
         }));
         return command;

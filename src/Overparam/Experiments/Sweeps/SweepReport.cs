@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Overparam.Reports;
+using Overparam.Training;
 
 namespace Overparam.Experiments.Sweeps;
 
@@ -34,7 +35,7 @@ public static class SweepReport
         var md = new StringBuilder();
         md.AppendLine($"# Sweep report: {Path.GetFileName(Path.GetFullPath(sweepDirectory))}");
         md.AppendLine();
-        md.AppendLine($"{records.Count} finished cells; {string.Join(", ", records.GroupBy(r => r.Status).Select(g => $"{g.Count()} {g.Key}"))}. " +
+        md.AppendLine($"{records.Count} finished cells; {string.Join(", ", records.GroupBy(r => r.Status).Select(g => $"{g.Count()} {TrainingStatusText.Name(g.Key)}"))}. " +
                       "Values are mean ± sample sd over seeds; seconds is each run's wall-clock.");
         md.AppendLine();
         md.Append(table.ToMarkdown());
@@ -100,7 +101,7 @@ public static class SweepReport
             var r = records[i];
             var cols = new List<string> { r.Key, r.CellIndex.ToString(CultureInfo.InvariantCulture) };
             cols.AddRange(fields.Select(f => Quote(specs[i][f] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out string? s) ? s : specs[i][f]?.ToJsonString() ?? "")));
-            cols.AddRange([r.Status, Quote(r.Reason ?? ""), r.Steps.ToString(CultureInfo.InvariantCulture), N(r.InitialLoss), N(r.FinalLoss), N(r.Seconds), N(r.Eta), N(r.Lambda0 ?? double.NaN)]);
+            cols.AddRange([TrainingStatusText.Name(r.Status), Quote(r.Reason ?? ""), r.Steps.ToString(CultureInfo.InvariantCulture), N(r.InitialLoss), N(r.FinalLoss), N(r.Seconds), N(r.Eta), N(r.Lambda0 ?? double.NaN)]);
             cols.AddRange(probes.Select(p => N(r.Final.TryGetValue(p, out double v) ? v : double.NaN)));
             cols.AddRange([r.FinishedAt.ToString("O", CultureInfo.InvariantCulture), r.Worker]);
             sb.AppendLine(string.Join(",", cols));

@@ -1,4 +1,5 @@
 using Overparam.Reports;
+using Overparam.Training;
 
 namespace Overparam.Experiments.Verify;
 
@@ -198,7 +199,7 @@ public static class VerifyReport
             MeanSd(g.Select(c => c.Metrics.Probed("lambda_min_gh_ratio").Values.DefaultIfEmpty(double.NaN).Min())),
             MeanSd(g.Select(c => c.Metrics.Last("gh_drift_rel"))),
             MeanSd(g.Select(c => c.Metrics.Last($"dW{g.Key.Depth}_fro"))),
-            string.Join(" ", g.Select(c => c.Outcome.Status).Distinct()),
+            string.Join(" ", g.Select(c => TrainingStatusText.Name(c.Outcome.Status)).Distinct()),
             Fmt(g.Sum(c => c.Outcome.Seconds)),
         }).ToArray();
         return new ReportTable(["arch", "H", "m", "λ₀", "η", "final loss", "min λ_min(G^(H))/λ₀", "G^(H) drift (rel)", "‖ΔW^(H)‖_F", "status", "seconds"], rows,
