@@ -21,16 +21,10 @@ public static class SweepReport
         if (records.Count == 0) throw new SweepSpecException(sweepDirectory, ["no finished cells to report"]);
         Directory.CreateDirectory(outputDirectory);
         var table = SweepTable.Build(records);
-        var files = new List<string>();
-        void Save(string name, string text)
-        {
-            string path = Path.Combine(outputDirectory, name);
-            File.WriteAllText(path, text);
-            files.Add(path);
-        }
-        Save("summary.csv", table.ToCsv());
-        Save("summary.tex", table.ToLatex());
-        Save("cells.csv", CellsCsv(records));
+        var files = new ReportFiles(outputDirectory);
+        files.Save("summary.csv", table.ToCsv());
+        files.Save("summary.tex", table.ToLatex());
+        files.Save("cells.csv", CellsCsv(records));
 
         var md = new StringBuilder();
         md.AppendLine($"# Sweep report: {Path.GetFileName(Path.GetFullPath(sweepDirectory))}");
@@ -42,14 +36,10 @@ public static class SweepReport
         foreach (var (metric, label) in WidthPlots.Where(p => table.MetricColumns.Contains(p.Metric)))
         {
             var plot = WidthPlot(table, metric, label);
-            if (plot is null) continue;
-            var written = PlotRenderer.Render(plot, outputDirectory, plot.Name);
-            files.AddRange([written.Png, written.Svg, written.Csv]);
-            md.AppendLine();
-            md.AppendLine($"![{plot.Title}]({Path.GetFileName(written.Png)})");
+            if (plot is not null) files.AddPlot(plot, md);
         }
-        Save("summary.md", md.ToString());
-        return files;
+        files.Save("summary.md", md.ToString());
+        return files.Written;
     }
 
     /// <summary>

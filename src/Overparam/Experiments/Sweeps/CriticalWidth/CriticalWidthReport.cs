@@ -49,20 +49,19 @@ public static class CriticalWidthReport
     public static IReadOnlyList<string> Write(IReadOnlyList<CriticalWidthResult> results, string directory, string settings)
     {
         Directory.CreateDirectory(directory);
-        var files = new List<string>();
+        var files = new ReportFiles(directory);
         var exponents = Fit(results);
-        string Save(string name, string text) { string p = Path.Combine(directory, name); File.WriteAllText(p, text); files.Add(p); return p; }
 
         var csv = new StringBuilder("architecture,depth,n,activation,m_star,status,widths_tried\n");
         foreach (var r in results)
             csv.AppendLine(string.Join(",", r.Query.Architecture, I(r.Query.Depth), I(r.Query.N), r.Query.Activation,
                 r.MStar is int m ? I(m) : "", Status(r.Status), string.Join(";", r.Evaluations.Select(e => $"{e.Width}:{e.Converged}/{e.Seeds}"))));
-        Save("critical_width.csv", csv.ToString());
+        files.Save("critical_width.csv", csv.ToString());
 
         var ecsv = new StringBuilder("against,group,points,loglog_slope,slope_stderr,log2_mstar_per_layer,theorem\n");
         foreach (var e in exponents)
             ecsv.AppendLine(string.Join(",", e.Against, e.Group, I(e.Points), D(e.Slope), D(e.SlopeStdError), e.Log2PerLayer is double s ? D(s) : "", "\"" + e.Theorem + "\""));
-        Save("exponents.csv", ecsv.ToString());
+        files.Save("exponents.csv", ecsv.ToString());
 
         var md = new StringBuilder();
         md.AppendLine("# Critical width m*");
@@ -90,15 +89,9 @@ public static class CriticalWidthReport
                               $"{(e.Log2PerLayer is double s ? D3(s) : "")} | {e.Theorem} |");
         }
 
-        foreach (var plot in Plots(results, exponents))
-        {
-            var written = PlotRenderer.Render(plot, directory, plot.Name);
-            files.AddRange([written.Png, written.Svg, written.Csv]);
-            md.AppendLine();
-            md.AppendLine($"![{plot.Title}]({Path.GetFileName(written.Png)})");
-        }
-        Save("critical_width.md", md.ToString());
-        return files;
+        foreach (var plot in Plots(results, exponents)) files.AddPlot(plot, md);
+        files.Save("critical_width.md", md.ToString());
+        return files.Written;
     }
 
     private static IEnumerable<PlotSpec> Plots(IReadOnlyList<CriticalWidthResult> results, IReadOnlyList<Exponent> exponents)
