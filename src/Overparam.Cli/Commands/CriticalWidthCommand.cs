@@ -63,15 +63,8 @@ public static class CriticalWidthCommand
                     problems.Add($"--{field.Replace('_', '-')}: {err}");
             if (problems.Count > 0) throw new SweepSpecException("critical-width", problems);
 
-            int nThreads = r.GetValue(threads) ?? Math.Max(1, Environment.ProcessorCount / nJobs);
             string dir = r.GetValue(outDir)!;
-            ICellExecutor executor;
-            if (nJobs == 1)
-            {
-                CommonOptions.ApplyThreads(nThreads);
-                executor = new InProcessExecutor(new ExecutorCellRunner(null, Console.Error));
-            }
-            else executor = new WorkerPoolExecutor(nJobs, () => SweepCommand.WorkerStart(nThreads, null));
+            var executor = CellExecutors.Create(nJobs, r.GetValue(threads), null);
 
             var cancel = CommonOptions.CtrlC();
             var clock = Stopwatch.StartNew();

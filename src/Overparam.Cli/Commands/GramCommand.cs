@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json.Nodes;
 using Overparam.Architectures;
 using Overparam.Experiments;
 using Overparam.IO;
@@ -25,30 +24,19 @@ public static class GramCommand
             var dir = r.GetValue(run)!;
             var which = r.GetValue(weights)!;
             if (which is not ("init" or "final")) throw new RunSpecException($"--weights {which}: expected init or final");
-            var configPath = Path.Combine(dir, "config.json");
-            if (!File.Exists(configPath)) throw new RunSpecException($"--run {dir}: no config.json (not a run folder)");
-            var specNode = JsonNode.Parse(File.ReadAllText(configPath))?["spec"]
-                ?? throw new RunSpecException($"{configPath}: no \"spec\" object");
-            var spec = System.Text.Json.JsonSerializer.Deserialize<RunSpec>(specNode.ToJsonString(), RunSpec.Json)!;
-            var dataPath = Path.Combine(dir, "data.safetensors");
-            Dictionary<string, Tensor> dataTensors;
-            try { dataTensors = SafeTensors.Read(dataPath); }
-            catch (Exception e) when (e is IOException or InvalidDataException) { throw new RunSpecException($"{dataPath}: {e.Message}", e); }
-            if (!dataTensors.TryGetValue("X", out var xt) || !dataTensors.TryGetValue("y", out var yt) || xt.Shape.Length < 2)
-                throw new RunSpecException($"{dataPath}: expected tensors X [n, ...] and y [n]");
-            int n = xt.Shape[0];
-            var x = new Matrix<double>(n, xt.Shape.Skip(1).Aggregate(1, (p, s) => p * s), xt.AsDoubles());
-            var data = new Overparam.Data.Dataset(x, yt.AsDoubles(), xt.Shape.Skip(1).ToArray(), dataPath);
-            var config = RunNetwork.Config(spec, data);
-            var net = NetworkFactory.Create(config, RunNetwork.Parameters<double>(spec with { Init = Path.Combine(dir, which + ".safetensors") }, config)) as INetwork<double>
-                ?? throw new RunSpecException($"--run {dir}: the {config.Architecture.Name} model has no per-layer Gram matrices");
-            var u = new double[n];
-            net.Forward(x, u);
+            var saved = RunFolder.Open(dir);
+            var data = saved.Data();
+            var config = RunNetwork.Config(saved.Spec, data);
+            var tensors = which == "init" ? saved.InitWeights() : saved.FinalWeights();
+            var net = NetworkFactory.Create(config, RunNetwork.FromTensors<double>(tensors, config, $"{which} weights of {dir}")) as INetwork<double>;
+            if (net is null || net.Outputs != 1)
+                throw new RunSpecException($"--run {dir}: per-layer Gram matrices are defined for the paper's networks with one output; this run is {config.Architecture.Name} with C = {config.Outputs}");
+            net.Forward(data.X, new double[data.Count]);
             net.BackPropagate();
             var grams = net.GramMatrices();
             var g = StepSize.TrainedNtk(grams, grams.Select(_ => true).ToArray());
-            var tensors = grams.Select((m, h) => Tensor.FromMatrix($"G{h + 1}", m)).Append(Tensor.FromMatrix("G", g)).ToList();
-            SafeTensors.Write(Path.Combine(dir, "gram.safetensors"), tensors);
+            SafeTensors.Write(Path.Combine(dir, "gram.safetensors"),
+                grams.Select((m, h) => Tensor.FromMatrix($"G{h + 1}", m)).Append(Tensor.FromMatrix("G", g)).ToList());
             for (int h = 0; h < grams.Length; h++)
                 Console.WriteLine($"lambda_min(G{h + 1}) = {LinearAlgebra.SmallestEigenvalue(grams[h]):G10}{(h == grams.Length - 1 ? "  (output layer a)" : h == grams.Length - 2 ? "  (G^(H), the proof's Gram)" : "")}");
             Console.WriteLine($"lambda_min(G) = {LinearAlgebra.SmallestEigenvalue(g):G10}  (full NTK over all layers)");

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Overparam.Experiments;
 using Overparam.Experiments.Sweeps;
+using Overparam.Training;
 
 namespace Overparam.Cli.Commands;
 
@@ -33,18 +34,9 @@ public static class SweepCommand
             string dir = r.GetValue(outDir) ?? Path.GetFileNameWithoutExtension(specPath) + "-sweep";
             int nJobs = r.GetValue(jobs);
             if (nJobs < 1) return Bad($"--jobs {nJobs}: must be at least 1");
-            int nThreads = r.GetValue(threads) ?? Math.Max(1, Environment.ProcessorCount / nJobs);
             var theShard = ResolveShard(r.GetValue(shard), out string? shardError);
             if (theShard is null) return Bad(shardError!);
-            string? runs = r.GetValue(keepRuns) ? Path.Combine(dir, "runs") : null;
-
-            ICellExecutor executor;
-            if (nJobs == 1)
-            {
-                CommonOptions.ApplyThreads(nThreads);
-                executor = new InProcessExecutor(new ExecutorCellRunner(runs, Console.Error));
-            }
-            else executor = new WorkerPoolExecutor(nJobs, () => WorkerStart(nThreads, runs));
+            var executor = CellExecutors.Create(nJobs, r.GetValue(threads), r.GetValue(keepRuns) ? Path.Combine(dir, "runs") : null);
 
             var cancel = CommonOptions.CtrlC();
             var varying = spec.Grid.Select(g => g.Key).Concat(spec.Cells.SelectMany(c => c.Select(kv => kv.Key))).Distinct().ToArray();
@@ -82,20 +74,9 @@ public static class SweepCommand
     {
         var fields = System.Text.Json.Nodes.JsonNode.Parse(rec.SpecJson)!.AsObject();
         string config = string.Join(" ", varying.Select(v => $"{v}={fields[v]?.ToJsonString().Trim('"')}"));
-        string reason = rec.Status is "failed" or "diverged" && rec.Reason is not null ? $" ({rec.Reason})" : "";
+        string reason = rec.Status is TrainingStatus.Failed or TrainingStatus.Diverged && rec.Reason is not null ? $" ({rec.Reason})" : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"[{done}/{total}] {rec.Key} {config}: {rec.Status}{reason}, loss {rec.InitialLoss:G3} -> {rec.FinalLoss:G3} in {rec.Steps} steps ({rec.Seconds:F2} s)");
-    }
-
-    /// <summary>The same executable, re-invoked as `sweep worker --threads T`.</summary>
-    internal static ProcessStartInfo WorkerStart(int threads, string? runs)
-    {
-        string exe = Environment.ProcessPath ?? "dotnet";
-        var psi = new ProcessStartInfo { FileName = exe, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(exe) == "dotnet") psi.ArgumentList.Add(typeof(SweepCommand).Assembly.Location);
-        foreach (string a in new[] { "sweep", "worker", "--threads", threads.ToString(CultureInfo.InvariantCulture) }) psi.ArgumentList.Add(a);
-        if (runs is not null) { psi.ArgumentList.Add("--runs"); psi.ArgumentList.Add(runs); }
-        return psi;
+            $"[{done}/{total}] {rec.Key} {config}: {TrainingStatusText.Name(rec.Status)}{reason}, loss {rec.InitialLoss:G3} -> {rec.FinalLoss:G3} in {rec.Steps} steps ({rec.Seconds:F2} s)");
     }
 
     private static Command WorkerCommand()
@@ -142,10 +123,10 @@ public static class SweepCommand
         {
             var s = SweepStatus.Read(r.GetValue(dir)!);
             Console.WriteLine($"{r.GetValue(dir)}: sweep of {s.SweepCells} cells; shards here: {s.Shards}; expected here: {s.Expected}");
-            Console.WriteLine($"done {s.Done} ({string.Join(", ", s.ByStatus.Select(kv => $"{kv.Key} {kv.Value}"))}), " +
-                $"failed {s.ByStatus.GetValueOrDefault("failed")}, diverged {s.ByStatus.GetValueOrDefault("diverged")}, remaining {s.Remaining}");
+            Console.WriteLine($"done {s.Done} ({string.Join(", ", s.ByStatus.Select(kv => $"{TrainingStatusText.Name(kv.Key)} {kv.Value}"))}), " +
+                $"failed {s.ByStatus.GetValueOrDefault(TrainingStatus.Failed)}, diverged {s.ByStatus.GetValueOrDefault(TrainingStatus.Diverged)}, remaining {s.Remaining}");
             foreach (var p in s.Problems)
-                Console.WriteLine($"  {p.Status} {p.Key} (cell {p.CellIndex}): {p.Reason ?? "(no reason recorded)"}");
+                Console.WriteLine($"  {TrainingStatusText.Name(p.Status)} {p.Key} (cell {p.CellIndex}): {p.Reason ?? "(no reason recorded)"}");
             return 0;
         }));
         return command;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Overparam.Experiments;
+using Overparam.Training;
 
 namespace Overparam.Cli.Commands;
 
@@ -25,9 +26,9 @@ public static class TrainCommand
             var cancel = CommonOptions.CtrlC();
             var outcome = ProgressDisplay.Run(r.GetValue(quiet), $"train {runSpec.Architecture} H={runSpec.Depth} m={runSpec.Width}",
                 progress => RunExecutor.Execute(runSpec, dir, progress, cancel, Console.Error));
-            Console.WriteLine($"{outcome.Status}: loss {outcome.InitialLoss:G6} -> {outcome.FinalLoss:G6} in {outcome.Steps} steps, {outcome.Seconds:F2} s (eta = {outcome.Eta:G6}{(outcome.Lambda0 is double l ? $", lambda0 = {l:G6}" : "")})");
+            Console.WriteLine($"{TrainingStatusText.Name(outcome.Status)}: loss {outcome.InitialLoss:G6} -> {outcome.FinalLoss:G6} in {outcome.Steps} steps, {outcome.Seconds:F2} s (eta = {outcome.Eta:G6}{(outcome.Lambda0 is double l ? $", lambda0 = {l:G6}" : "")})");
             Console.WriteLine($"run folder: {dir}");
-            return outcome.Status is "converged" or "budget_exhausted" ? 0 : 1;
+            return outcome.Status is TrainingStatus.Converged or TrainingStatus.BudgetExhausted ? 0 : 1;
         }));
         return command;
     }

@@ -12,7 +12,7 @@ namespace Overparam.Experiments;
 public sealed record RunProgress(int Step, int MaxSteps, double Loss, double StepsPerSecond);
 
 /// <summary>What a run ended with; <see cref="Final"/> holds the last probe values (empty without probes).</summary>
-public sealed record RunOutcome(string Status, int Steps, double InitialLoss, double FinalLoss, double Seconds, double Eta,
+public sealed record RunOutcome(TrainingStatus Status, int Steps, double InitialLoss, double FinalLoss, double Seconds, double Eta,
     double? Lambda0, IReadOnlyDictionary<string, double> Final, string? Message);
 
 /// <summary>Runs one <see cref="RunSpec"/>: resolves data, network and η, trains, and writes the run folder.</summary>
@@ -89,7 +89,7 @@ public static class RunExecutor
             folder.WriteWeights("final.safetensors", RunNetwork.ToTensors(model.Parameters));
             folder.WriteJson("summary.json", Summary(result, eta.Eta, probes?.Final));
         }
-        return new RunOutcome(TrainingResult.StatusName(result.Status), result.Steps, result.InitialLoss, result.FinalLoss,
+        return new RunOutcome(result.Status, result.Steps, result.InitialLoss, result.FinalLoss,
             result.Seconds, eta.Eta, theory?.Lambda0, probes?.Final ?? new Dictionary<string, double>(), result.Message);
     }
 
@@ -170,7 +170,7 @@ public static class RunExecutor
     {
         var o = new JsonObject
         {
-            ["status"] = TrainingResult.StatusName(r.Status),
+            ["status"] = TrainingStatusText.Name(r.Status),
             ["steps"] = r.Steps,
             ["initial_loss"] = Finite(r.InitialLoss),
             ["final_loss"] = Finite(r.FinalLoss),

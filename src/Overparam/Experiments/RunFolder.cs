@@ -30,6 +30,9 @@ public sealed class RunFolder : IDisposable
         return new RunFolder(path);
     }
 
+    /// <summary>Opens a run folder for reading (spec, resolved configuration, data, weights, metrics, summary).</summary>
+    public static SavedRun Open(string path) => SavedRun.Open(path);
+
     private string File_(string name) => System.IO.Path.Combine(Path, name);
 
     public void WriteJson(string name, JsonNode node) =>

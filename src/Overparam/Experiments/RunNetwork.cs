@@ -66,13 +66,20 @@ public static class RunNetwork
         Dictionary<string, Tensor> tensors;
         try { tensors = SafeTensors.Read(spec.Init); }
         catch (Exception e) when (e is IOException or InvalidDataException) { throw new RunSpecException($"--init {spec.Init}: {e.Message}", e); }
+        return FromTensors<T>(tensors, config, $"--init {spec.Init}");
+    }
+
+    /// <summary>The network's parameters from named tensors (names and shapes checked); <paramref name="source"/> starts each error message.</summary>
+    public static IReadOnlyList<Parameter<T>> FromTensors<T>(IReadOnlyDictionary<string, Tensor> tensors, NetworkConfig config, string source)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         var result = new List<Parameter<T>>();
         foreach (var (name, shape) in NetworkFactory.Shapes(config))
         {
             if (!tensors.TryGetValue(name, out var t))
-                throw new RunSpecException($"--init {spec.Init}: tensor {name} is missing (expected {string.Join(", ", NetworkFactory.Shapes(config).Select(s => s.Name))})");
+                throw new RunSpecException($"{source}: tensor {name} is missing (expected {string.Join(", ", NetworkFactory.Shapes(config).Select(s => s.Name))})");
             if (!t.Shape.SequenceEqual(shape))
-                throw new RunSpecException($"--init {spec.Init}: tensor {name} has shape [{string.Join(", ", t.Shape)}], the network needs [{string.Join(", ", shape)}]");
+                throw new RunSpecException($"{source}: tensor {name} has shape [{string.Join(", ", t.Shape)}], the network needs [{string.Join(", ", shape)}]");
             result.Add(new Parameter<T>(name, shape, t.AsDoubles().Select(T.CreateTruncating).ToArray()));
         }
         return result;

@@ -12,31 +12,10 @@ public static class AtomicFile
 {
     /// <summary>Writes <paramref name="text"/> as UTF-8 without a byte-order mark.</summary>
     public static void WriteAllText(string path, string text) =>
-        Write(path, stream =>
-        {
-            var bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text);
-            stream.Write(bytes);
-        });
+        WriteAllBytes(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text));
 
     /// <summary>Writes <paramref name="bytes"/>.</summary>
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
-    {
-        string tmp = path + ".tmp";
-        try
-        {
-            using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, path, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(tmp);
-            throw;
-        }
-    }
+    public static void WriteAllBytes(string path, byte[] bytes) => Write(path, stream => stream.Write(bytes));
 
     /// <summary>Lets <paramref name="write"/> fill the temporary file's stream, then renames it to <paramref name="path"/>.</summary>
     public static void Write(string path, Action<Stream> write)

@@ -38,15 +38,4 @@ public enum TrainingStatus
 
 /// <summary>The outcome of a run: status, updates performed, the last finite loss and wall-clock seconds.</summary>
 public sealed record TrainingResult(TrainingStatus Status, int Steps, double InitialLoss, double FinalLoss, double Seconds,
-    int? DivergedAtStep = null, string? Message = null)
-{
-    public static string StatusName(TrainingStatus s) => s switch
-    {
-        TrainingStatus.Running => "running",
-        TrainingStatus.Converged => "converged",
-        TrainingStatus.BudgetExhausted => "budget_exhausted",
-        TrainingStatus.Diverged => "diverged",
-        TrainingStatus.Stopped => "stopped",
-        _ => "failed",
-    };
-}
+    int? DivergedAtStep = null, string? Message = null);

@@ -181,7 +181,7 @@ public sealed class GoldenRunFolderTests
         try
         {
             var outcome = RunExecutor.Execute(Spec(name), outDir, warningsTo: TextWriter.Null);
-            Assert.True(outcome.Status is "converged" or "budget_exhausted", $"case {name}: {outcome.Status} {outcome.Message}");
+            Assert.True(outcome.Status is Overparam.Training.TrainingStatus.Converged or Overparam.Training.TrainingStatus.BudgetExhausted, $"case {name}: {outcome.Status} {outcome.Message}");
         }
         finally
         {

@@ -1,5 +1,6 @@
 using Overparam.Experiments;
 using Overparam.Experiments.Verify;
+using Overparam.Training;
 
 namespace Overparam.Tests.Experiments;
 
@@ -13,7 +14,7 @@ public sealed class ProbeTests : IDisposable
     {
         var dir = tmp.File(name);
         var outcome = RunExecutor.Execute(spec, dir);
-        Assert.True(outcome.Status is "converged" or "budget_exhausted", outcome.Status + " " + outcome.Message);
+        Assert.True(outcome.Status is TrainingStatus.Converged or TrainingStatus.BudgetExhausted, outcome.Status + " " + outcome.Message);
         return MetricsTable.Read(Path.Combine(dir, "metrics.csv"));
     }
 

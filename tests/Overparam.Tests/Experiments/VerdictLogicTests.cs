@@ -2,6 +2,7 @@ using System.Globalization;
 using Overparam.Experiments;
 using Overparam.Experiments.Verify;
 using Overparam.Reports;
+using Overparam.Training;
 
 namespace Overparam.Tests.Experiments;
 
@@ -33,7 +34,7 @@ public sealed class VerdictLogicTests : IDisposable
         }
         File.WriteAllLines(Path.Combine(dir, "metrics.csv"), lines);
         var metrics = MetricsTable.Read(Path.Combine(dir, "metrics.csv"));
-        var outcome = new RunOutcome("budget_exhausted", loss.Length - 1, loss[0], loss[^1], 0.04, 0.1, 0.2, new Dictionary<string, double>(), null);
+        var outcome = new RunOutcome(TrainingStatus.BudgetExhausted, loss.Length - 1, loss[0], loss[^1], 0.04, 0.1, 0.2, new Dictionary<string, double>(), null);
         return new CellResult("fc", 2, 64, 1, outcome, metrics, dir);
     }
 

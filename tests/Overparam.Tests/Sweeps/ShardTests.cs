@@ -1,5 +1,6 @@
 using Overparam.Experiments;
 using Overparam.Experiments.Sweeps;
+using Overparam.Training;
 
 namespace Overparam.Tests.Sweeps;
 
@@ -70,5 +71,5 @@ public class ShardTests
 internal sealed class FakeRunner : ICellRunner
 {
     public RunOutcome Run(RunSpec spec, CancellationToken cancel) =>
-        new("converged", spec.Steps, 1.0, 1.0 / spec.Width, 0.001, spec.Lr, null, new Dictionary<string, double> { ["w"] = spec.Width }, null);
+        new(TrainingStatus.Converged, spec.Steps, 1.0, 1.0 / spec.Width, 0.001, spec.Lr, null, new Dictionary<string, double> { ["w"] = spec.Width }, null);
 }

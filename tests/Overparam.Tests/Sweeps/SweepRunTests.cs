@@ -2,6 +2,7 @@ using Overparam.Reports;
 using System.Diagnostics;
 using Overparam.Experiments.Sweeps;
 using Overparam.Experiments.Sweeps.CriticalWidth;
+using Overparam.Training;
 
 namespace Overparam.Tests.Sweeps;
 
@@ -88,7 +89,8 @@ public class SweepRunTests
         using var store = ResultStore.Open(dir.File("o"));
         var records = store.All();
         Assert.Equal(3, records.Count);
-        Assert.Equal(["budget_exhausted", "diverged", "budget_exhausted"], records.Select(r => r.Status == "converged" ? "budget_exhausted" : r.Status));
+        Assert.Equal([TrainingStatus.BudgetExhausted, TrainingStatus.Diverged, TrainingStatus.BudgetExhausted],
+            records.Select(r => r.Status == TrainingStatus.Converged ? TrainingStatus.BudgetExhausted : r.Status));
         Assert.False(string.IsNullOrEmpty(records[1].Reason));
 
         (exit, stdout, _) = CliProcess.Run(dir.Path, "sweep", "status", "o");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Overparam.Training;
 
 namespace Overparam.Experiments.Sweeps;
 
@@ -10,7 +11,7 @@ public sealed record CellRecord(
     string Key,
     int CellIndex,
     string SpecJson,
-    string Status,
+    TrainingStatus Status,
     string? Reason,
     int Steps,
     double InitialLoss,
@@ -25,7 +26,7 @@ public sealed record CellRecord(
     public RunSpec Spec => CellIdentity.Parse(SpecJson);
 
     /// <summary>Diverged and failed cells are finished too (their reason is kept); only unrecorded cells are redone.</summary>
-    public bool Succeeded => Status == "converged";
+    public bool Succeeded => Status == TrainingStatus.Converged;
 
     public static CellRecord From(SweepCell cell, RunOutcome outcome, string worker) => new(
         cell.Key, cell.Index, cell.Json, outcome.Status, outcome.Message, outcome.Steps, outcome.InitialLoss,

@@ -1,3 +1,5 @@
+using Overparam.Training;
+
 namespace Overparam.Experiments.Sweeps;
 
 /// <summary>
@@ -21,7 +23,7 @@ public sealed class ExecutorCellRunner(string? runsDirectory = null, TextWriter?
         }
         catch (RunSpecException e)
         {
-            return CellOutcomes.Failed("failed", "bad input: " + e.Message);
+            return CellOutcomes.Failed(TrainingStatus.Failed, "bad input: " + e.Message);
         }
     }
 }

@@ -1,3 +1,5 @@
+using Overparam.Training;
+
 namespace Overparam.Experiments.Sweeps;
 
 /// <summary>Called once per finished cell, possibly from several threads at once.</summary>
@@ -18,10 +20,10 @@ public static class CellOutcomes
     public static RunOutcome SafeRun(ICellRunner runner, RunSpec spec, CancellationToken cancel)
     {
         try { return runner.Run(spec, cancel); }
-        catch (OperationCanceledException) { return Failed("stopped", "cancelled"); }
-        catch (Exception e) { return Failed("failed", $"{e.GetType().Name}: {e.Message}"); }
+        catch (OperationCanceledException) { return Failed(TrainingStatus.Stopped, "cancelled"); }
+        catch (Exception e) { return Failed(TrainingStatus.Failed, $"{e.GetType().Name}: {e.Message}"); }
     }
 
-    public static RunOutcome Failed(string status, string message) =>
+    public static RunOutcome Failed(TrainingStatus status, string message) =>
         new(status, 0, double.NaN, double.NaN, 0, double.NaN, null, new Dictionary<string, double>(), message);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Overparam.Training;
 
 namespace Overparam.Experiments.Sweeps;
 
@@ -69,7 +70,7 @@ public sealed class ResultStore : IDisposable
                 lambda0, final_json, finished_at, worker)
             VALUES($key, $index, $spec, $status, $reason, $steps, $l0, $l1, $sec, $eta, $lambda0, $final, $at, $worker)
             """,
-            ("$key", r.Key), ("$index", r.CellIndex), ("$spec", r.SpecJson), ("$status", r.Status), ("$reason", r.Reason),
+            ("$key", r.Key), ("$index", r.CellIndex), ("$spec", r.SpecJson), ("$status", TrainingStatusText.Name(r.Status)), ("$reason", r.Reason),
             ("$steps", r.Steps), ("$l0", Finite(r.InitialLoss)), ("$l1", Finite(r.FinalLoss)), ("$sec", Finite(r.Seconds)),
             ("$eta", Finite(r.Eta)), ("$lambda0", r.Lambda0 is { } l ? Finite(l) : null), ("$final", CellRecord.FinalJson(r.Final)),
             ("$at", r.FinishedAt.ToString("O", CultureInfo.InvariantCulture)), ("$worker", r.Worker));
@@ -101,7 +102,7 @@ public sealed class ResultStore : IDisposable
         var list = new List<CellRecord>();
         while (reader.Read())
             list.Add(new CellRecord(
-                reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetString(3),
+                reader.GetString(0), reader.GetInt32(1), reader.GetString(2), Status(reader),
                 reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt32(5), Real(reader, 6), Real(reader, 7),
                 Real(reader, 8), Real(reader, 9), reader.IsDBNull(10) ? null : reader.GetDouble(10),
                 CellRecord.ParseFinal(reader.GetString(11)),
@@ -109,6 +110,9 @@ public sealed class ResultStore : IDisposable
                 reader.GetString(13)));
         return list;
     }
+
+    private TrainingStatus Status(SqliteDataReader reader) => TrainingStatusText.TryParse(reader.GetString(3))
+        ?? throw new InvalidDataException($"{Path}: cell {reader.GetString(0)} has an unknown status \"{reader.GetString(3)}\"");
 
     private static double Real(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? double.NaN : reader.GetDouble(i);
 

@@ -1,3 +1,4 @@
+using Overparam.Training;
 using System.Globalization;
 using System.Text;
 using Overparam.Reports;
@@ -28,7 +29,7 @@ public static class SweepReport
         var md = new StringBuilder();
         md.AppendLine($"# Sweep report: {Path.GetFileName(Path.GetFullPath(sweepDirectory))}");
         md.AppendLine();
-        md.AppendLine($"{records.Count} finished cells; {string.Join(", ", records.GroupBy(r => r.Status).Select(g => $"{g.Count()} {g.Key}"))}. " +
+        md.AppendLine($"{records.Count} finished cells; {string.Join(", ", records.GroupBy(r => r.Status).Select(g => $"{g.Count()} {TrainingStatusText.Name(g.Key)}"))}. " +
                       "Values are mean ± sample sd over seeds; seconds is each run's wall-clock.");
         md.AppendLine();
         md.Append(table.ToMarkdown());
@@ -90,7 +91,7 @@ public static class SweepReport
             var r = records[i];
             var cols = new List<string> { r.Key, r.CellIndex.ToString(CultureInfo.InvariantCulture) };
             cols.AddRange(fields.Select(f => CsvField(specs[i][f] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out string? s) ? s : specs[i][f]?.ToJsonString() ?? "")));
-            cols.AddRange([r.Status, CsvField(r.Reason ?? ""), r.Steps.ToString(CultureInfo.InvariantCulture),
+            cols.AddRange([TrainingStatusText.Name(r.Status), CsvField(r.Reason ?? ""), r.Steps.ToString(CultureInfo.InvariantCulture),
                 RoundTripOrEmpty(r.InitialLoss), RoundTripOrEmpty(r.FinalLoss), RoundTripOrEmpty(r.Seconds), RoundTripOrEmpty(r.Eta), RoundTripOrEmpty(r.Lambda0 ?? double.NaN)]);
             cols.AddRange(probes.Select(p => RoundTripOrEmpty(r.Final.TryGetValue(p, out double v) ? v : double.NaN)));
             cols.AddRange([r.FinishedAt.ToString("O", CultureInfo.InvariantCulture), r.Worker]);

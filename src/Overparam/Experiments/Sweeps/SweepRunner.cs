@@ -1,3 +1,5 @@
+using Overparam.Training;
+
 namespace Overparam.Experiments.Sweeps;
 
 /// <summary>Counts of one invocation of a sweep.</summary>
@@ -27,19 +29,19 @@ public static class SweepRunner
 
         var mine = shard.Select(cells);
         var recorded = store.All().ToDictionary(r => r.Key);
-        var pending = mine.Where(c => !recorded.TryGetValue(c.Key, out var r) || retryFailed && r.Status == "failed").ToList();
+        var pending = mine.Where(c => !recorded.TryGetValue(c.Key, out var r) || retryFailed && r.Status == TrainingStatus.Failed).ToList();
 
         int ran = 0, failed = 0;
         var gate = new Lock();
         executor.Run(pending, (cell, outcome, worker) =>
         {
-            if (outcome.Status == "stopped") return;   // interrupted: redone next time
+            if (outcome.Status == TrainingStatus.Stopped) return;   // interrupted: redone next time
             var record = CellRecord.From(cell, outcome, worker);
             lock (gate)
             {
                 store.Add(record, replace: retryFailed);
                 ran++;
-                if (record.Status == "failed") failed++;
+                if (record.Status == TrainingStatus.Failed) failed++;
                 onRecorded?.Invoke(record, ran, pending.Count);
             }
         }, cancel);

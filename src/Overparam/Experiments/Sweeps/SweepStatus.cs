@@ -1,10 +1,12 @@
+using Overparam.Training;
+
 namespace Overparam.Experiments.Sweeps;
 
 /// <summary>
 /// Where a sweep folder stands: cells expected (those of the shards run into it, or the whole sweep), records by
 /// status, and what remains.
 /// </summary>
-public sealed record SweepStatus(int SweepCells, int Expected, IReadOnlyDictionary<string, int> ByStatus, int Remaining,
+public sealed record SweepStatus(int SweepCells, int Expected, IReadOnlyDictionary<TrainingStatus, int> ByStatus, int Remaining,
     IReadOnlyList<CellRecord> Problems, string Shards)
 {
     public int Done => ByStatus.Values.Sum();
@@ -20,9 +22,9 @@ public sealed record SweepStatus(int SweepCells, int Expected, IReadOnlyDictiona
         var expected = SweepFolder.Expected(cells, shards);
         var records = store.All();
         var keys = records.Select(r => r.Key).ToHashSet();
-        var byStatus = records.GroupBy(r => r.Status).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count());
+        var byStatus = records.GroupBy(r => r.Status).OrderBy(g => TrainingStatusText.Name(g.Key)).ToDictionary(g => g.Key, g => g.Count());
         return new SweepStatus(cells.Count, expected.Count, byStatus, expected.Count(c => !keys.Contains(c.Key)),
-            records.Where(r => r.Status is "failed" or "diverged").ToArray(),
+            records.Where(r => r.Status is TrainingStatus.Failed or TrainingStatus.Diverged).ToArray(),
             shards.Count == 0 ? "none yet" : shards.Any(s => s.IsAll) ? "all" : string.Join(",", shards));
     }
 }

@@ -1,3 +1,4 @@
+using Overparam.Training;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -23,8 +24,8 @@ public sealed class SweepTable
     /// <summary>One configuration: its field values (as text), its records, and per-metric statistics.</summary>
     public sealed record Row(IReadOnlyList<string> Config, IReadOnlyList<CellRecord> Records, IReadOnlyDictionary<string, MeanSd> Metrics)
     {
-        public int Converged => Records.Count(r => r.Status == "converged");
-        public string Statuses => string.Join(" ", Records.GroupBy(r => r.Status).OrderBy(g => g.Key).Select(g => $"{g.Key}:{g.Count()}"));
+        public int Converged => Records.Count(r => r.Status == TrainingStatus.Converged);
+        public string Statuses => string.Join(" ", Records.GroupBy(r => TrainingStatusText.Name(r.Status)).OrderBy(g => g.Key).Select(g => $"{g.Key}:{g.Count()}"));
     }
 
     private SweepTable(IReadOnlyList<string> config, IReadOnlyList<string> metrics, IReadOnlyList<Row> rows)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Overparam.Training;
 
 namespace Overparam.Experiments.Sweeps;
 
@@ -33,7 +34,7 @@ public sealed class WorkerPoolExecutor(int jobs, Func<ProcessStartInfo> startInf
                         process.Dispose();
                         process = null;
                         if (cancel.IsCancellationRequested) return;
-                        outcome = CellOutcomes.Failed("failed", $"worker process exited (code {code}) while running this cell");
+                        outcome = CellOutcomes.Failed(TrainingStatus.Failed, $"worker process exited (code {code}) while running this cell");
                     }
                     finished(cells[i], outcome, worker);
                 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Overparam.Training;
 
 namespace Overparam.Experiments.Sweeps;
 
@@ -12,7 +13,7 @@ public static class WorkerProtocol
 {
     public const string OutcomePrefix = "@outcome ";
 
-    private static readonly JsonSerializerOptions Compact = new(RunSpec.Json) { WriteIndented = false };
+    private static readonly JsonSerializerOptions Compact = new(RunSpec.Json) { WriteIndented = false, Converters = { new TrainingStatusText.JsonConverter() } };
 
     public static string FormatOutcome(RunOutcome outcome) => OutcomePrefix + JsonSerializer.Serialize(outcome, Compact);
 
@@ -27,7 +28,7 @@ public static class WorkerProtocol
             if (line.Length == 0) continue;
             RunOutcome outcome;
             try { outcome = CellOutcomes.SafeRun(runner, CellIdentity.Parse(line), cancel); }
-            catch (JsonException e) { outcome = CellOutcomes.Failed("failed", $"worker could not read the cell: {e.Message}"); }
+            catch (JsonException e) { outcome = CellOutcomes.Failed(TrainingStatus.Failed, $"worker could not read the cell: {e.Message}"); }
             output.WriteLine(FormatOutcome(outcome));
             output.Flush();
         }

@@ -1,5 +1,6 @@
 using Overparam.Architectures;
 using Overparam.Reports;
+using Overparam.Training;
 
 namespace Overparam.Experiments.Verify;
 
@@ -285,7 +286,7 @@ public static class VerifyReport
             MeanSd.Of(g.Select(c => c.Metrics.Probed(MetricColumns.LambdaMinGhRatio).Values.DefaultIfEmpty(double.NaN).Min())).FormatGeneral(),
             MeanSd.Of(g.Select(c => c.Metrics.Last(MetricColumns.GhDriftRel))).FormatGeneral(),
             MeanSd.Of(g.Select(c => c.Metrics.Last(MetricColumns.WeightFro(g.Key.Depth)))).FormatGeneral(),
-            string.Join(" ", g.Select(c => c.Outcome.Status).Distinct()),
+            string.Join(" ", g.Select(c => TrainingStatusText.Name(c.Outcome.Status)).Distinct()),
             Fmt(g.Sum(c => c.Outcome.Seconds)),
         }).ToArray();
         return new ReportSection("Every run")

@@ -1,3 +1,5 @@
+using Overparam.Training;
+
 namespace Overparam.Experiments.Sweeps.CriticalWidth;
 
 /// <summary>One (architecture, depth, n, activation) whose critical width is sought.</summary>
@@ -49,7 +51,7 @@ public sealed class CriticalWidthSearch(RunSpec template, int seeds, double frac
         var gate = new Lock();
         executor.Run(pending, (cell, outcome, worker) =>
         {
-            if (outcome.Status == "stopped") return;
+            if (outcome.Status == TrainingStatus.Stopped) return;
             var record = CellRecord.From(cell, outcome, worker);
             lock (gate)
             {
@@ -58,6 +60,6 @@ public sealed class CriticalWidthSearch(RunSpec template, int seeds, double frac
             }
         }, cancel);
         cancel.ThrowIfCancellationRequested();
-        return new WidthEvaluation(width, done.Values.Count(r => r.Status == "converged"), seeds);
+        return new WidthEvaluation(width, done.Values.Count(r => r.Status == TrainingStatus.Converged), seeds);
     }
 }
