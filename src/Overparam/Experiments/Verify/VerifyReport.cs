@@ -219,7 +219,7 @@ public static class VerifyReport
 
     /// <summary>The mean over seeds of a column's last probed value in one cell (NaN if any seed has none).</summary>
     private static double SeedMean(IReadOnlyList<CellResult> cells, string arch, int depth, int width, string column) =>
-        MeanSd.Of(cells.Where(r => r.Arch == arch && r.Depth == depth && r.Width == width).Select(r => r.Metrics.Last(column))).Mean;
+        MeanSd.OfAll(cells.Where(r => r.Arch == arch && r.Depth == depth && r.Width == width).Select(r => r.Metrics.Last(column))).Mean;
 
     // Depth: λ₀ and the drift against depth, fully-connected against ResNet (only with two or more depths).
 
@@ -279,10 +279,10 @@ public static class VerifyReport
         {
             g.Key.Arch, g.Key.Depth.ToString(), g.Key.Width.ToString(),
             Fmt(g.First().Outcome.Lambda0 ?? double.NaN), Fmt(g.First().Outcome.Eta),
-            MeanSd.Of(g.Select(c => c.Outcome.FinalLoss)).FormatGeneral(),
-            MeanSd.Of(g.Select(c => c.Metrics.Probed(MetricColumns.LambdaMinGhRatio).Values.DefaultIfEmpty(double.NaN).Min())).FormatGeneral(),
-            MeanSd.Of(g.Select(c => c.Metrics.Last(MetricColumns.GhDriftRel))).FormatGeneral(),
-            MeanSd.Of(g.Select(c => c.Metrics.Last(MetricColumns.WeightFro(g.Key.Depth)))).FormatGeneral(),
+            MeanSd.OfAll(g.Select(c => c.Outcome.FinalLoss)).FormatGeneral(),
+            MeanSd.OfAll(g.Select(c => c.Metrics.Probed(MetricColumns.LambdaMinGhRatio).Values.DefaultIfEmpty(double.NaN).Min())).FormatGeneral(),
+            MeanSd.OfAll(g.Select(c => c.Metrics.Last(MetricColumns.GhDriftRel))).FormatGeneral(),
+            MeanSd.OfAll(g.Select(c => c.Metrics.Last(MetricColumns.WeightFro(g.Key.Depth)))).FormatGeneral(),
             string.Join(" ", g.Select(c => c.Outcome.Status).Distinct()),
             Fmt(g.Sum(c => c.Outcome.Seconds)),
         }).ToArray();
