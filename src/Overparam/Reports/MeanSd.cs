@@ -5,8 +5,11 @@ namespace Overparam.Reports;
 /// <summary>Mean and sample standard deviation (n − 1) of a group of values, e.g. one configuration's seeds.</summary>
 public readonly record struct MeanSd(double Mean, double Sd, int Count)
 {
-    /// <summary>Of every value, so a NaN or infinity (a diverged run) shows in the mean; Sd is NaN for fewer than two.</summary>
-    public static MeanSd Of(IEnumerable<double> values)
+    /// <summary>Of the finite values only: a diverged seed is left out. Sd is NaN for fewer than two values.</summary>
+    public static MeanSd Of(IEnumerable<double> values) => OfAll(values.Where(double.IsFinite));
+
+    /// <summary>Of every value, so a NaN or infinity (a diverged run) shows in the mean. Sd is NaN for fewer than two values.</summary>
+    public static MeanSd OfAll(IEnumerable<double> values)
     {
         var v = values.ToArray();
         if (v.Length == 0) return new MeanSd(double.NaN, double.NaN, 0);
@@ -14,9 +17,6 @@ public readonly record struct MeanSd(double Mean, double Sd, int Count)
         double sd = v.Length > 1 ? Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1)) : double.NaN;
         return new MeanSd(mean, sd, v.Length);
     }
-
-    /// <summary>Of the finite values only: a diverged seed is left out.</summary>
-    public static MeanSd OfFinite(IEnumerable<double> values) => Of(values.Where(double.IsFinite));
 
     /// <summary>Sweep tables: "1.23E-05 ± 4.1E-06" (3 significant digits, plus-minus given), the mean alone for one value, "–" for none.</summary>
     public string Format(string pm = "±") => Count == 0 ? "–"

@@ -48,7 +48,7 @@ public sealed class SweepTable
                      .GroupBy(t => string.Join("\u0001", t.key)))
         {
             var recs = group.Select(t => t.r).ToArray();
-            var stats = metrics.ToDictionary(m => m, m => MeanSd.OfFinite(recs.Select(r => Value(r, m))));
+            var stats = metrics.ToDictionary(m => m, m => MeanSd.Of(recs.Select(r => Value(r, m))));
             rows.Add(new Row(group.First().key, recs, stats));
         }
         return new SweepTable(varying, metrics.Where(m => rows.Any(r => r.Metrics[m].Count > 0)).ToArray(), rows);

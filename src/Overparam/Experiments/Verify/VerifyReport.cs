@@ -67,7 +67,7 @@ public static class VerifyReport
         };
     }
 
-    /// <summary>Relative slack of loss ≤ bound: at k = 0 both are L(0), and rounding may leave the loss an ulp or so above.</summary>
+    /// <summary>Relative slack of loss ≤ bound, for floating-point rounding only: a real violation is many orders larger.</summary>
     private const double BoundTolerance = 1e-9;
 
     private static Claim BoundClaim(IReadOnlyList<CellResult> cells, string arch)
@@ -76,17 +76,6 @@ public static class VerifyReport
         return Claim.From($"{Arch(arch)}: loss ≤ (1 − ηλ₀/2)^k L(0) at every probed k (Theorems 5.1/6.1), all {pooled.Count} runs",
             Verdicts.LossBelowBound(pooled.SelectMany(r => r.Metrics.Probed(MetricColumns.Bound).Steps.Select(k => r.Metrics[MetricColumns.Loss][(int)k])).ToArray(),
                 pooled.SelectMany(r => r.Metrics.Probed(MetricColumns.Bound).Values).ToArray(), BoundTolerance));
-    }
-
-    /// <summary>The proofs keep λ_min(G^(H)(k)) ≥ λ₀/2 throughout training (Lemmas B.4/C.4).</summary>
-    private const double MinLambdaRatio = 0.5;
-
-    private static Claim RatioClaim(Study study, IReadOnlyList<CellResult> cells, string arch)
-    {
-        int widest = study.Widths.Max();
-        var wide = cells.Where(r => r.Arch == arch && r.Width == widest).ToList();
-        return Claim.From($"{Arch(arch)}: λ_min(G^(H)(k)) ≥ λ₀/2 at every probed k (Lemmas B.4/C.4), widest width m = {widest}",
-            Verdicts.MinRatioAtLeast(wide.SelectMany(r => r.Metrics.Probed(MetricColumns.LambdaMinGhRatio).Values).ToArray(), MinLambdaRatio));
     }
 
     /// <summary>"Within 10%": loose enough for finite-width corrections at these widths, tight enough to tell a kernel regime.</summary>
@@ -100,8 +89,7 @@ public static class VerifyReport
             Verdicts.AllAtMost([gap], MaxLinearGap) with { Measured = $"max |L(k) − L_lin(k)| / L(k) = {Fmt(gap)} at step {gapStep} (limit {Fmt(MaxLinearGap)})" });
     }
 
-    /// <summary>The gap is compared while L(k) ≥ this fraction of L(0).</summary>
-    /// <remarks>Deeper in the tail a few-percent difference of rates compounds over many e-folds, which says nothing about the regime.</remarks>
+    /// <summary>The gap is compared while L(k) ≥ this fraction of L(0): deeper, a few-percent difference of rates compounds over many e-folds.</summary>
     private const double GapLossFloor = 1e-3;
 
     /// <summary>max_k |L(k) − prediction(k)| / L(k) over the probed steps with L(k) ≥ 10⁻³ L(0), and the step where it occurs.</summary>
@@ -141,6 +129,17 @@ public static class VerifyReport
         };
     }
 
+    /// <summary>The proofs keep λ_min(G^(H)(k)) ≥ λ₀/2 throughout training (Lemmas B.4/C.4).</summary>
+    private const double MinLambdaRatio = 0.5;
+
+    private static Claim RatioClaim(Study study, IReadOnlyList<CellResult> cells, string arch)
+    {
+        int widest = study.Widths.Max();
+        var wide = cells.Where(r => r.Arch == arch && r.Width == widest).ToList();
+        return Claim.From($"{Arch(arch)}: λ_min(G^(H)(k)) ≥ λ₀/2 at every probed k (Lemmas B.4/C.4), widest width m = {widest}",
+            Verdicts.MinRatioAtLeast(wide.SelectMany(r => r.Metrics.Probed(MetricColumns.LambdaMinGhRatio).Values).ToArray(), MinLambdaRatio));
+    }
+
     // Drift and weight movement against width (log-log, fitted slope at the deepest depth).
 
     /// <summary>The proof bounds the drift by O(m^(−1/2)) (Lemmas B.4/C.4), and eq. (6)'s averaged norm shrinks the same way.</summary>
@@ -148,9 +147,6 @@ public static class VerifyReport
 
     /// <summary>Slack on a slope fitted to a few widths of a few seeds each.</summary>
     private const double SlopeTolerance = 0.2;
-
-    /// <summary>|slope| below which a log–log fit against width counts as flat (Lemmas B.5/C.5: the movement does not depend on m).</summary>
-    private const double FlatSlope = 0.15;
 
     private static ReportSection DriftSection(Study study, IReadOnlyList<CellResult> cells) => new("Gram drift against width")
     {
@@ -173,6 +169,9 @@ public static class VerifyReport
                 $"{Arch(arch)}: weight movement ‖W^(H)(T) − W^(H)(0)‖_F vs width", "‖W^(H)(T) − W^(H)(0)‖_F", 0)).ToList(),
         };
     }
+
+    /// <summary>|slope| below which a log–log fit against width counts as flat (Lemmas B.5/C.5: the movement does not depend on m).</summary>
+    private const double FlatSlope = 0.15;
 
     private static Claim MovementClaim(Study study, IReadOnlyList<CellResult> cells, string arch)
     {
@@ -222,7 +221,7 @@ public static class VerifyReport
 
     /// <summary>The mean over seeds of a column's last probed value in one cell (NaN if any seed has none).</summary>
     private static double SeedMean(IReadOnlyList<CellResult> cells, string arch, int depth, int width, string column) =>
-        MeanSd.Of(cells.Where(r => r.Arch == arch && r.Depth == depth && r.Width == width).Select(r => r.Metrics.Last(column))).Mean;
+        MeanSd.OfAll(cells.Where(r => r.Arch == arch && r.Depth == depth && r.Width == width).Select(r => r.Metrics.Last(column))).Mean;
 
     // Depth: λ₀ and the drift against depth, fully-connected against ResNet (only with two or more depths).
 
@@ -282,10 +281,10 @@ public static class VerifyReport
         {
             g.Key.Arch, g.Key.Depth.ToString(), g.Key.Width.ToString(),
             Fmt(g.First().Outcome.Lambda0 ?? double.NaN), Fmt(g.First().Outcome.Eta),
-            MeanSd.Of(g.Select(c => c.Outcome.FinalLoss)).FormatGeneral(),
-            MeanSd.Of(g.Select(c => c.Metrics.Probed(MetricColumns.LambdaMinGhRatio).Values.DefaultIfEmpty(double.NaN).Min())).FormatGeneral(),
-            MeanSd.Of(g.Select(c => c.Metrics.Last(MetricColumns.GhDriftRel))).FormatGeneral(),
-            MeanSd.Of(g.Select(c => c.Metrics.Last(MetricColumns.WeightFro(g.Key.Depth)))).FormatGeneral(),
+            MeanSd.OfAll(g.Select(c => c.Outcome.FinalLoss)).FormatGeneral(),
+            MeanSd.OfAll(g.Select(c => c.Metrics.Probed(MetricColumns.LambdaMinGhRatio).Values.DefaultIfEmpty(double.NaN).Min())).FormatGeneral(),
+            MeanSd.OfAll(g.Select(c => c.Metrics.Last(MetricColumns.GhDriftRel))).FormatGeneral(),
+            MeanSd.OfAll(g.Select(c => c.Metrics.Last(MetricColumns.WeightFro(g.Key.Depth)))).FormatGeneral(),
             string.Join(" ", g.Select(c => TrainingStatusText.Name(c.Outcome.Status)).Distinct()),
             Fmt(g.Sum(c => c.Outcome.Seconds)),
         }).ToArray();
