@@ -2,9 +2,6 @@ using System.Numerics;
 
 namespace Overparam.Training.Optimizers;
 
-/// <summary>What every optimizer is built from: the step size η (chosen by the run's step-size policy).</summary>
-public sealed record OptimizerSettings(double LearningRate);
-
 /// <summary>
 /// A registered optimizer: its name (the `--optimizer` value, the sweep field), a line for --help, and how to build one.
 /// Adding an optimizer is one class implementing <see cref="IOptimizer{T}"/> and one line in the built-in list of <see cref="Registry"/>
@@ -15,6 +12,7 @@ public abstract class OptimizerKind
     public abstract string Name { get; }
     public abstract string Description { get; }
 
+    /// <summary>Builds one from the run's settings; a bad setting is an <see cref="ArgumentException"/> naming its option.</summary>
     public abstract IOptimizer<T> Create<T>(OptimizerSettings settings) where T : unmanaged, IFloatingPointIeee754<T>;
 
     public override string ToString() => Name;
@@ -22,7 +20,8 @@ public abstract class OptimizerKind
     /// <summary>The default, and the paper's: full-batch gradient descent.</summary>
     public static readonly OptimizerKind Default = new GradientDescentKind();
 
-    private static readonly Registry<OptimizerKind> Registry = new("an optimizer", o => [o.Name], [Default]);
+    private static readonly Registry<OptimizerKind> Registry = new("an optimizer", o => [o.Name],
+        [Default, new SgdKind(), new AdamKind(), new RmsPropKind()]);
 
     public static IReadOnlyList<OptimizerKind> All => Registry.All;
 
@@ -38,5 +37,26 @@ public abstract class OptimizerKind
         public override string Name => GradientDescent<float>.KindName;
         public override string Description => "gd: gradient descent θ ← θ − η ∂L/∂θ with η from --lr-policy (the paper's)";
         public override IOptimizer<T> Create<T>(OptimizerSettings settings) => new GradientDescent<T>(settings.LearningRate);
+    }
+
+    private sealed class SgdKind : OptimizerKind
+    {
+        public override string Name => Sgd<float>.KindName;
+        public override string Description => "sgd: PyTorch's SGD, θ ← θ − η·g with --momentum, --dampening, --nesterov, --weight-decay";
+        public override IOptimizer<T> Create<T>(OptimizerSettings settings) => new Sgd<T>(settings);
+    }
+
+    private sealed class AdamKind : OptimizerKind
+    {
+        public override string Name => Adam<float>.KindName;
+        public override string Description => "adam: PyTorch's Adam (L2 --weight-decay, not AdamW) with --beta1, --beta2, --epsilon";
+        public override IOptimizer<T> Create<T>(OptimizerSettings settings) => new Adam<T>(settings);
+    }
+
+    private sealed class RmsPropKind : OptimizerKind
+    {
+        public override string Name => RmsProp<float>.KindName;
+        public override string Description => "rmsprop: PyTorch's RMSprop with --alpha, --epsilon, --momentum, --centered, --weight-decay";
+        public override IOptimizer<T> Create<T>(OptimizerSettings settings) => new RmsProp<T>(settings);
     }
 }

@@ -1,0 +1,83 @@
+using System.Numerics;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Overparam.IO;
+
+namespace Overparam.Training.Optimizers;
+
+/// <summary>
+/// Stochastic gradient descent as PyTorch's <c>torch.optim.SGD</c>: for each trained parameter θ with gradient ∇ of the
+/// step's (mini)batch loss, learning rate η, momentum μ, dampening τ and weight decay λ,
+/// <code>
+/// g ← ∇ + λθ
+/// if μ ≠ 0:  b ← g at the first step, else b ← μb + (1 − τ)g
+///            g ← g + μb  with Nesterov,  else g ← b
+/// θ ← θ − ηg
+/// </code>
+/// the same update as <c>torch.optim.SGD(params, lr=η, momentum=μ, dampening=τ, weight_decay=λ, nesterov=…)</c>, e.g.
+/// <c>torch.optim.SGD(params, lr, momentum=0.9, nesterov=True, weight_decay=5e-4)</c>, in the same order of operations.
+/// Nesterov needs μ &gt; 0 and τ = 0, as in PyTorch. With μ = λ = 0 this is <see cref="GradientDescent{T}"/>'s update
+/// without the fused step. State: "step" and, when μ ≠ 0, "momentum_buffer.NAME" (b) per trained parameter.
+/// </summary>
+public sealed class Sgd<T> : IOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public const string KindName = "sgd";
+
+    private readonly double momentum, dampening, weightDecay;
+    private readonly bool nesterov;
+    private readonly ParameterBuffers<T> state;
+
+    public Sgd(OptimizerSettings settings)
+    {
+        OptimizerSettings.RequireNonNegative("--lr", settings.LearningRate);
+        OptimizerSettings.RequireNonNegative("--momentum", settings.Momentum);
+        OptimizerSettings.RequireNonNegative("--weight-decay", settings.WeightDecay);
+        if (!double.IsFinite(settings.Dampening)) throw new ArgumentException($"--dampening {settings.Dampening}: must be a finite number");
+        if (settings.Nesterov && (settings.Momentum <= 0 || settings.Dampening != 0))
+            throw new ArgumentException("--nesterov needs --momentum > 0 and --dampening 0");
+        LearningRate = settings.LearningRate;
+        (momentum, dampening, weightDecay, nesterov) = (settings.Momentum, settings.Dampening, settings.WeightDecay, settings.Nesterov);
+        state = momentum != 0 ? new(KindName, "momentum_buffer") : new(KindName);
+    }
+
+    public string Name => KindName;
+
+    /// <summary>η.</summary>
+    public double LearningRate { get; set; }
+
+    public void Step(in OptimizerStep<T> step)
+    {
+        state.Begin(step);
+        bool first = state.Steps == 1;
+        T eta = T.CreateTruncating(LearningRate), mu = T.CreateTruncating(momentum), lambda = T.CreateTruncating(weightDecay);
+        T undamped = T.CreateTruncating(1 - dampening);
+        var ps = step.Model.Parameters;
+        for (int p = 0; p < ps.Count; p++)
+        {
+            if (!step.Trains(p)) continue;
+            T[] theta = ps[p].Value, grad = state.Gradient(p), buffer = momentum != 0 ? state.Buffer(0, p) : [];
+            for (int i = 0; i < theta.Length; i += ParameterBuffers<T>.BlockLength)
+            {
+                int length = Math.Min(ParameterBuffers<T>.BlockLength, theta.Length - i);
+                Span<T> th = theta.AsSpan(i, length), g = grad.AsSpan(i, length);
+                if (weightDecay != 0) TensorPrimitives.MultiplyAdd(th, lambda, g, g);
+                if (momentum != 0)
+                {
+                    Span<T> b = buffer.AsSpan(i, length);
+                    if (first) g.CopyTo(b);
+                    else
+                    {
+                        if (dampening != 0) TensorPrimitives.Multiply(g, undamped, g);
+                        TensorPrimitives.MultiplyAdd(b, mu, g, b);
+                    }
+                    if (nesterov) TensorPrimitives.MultiplyAdd(b, mu, g, g);
+                    else g = b;
+                }
+                TensorPrimitives.MultiplyAdd(g, -eta, th, th);
+            }
+        }
+    }
+
+    public IReadOnlyList<Tensor> SaveState() => state.Save();
+
+    public void RestoreState(IReadOnlyDictionary<string, Tensor> state) => this.state.Restore(state);
+}
