@@ -17,6 +17,9 @@ public static class Choices
     public static readonly IReadOnlyList<string> LrPolicies = ["fixed", "theory", "stable"];
 
     public static readonly IReadOnlyList<string> DTypes = ["float64", "float32"];
+    public static readonly IReadOnlyList<string> Parameterizations = ["ntk", "standard"];
+    public static IReadOnlyList<string> Losses => Training.Losses.Loss.Names;
+    public static IReadOnlyList<string> LrSchedules => Training.Schedules.LearningRateSchedules.Names;
     public static readonly IReadOnlyList<string> OutputInits = ["gaussian", "sign"];
     public static readonly IReadOnlyList<string> Labels = ["gaussian", "teacher"];
     public static readonly IReadOnlyList<string> ImageLayouts = ["positions", "rows"];

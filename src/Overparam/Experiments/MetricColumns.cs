@@ -62,4 +62,22 @@ public static class MetricColumns
 
     /// <summary>"dW{h}_avg": ‖W^(h)(k) − W^(h)(0)‖_F / √m, the averaged Frobenius norm of eq. (6).</summary>
     public static string WeightAvg(int h) => $"dW{h}_avg";
+
+    /// <summary>Minibatch runs: the epoch of step k (0-based).</summary>
+    public const string Epoch = "epoch";
+
+    /// <summary>Minibatch runs: η of update k (after the learning-rate schedule).</summary>
+    public const string LearningRate = "lr";
+
+    /// <summary>With --eval-every: the training loss on the whole training set at θ(k).</summary>
+    public const string TrainLoss = "train_loss";
+
+    /// <summary>With --eval-every: the misclassification rate on the training set.</summary>
+    public const string TrainError = "train_error";
+
+    /// <summary>With --eval-every and a test set: the loss on the test set.</summary>
+    public const string TestLoss = "test_loss";
+
+    /// <summary>With --eval-every and a test set: the misclassification rate on the test set.</summary>
+    public const string TestError = "test_error";
 }

@@ -30,6 +30,25 @@ public sealed class RunFolder : IDisposable
         return new RunFolder(path);
     }
 
+    /// <summary>
+    /// Reopens the folder of a run resumed from its checkpoint at <paramref name="nextStep"/>: metrics.csv keeps its
+    /// header and the rows of the steps before it (rows written after the checkpoint, before the run was killed, are
+    /// dropped), rewritten atomically, and is appended to from there.
+    /// </summary>
+    public static RunFolder Resume(string path, IReadOnlyList<string> header, int nextStep)
+    {
+        var folder = new RunFolder(path);
+        string file = folder.File_("metrics.csv");
+        var lines = File.Exists(file) ? File.ReadAllLines(file) : [];
+        if (lines.Length == 0 || lines[0] != string.Join(",", header))
+            throw new RunSpecException($"{file}: its columns are not those of this run's configuration; the folder does not match its config.json");
+        var kept = lines.Take(1).Concat(lines.Skip(1).TakeWhile(l => l.Length > 0 && int.TryParse(l.Split(',')[0], out int k) && k < nextStep));
+        AtomicFile.WriteAllText(file, string.Join("\n", kept) + "\n");
+        folder.columns = header.ToArray();
+        folder.metrics = new StreamWriter(file, true, new System.Text.UTF8Encoding(false)) { AutoFlush = true };
+        return folder;
+    }
+
     /// <summary>Opens a run folder for reading (spec, resolved configuration, data, weights, metrics, summary).</summary>
     public static SavedRun Open(string path) => SavedRun.Open(path);
 
@@ -38,10 +57,16 @@ public sealed class RunFolder : IDisposable
     public void WriteJson(string name, JsonNode node) =>
         AtomicFile.WriteAllText(File_(name), node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
 
-    public void WriteData(Dataset data) => SafeTensors.Write(File_("data.safetensors"),
+    /// <summary>data.safetensors: X [n, input shape …] and y [n] as trained on, and X_test, y_test when there is a test set.</summary>
+    public void WriteData(Dataset data, Dataset? test = null) => SafeTensors.Write(File_("data.safetensors"),
     [
         Tensor.F64("X", [data.Count, .. data.InputShape], data.X.Data),
         Tensor.F64("y", [data.Count], data.Y),
+        .. test is null ? Array.Empty<Tensor>() :
+        [
+            Tensor.F64("X_test", [test.Count, .. test.InputShape], test.X.Data),
+            Tensor.F64("y_test", [test.Count], test.Y),
+        ],
     ]);
 
     public void WriteWeights(string name, IReadOnlyList<Tensor> tensors) => SafeTensors.Write(File_(name), tensors);

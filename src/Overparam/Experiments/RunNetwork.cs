@@ -19,7 +19,11 @@ public static class RunNetwork
     public static OptimizerKind Optimizer(RunSpec spec) => spec.Optimizer is null ? OptimizerKind.Default
         : OptimizerKind.TryParse(spec.Optimizer) ?? throw new RunSpecException($"--optimizer {spec.Optimizer}: expected one of {string.Join(", ", OptimizerKind.Names)}");
 
-    public static NetworkConfig Config(RunSpec spec, Dataset data)
+    /// <summary>
+    /// The network for <paramref name="data"/>; <paramref name="classes"/> is the data's number of classes (≥ 2 for class
+    /// ids, 0 for values or ±1 labels), which sets C when --outputs is not given and bounds the class ids when it is.
+    /// </summary>
+    public static NetworkConfig Config(RunSpec spec, Dataset data, int classes = 0)
     {
         var architecture = Architecture(spec);
         var act = Activation.TryParse(spec.Activation)
@@ -34,14 +38,21 @@ public static class RunNetwork
             "sign" => OutputInit.Sign,
             _ => throw new RunSpecException($"--output-init {spec.OutputInit}: expected gaussian or sign"),
         };
-        var template = new NetworkConfig(architecture, spec.Depth, spec.Width, data.Features, act, spec.CRes, 1, spec.KernelSize, init, spec.CSigma);
+        int outputs = spec.Outputs ?? Math.Max(1, classes);
+        if (outputs < 1) throw new RunSpecException($"--outputs {outputs}: must be at least 1");
+        if (classes >= 2 && outputs < classes)
+            throw new RunSpecException($"--outputs {outputs}: the data has class ids up to {classes - 1}, so C must be at least {classes}");
+        if (classes >= 2 && outputs == 1)
+            throw new RunSpecException($"--outputs 1: the data has {classes} classes; one output needs values or ±1 labels");
+        var template = new NetworkConfig(architecture, spec.Depth, spec.Width, data.Features, act, spec.CRes, 1, spec.KernelSize, init, spec.CSigma,
+            outputs, RunTraining.Parameterization(spec), spec.Bias);
         try { return architecture.Configure(template, data.InputShape); }
         catch (ArgumentException e) { throw new RunSpecException(e.Message.StartsWith("--") ? e.Message : $"{data.Source}: {e.Message}"); }
     }
 
     /// <summary>
-    /// Which of the configuration's parameters train: all | hidden (all but the output layer a) | output (a) | a comma
-    /// list of parameter names such as "W1,a".
+    /// Which of the configuration's parameters train: all | hidden (all but the output layer a, b_out) | output (a, b_out)
+    /// | a comma list of parameter names such as "W1,a".
     /// </summary>
     public static bool[] Trained(RunSpec spec, NetworkConfig config)
     {
@@ -49,8 +60,8 @@ public static class RunNetwork
         switch (spec.Train.ToLowerInvariant())
         {
             case "all": return names.Select(_ => true).ToArray();
-            case "hidden": return names.Select(n => n != "a").ToArray();
-            case "output": return names.Select(n => n == "a").ToArray();
+            case "hidden": return names.Select(n => !IsOutputLayer(n)).ToArray();
+            case "output": return names.Select(IsOutputLayer).ToArray();
         }
         var chosen = spec.Train.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         foreach (var c in chosen)
@@ -89,4 +100,6 @@ public static class RunNetwork
         => parameters.Select(p => typeof(T) == typeof(float)
             ? Tensor.F32(p.Name, p.Shape, (float[])(object)p.Value.Clone())
             : Tensor.F64(p.Name, p.Shape, p.Value.Select(double.CreateTruncating).ToArray())).ToList();
+
+    private static bool IsOutputLayer(string name) => name is "a" or "b_out";
 }

@@ -115,10 +115,12 @@ public sealed record RunSpec
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? Beta2 { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public double? Eps { get; init; }
+    public double? Epsilon { get; init; }
     /// <summary>RMSprop's smoothing α (null: 0.99).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public double? RmsAlpha { get; init; }
+    public double? Alpha { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Centered { get; init; }
     /// <summary>constant (null) | step | cosine, per epoch.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? LrSchedule { get; init; }

@@ -122,7 +122,7 @@ public static partial class RunSpecFields
     public static string Expected(string what, JsonNode? got) =>
         $"expected {what}, got {(got is null ? "null" : got.ToJsonString())}";
 
-    [GeneratedRegex("^(W[1-9][0-9]*|a)$")]
+    [GeneratedRegex("^(W[1-9][0-9]*|b[1-9][0-9]*|a|b_out)$")]
     private static partial Regex TrainToken();
 
     private static int Distance(string a, string b)
