@@ -7,7 +7,8 @@ using Overparam.Reports;
 namespace Overparam.Experiments;
 
 /// <summary>
-/// A run's output folder: config.json (resolved configuration), data.safetensors (X, y as trained on),
+/// A run's output folder: config.json (resolved configuration), data.safetensors (X, y as trained on, and X_test,
+/// y_test as evaluated on when there is a test set),
 /// init.safetensors and final.safetensors (W1 … WH, a), metrics.csv (one row per step, flushed as it goes) and
 /// summary.json (status, losses, steps, time; "running" until the run ends). Every file but metrics.csv is written
 /// atomically, so an interrupted run leaves a consistent folder.
@@ -35,10 +36,16 @@ public sealed class RunFolder : IDisposable
     public void WriteJson(string name, JsonNode node) =>
         AtomicFile.WriteAllText(File_(name), node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
 
-    public void WriteData(Dataset data) => SafeTensors.Write(File_("data.safetensors"),
+    /// <summary>data.safetensors: X [n, input shape] and y [n], and X_test, y_test when <paramref name="test"/> is given.</summary>
+    public void WriteData(Dataset data, Dataset? test = null) => SafeTensors.Write(File_("data.safetensors"),
     [
         Tensor.F64("X", [data.Count, .. data.InputShape], data.X.Data),
         Tensor.F64("y", [data.Count], data.Y),
+        .. test is null ? Array.Empty<Tensor>() :
+        [
+            Tensor.F64("X_test", [test.Count, .. test.InputShape], test.X.Data),
+            Tensor.F64("y_test", [test.Count], test.Y),
+        ],
     ]);
 
     public void WriteWeights(string name, IReadOnlyList<Tensor> tensors) => SafeTensors.Write(File_(name), tensors);
