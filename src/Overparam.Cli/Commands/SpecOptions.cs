@@ -23,7 +23,7 @@ public sealed class SpecOptions
     public readonly Option<int> D0 = new("--d0") { Description = "Input channels d0 of synthetic convresnet data", DefaultValueFactory = _ => D.D0 };
     public readonly Option<int> P = new("--p") { Description = "Positions p of synthetic convresnet data", DefaultValueFactory = _ => D.P };
     public readonly Option<string> Labels = new("--labels") { Description = "Synthetic labels: gaussian (N(0,1)) or teacher (a fixed random network of the same architecture, width 64)", DefaultValueFactory = _ => D.Labels };
-    public readonly Option<string> Classes = new("--classes") { Description = "idx data: the two classes mapped to -1 and +1, e.g. 0,1", DefaultValueFactory = _ => "0,1" };
+    public readonly Option<string> Classes = new("--classes") { Description = "idx data: the two classes mapped to -1 and +1, e.g. 0,1, or all (class ids 0..C-1; the t10k files are the test set)", DefaultValueFactory = _ => "0,1" };
     public readonly Option<string> ImageLayout = new("--image-layout") { Description = "idx data for convresnet: positions (an image is 1 channel x rows*cols positions) or rows (rows channels x cols positions)", DefaultValueFactory = _ => D.ImageLayout };
     public readonly Option<string?> InputShape = new("--input-shape") { Description = "csv data for convresnet: d0xp, e.g. 3x32 (features laid out channel-major: index c*p + l)" };
     public readonly Option<bool> Raw = new("--raw") { Description = "Keep inputs as given (default: scale each to unit norm, the theorems' assumption)" };
@@ -41,27 +41,44 @@ public sealed class SpecOptions
     public readonly Option<string?> Optimizer = new("--optimizer") { Description = "Optimizer: " + string.Join("; ", OptimizerKind.All.Select(o => o.Description)) };
     public readonly Option<string?> Init = new("--init") { Description = "Start from these weights (safetensors with W1..WH and a) instead of the seed" };
 
+    // Data: held-out sets and classification (issue 12)
+    public readonly Option<int?> NTest = new("--n-test") { Description = "Test samples: the first n of idx:DIR's t10k files (default with --classes all: all of them; --classes a,b: n/2 of each), or the fresh test sample of mixture and teacher-classes data (default 1000)" };
+    public readonly Option<string?> TestData = new("--test-data") { Description = "Test set from a file: csv:PATH, idx:DIR or fashion-mnist (the t10k files); same number of features as the training data" };
+    public readonly Option<double?> TestFraction = new("--test-fraction") { Description = "Test set from a seeded random split of the csv or idx training data: this fraction f in (0, 1), the last ceil(f*n) of a Fisher-Yates shuffle with --data-seed" };
+    public readonly Option<double?> BayesError = new("--bayes-error") { Description = "--data mixture: the Bayes error eps in (0, 0.5] that sets ||mu|| = -PhiInverse(eps) (default 0.1)" };
+    public readonly Option<bool> Standardize = new("--standardize") { Description = "Standardize each feature with the training set's mean and std, train and test alike (instead of scaling each input to unit norm)" };
+    public readonly Option<int?> ClassesCount = new("--classes-count") { Description = "Number of classes C >= 2, labels 0..C-1 (teacher-classes needs it or --outputs; idx --classes all: default 1 + the largest label)" };
+
+    /// <summary>The held-out-set and classification options.</summary>
+    public IEnumerable<Option> HeldOutAndClasses => [NTest, TestData, TestFraction, BayesError, Standardize, ClassesCount];
+
     /// <summary>Options for describing data and a network only (for `kernel`).</summary>
-    public IEnumerable<Option> NetworkAndData => [Arch, Depth, Width, Activation, CRes, AllowAnyCRes, KernelSize, Data, N, Dim, D0, P, Labels, Classes, ImageLayout, InputShape, Raw, DataSeed, Seed, OutputInit];
+    public IEnumerable<Option> NetworkAndData => [Arch, Depth, Width, Activation, CRes, AllowAnyCRes, KernelSize, Data, N, Dim, D0, P, Labels, Classes, ImageLayout, InputShape, Raw, DataSeed, Seed, OutputInit, .. HeldOutAndClasses];
 
     public IEnumerable<Option> All => [.. NetworkAndData, Lr, LrPolicy, LrConstant, Optimizer, Steps, TargetLoss, Train, DType, ProbeEvery, Init];
 
     public RunSpec ToSpec(ParseResult r)
     {
-        var classes = r.GetValue(Classes)!.Split(',');
-        if (classes.Length != 2 || !int.TryParse(classes[0], out int ca) || !int.TryParse(classes[1], out int cb))
-            throw new RunSpecException($"--classes {r.GetValue(Classes)}: expected two class labels, e.g. 0,1");
-        return new RunSpec
+        var spec = new RunSpec
         {
             Architecture = r.GetValue(Arch)!, Depth = r.GetValue(Depth), Width = r.GetValue(Width), Activation = r.GetValue(Activation)!,
             CRes = r.GetValue(CRes), AllowAnyCRes = r.GetValue(AllowAnyCRes), KernelSize = r.GetValue(KernelSize),
             Data = r.GetValue(Data)!, N = r.GetValue(N), D = r.GetValue(Dim), D0 = r.GetValue(D0), P = r.GetValue(P),
-            Labels = r.GetValue(Labels)!, Classes = [ca, cb], ImageLayout = r.GetValue(ImageLayout)!, InputShape = r.GetValue(InputShape),
+            Labels = r.GetValue(Labels)!, ImageLayout = r.GetValue(ImageLayout)!, InputShape = r.GetValue(InputShape),
             RawInputs = r.GetValue(Raw), DataSeed = r.GetValue(DataSeed), Seed = r.GetValue(Seed),
             OutputInit = r.GetValue(OutputInit)!,
             Lr = r.GetValue(Lr), LrPolicy = r.GetValue(LrPolicy) ?? (r.GetResult(Lr) is { Implicit: false } ? "fixed" : "stable"), LrConstant = r.GetValue(LrConstant), Steps = r.GetValue(Steps),
             TargetLoss = r.GetValue(TargetLoss), Train = r.GetValue(Train) ?? D.Train,
             DType = r.GetValue(DType) ?? D.DType, ProbeEvery = r.GetValue(ProbeEvery), Init = r.GetValue(Init), Optimizer = r.GetValue(Optimizer),
+        };
+        // Data: held-out sets and classification (issue 12)
+        Overparam.Data.ClassSelection classes;
+        try { classes = Overparam.Data.ClassSelection.Parse(r.GetValue(Classes)!); }
+        catch (FormatException e) { throw new RunSpecException(e.Message); }
+        return spec with
+        {
+            Classes = classes, NTest = r.GetValue(NTest), TestData = r.GetValue(TestData), TestFraction = r.GetValue(TestFraction),
+            BayesError = r.GetValue(BayesError), Standardize = r.GetValue(Standardize), ClassesCount = r.GetValue(ClassesCount),
         };
     }
 }

@@ -13,14 +13,18 @@ namespace Overparam.Data;
 /// <item>Every row must have the same number of fields, with at least one feature; with an input shape,
 ///   exactly (product of the shape) + 1 fields.</item>
 /// <item>No NaN or infinite values, no input row of all zeros (it could not be normalized), at least 2 samples.</item>
+/// <item>With C ≥ 2 classes, every label is a class id: an integer 0 … C−1.</item>
 /// </list>
 /// Problems are <see cref="DataFormatException"/>s naming the file, the 1-based line and, for a bad field, the 1-based column.
 /// The inputs are returned as read, not normalized: call <see cref="Dataset.Normalized"/>.
 /// </summary>
 public static class CsvData
 {
-    /// <summary>Loads <paramref name="path"/>; <paramref name="inputShape"/> is [d] or [d0, p] (null: [number of features]).</summary>
-    public static Dataset Load(string path, int[]? inputShape = null)
+    /// <summary>
+    /// Loads <paramref name="path"/>; <paramref name="inputShape"/> is [d] or [d0, p] (null: [number of features]);
+    /// <paramref name="classes"/> is 0 for real labels, C ≥ 2 for class ids.
+    /// </summary>
+    public static Dataset Load(string path, int[]? inputShape = null, int classes = 0)
     {
         if (inputShape is not null && (inputShape.Length == 0 || inputShape.Any(s => s <= 0)))
             throw new ArgumentException($"input shape [{string.Join(", ", inputShape)}] must have positive dimensions", nameof(inputShape));
@@ -72,6 +76,8 @@ public static class CsvData
             {
                 double v = ParseField(path, lineNo, c + 1, fields[c], li == 0);
                 if (c < fields.Length - 1 && v != 0) allZero = false;
+                if (c == fields.Length - 1 && classes >= 2 && !(v >= 0 && v < classes && v == Math.Floor(v)))
+                    throw new DataFormatException(path, lineNo, c + 1, $"label \"{fields[c].Trim()}\" is not a class id 0…{classes - 1}");
                 values.Add(v);
             }
             if (allZero)

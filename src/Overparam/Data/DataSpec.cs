@@ -9,11 +9,16 @@ public enum DataKind
     Csv,
     /// <summary>A directory of IDX files (<see cref="IdxData"/>); <see cref="DataSpec.Path"/> is the directory.</summary>
     Idx,
+    /// <summary>The binary Gaussian mixture with a known Bayes error (<see cref="GaussianMixture"/>).</summary>
+    Mixture,
+    /// <summary>Unit-sphere inputs labelled by a random teacher network's argmax (<see cref="TeacherClasses"/>).</summary>
+    TeacherClasses,
 }
 
 /// <summary>
-/// A parsed <c>--data</c> value: <c>synthetic</c>, <c>csv:PATH</c>, <c>idx:DIR</c>, or <c>fashion-mnist</c>
-/// (short for <c>idx:/usr/share/datasets/fashion-mnist</c>, where Debian's dataset-fashion-mnist installs it).
+/// A parsed <c>--data</c> value: <c>synthetic</c>, <c>csv:PATH</c>, <c>idx:DIR</c>, <c>fashion-mnist</c>
+/// (short for <c>idx:/usr/share/datasets/fashion-mnist</c>, where Debian's dataset-fashion-mnist installs it),
+/// <c>mixture</c> or <c>teacher-classes</c>.
 /// The CLI combines it with --n, --d, --classes and so on.
 /// </summary>
 public sealed record DataSpec(DataKind Kind, string? Path)
@@ -22,7 +27,7 @@ public sealed record DataSpec(DataKind Kind, string? Path)
     public const string FashionMnistDirectory = "/usr/share/datasets/fashion-mnist";
 
     /// <summary>The accepted forms, for help texts and error messages.</summary>
-    public const string Forms = "synthetic, csv:PATH, idx:DIR or fashion-mnist";
+    public const string Forms = "synthetic, csv:PATH, idx:DIR, fashion-mnist, mixture or teacher-classes";
 
     /// <summary>Parses a <c>--data</c> value; throws <see cref="ArgumentException"/> naming the accepted forms otherwise.</summary>
     public static DataSpec Parse(string spec)
@@ -31,6 +36,8 @@ public sealed record DataSpec(DataKind Kind, string? Path)
         string s = spec.Trim();
         if (s.Equals("synthetic", StringComparison.OrdinalIgnoreCase)) return new DataSpec(DataKind.Synthetic, null);
         if (s.Equals("fashion-mnist", StringComparison.OrdinalIgnoreCase)) return new DataSpec(DataKind.Idx, FashionMnistDirectory);
+        if (s.Equals("mixture", StringComparison.OrdinalIgnoreCase)) return new DataSpec(DataKind.Mixture, null);
+        if (s.Equals("teacher-classes", StringComparison.OrdinalIgnoreCase)) return new DataSpec(DataKind.TeacherClasses, null);
         int colon = s.IndexOf(':');
         if (colon > 0)
         {
@@ -51,6 +58,8 @@ public sealed record DataSpec(DataKind Kind, string? Path)
     {
         DataKind.Synthetic => "synthetic",
         DataKind.Csv => $"csv:{Path}",
+        DataKind.Mixture => "mixture",
+        DataKind.TeacherClasses => "teacher-classes",
         _ => $"idx:{Path}",
     };
 }

@@ -59,6 +59,19 @@ public sealed class Dataset
     /// <summary>The same data with new labels (e.g. from a teacher network).</summary>
     public Dataset WithLabels(double[] y) => new(X, y, InputShape, Source);
 
+    /// <summary>A copy of the samples at the 0-based <paramref name="rows"/>, in that order.</summary>
+    public Dataset Subset(IReadOnlyList<int> rows, string source)
+    {
+        var x = new Matrix<double>(rows.Count, Features);
+        var y = new double[rows.Count];
+        for (int i = 0; i < rows.Count; i++)
+        {
+            X.Row(rows[i]).CopyTo(x.Row(i));
+            y[i] = Y[rows[i]];
+        }
+        return new Dataset(x, y, InputShape, source);
+    }
+
     /// <summary>
     /// A copy with every input divided by its Euclidean norm, so ‖x_i‖₂ = 1 (for conv inputs ‖x_i‖_F = 1),
     /// the theorems' assumption. Labels are unchanged. Throws <see cref="InvalidOperationException"/>

@@ -29,6 +29,12 @@ public static class SyntheticData
         return Draw(n, [d0, p], seed, $"synthetic: unit Frobenius sphere, n={n}, d0={d0}, p={p}, seed={seed}");
     }
 
+    /// <summary>
+    /// The seed of a synthetic data set's fresh test sample: <paramref name="seed"/> ^ 0x7E575EED, so the test sample is
+    /// independent of the training sample and the same whatever the training set's size.
+    /// </summary>
+    public static ulong TestSeed(ulong seed) => seed ^ 0x7E575EEDUL;
+
     private static Dataset Draw(int n, int[] shape, ulong seed, string source)
     {
         if (n < 1) throw new ArgumentOutOfRangeException(nameof(n), $"n = {n}: need at least one sample");

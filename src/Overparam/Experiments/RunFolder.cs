@@ -7,7 +7,8 @@ using Overparam.Reports;
 namespace Overparam.Experiments;
 
 /// <summary>
-/// A run's output folder: config.json (resolved configuration), data.safetensors (X, y as trained on),
+/// A run's output folder: config.json (resolved configuration), data.safetensors (X, y as trained on, and X_test,
+/// y_test as evaluated on when there is a test set),
 /// init.safetensors and final.safetensors (W1 … WH, a), metrics.csv (one row per step, flushed as it goes) and
 /// summary.json (status, losses, steps, time; "running" until the run ends). Every file but metrics.csv is written
 /// atomically, so an interrupted run leaves a consistent folder.

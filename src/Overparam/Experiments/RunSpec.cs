@@ -37,8 +37,8 @@ public sealed record RunSpec
     public int P { get; init; } = 8;
     /// <summary>Synthetic labels: gaussian (N(0, 1)) | teacher (a fixed random network of the same architecture, width 64).</summary>
     public string Labels { get; init; } = "gaussian";
-    /// <summary>IDX: the two classes mapped to −1 and +1.</summary>
-    public int[] Classes { get; init; } = [0, 1];
+    /// <summary>IDX: the two classes mapped to −1 and +1 (JSON [a, b]), or "all" (class ids 0 … C−1).</summary>
+    public Overparam.Data.ClassSelection Classes { get; init; } = Overparam.Data.ClassSelection.Binary(0, 1);
     /// <summary>IDX image layout for the conv net: positions (1 channel × rows·cols) | rows (rows channels × cols positions).</summary>
     public string ImageLayout { get; init; } = "positions";
     /// <summary>CSV for the conv net: "d0xp".</summary>
@@ -47,6 +47,32 @@ public sealed record RunSpec
     public bool RawInputs { get; init; }
     /// <summary>Seed of the data (synthetic inputs and labels); null: the weight seed.</summary>
     public ulong? DataSeed { get; init; }
+
+    // Data: held-out sets and classification (issue 12)
+    // Left out of the JSON when unset, so that specs, cell keys and config.json of runs without them are as they were.
+    /// <summary>Test samples: the first n_test of the IDX test files (t10k-*; with two classes ⌊n_test/2⌋ of the first,
+    /// the rest of the second), or the size of the fresh test sample of mixture and teacher-classes data. Null: all of the
+    /// IDX test files with classes "all", no test set with two classes, 1000 for mixture and teacher-classes.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? NTest { get; init; }
+    /// <summary>A test set from a file, in --data form: csv:PATH, or idx:DIR / fashion-mnist (the directory's t10k files);
+    /// it must have the training data's number of features.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TestData { get; init; }
+    /// <summary>A seeded random split of CSV or IDX training data (<see cref="Overparam.Data.RandomSplit"/>, seed = the data
+    /// seed): the fraction in (0, 1) that becomes the test set.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? TestFraction { get; init; }
+    /// <summary>Bayes error ε in (0, 0.5] of mixture data (‖μ‖ = −Φ⁻¹(ε)); null: 0.1.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? BayesError { get; init; }
+    /// <summary>Standardize each feature with the training set's mean and standard deviation (instead of scaling each input to unit norm).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Standardize { get; init; }
+    /// <summary>Number of classes C ≥ 2 (labels are class ids 0 … C−1). Null: the network's outputs when above 1; otherwise
+    /// real or ±1 labels, and for IDX data with classes "all" 1 + the largest training label.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? ClassesCount { get; init; }
 
     // Training.
     public ulong Seed { get; init; } = 1;

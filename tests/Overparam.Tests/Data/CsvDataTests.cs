@@ -30,6 +30,20 @@ public sealed class CsvDataTests : IDisposable
     }
 
     [Fact]
+    public void ClassIdLabelsAreChecked()
+    {
+        string ok = dir.Write("ids.csv", "1,0,2\n0,1,0\n");
+        Assert.Equal([2.0, 0], CsvData.Load(ok, null, classes: 3).Y);
+        string fraction = dir.Write("fraction.csv", "1,0,1\n0,1,1.5\n");
+        Assert.Equal($"{fraction}:2:3: label \"1.5\" is not a class id 0…2",
+            Assert.Throws<DataFormatException>(() => CsvData.Load(fraction, null, classes: 3)).Message);
+        string high = dir.Write("high.csv", "1,0,3\n0,1,1\n");
+        Assert.Equal($"{high}:1:3: label \"3\" is not a class id 0…2",
+            Assert.Throws<DataFormatException>(() => CsvData.Load(high, null, classes: 3)).Message);
+        Assert.Equal([3.0, 1], CsvData.Load(high, null).Y);   // real labels: anything finite
+    }
+
+    [Fact]
     public void InputShapeIsKept()
     {
         string path = dir.Write("conv.csv", "1,2,3,4,9\n5,6,7,8,10\n");

@@ -10,6 +10,8 @@ public class DataSpecTests
     [InlineData("csv:C:/d/x.csv", DataKind.Csv, "C:/d/x.csv")]
     [InlineData("idx:/usr/share/datasets/fashion-mnist", DataKind.Idx, "/usr/share/datasets/fashion-mnist")]
     [InlineData("fashion-mnist", DataKind.Idx, DataSpec.FashionMnistDirectory)]
+    [InlineData("mixture", DataKind.Mixture, null)]
+    [InlineData("teacher-classes", DataKind.TeacherClasses, null)]
     public void ParsesKnownForms(string text, DataKind kind, string? path)
     {
         var spec = DataSpec.Parse(text);
@@ -17,8 +19,11 @@ public class DataSpecTests
     }
 
     [Fact]
-    public void RoundTripsThroughToString() =>
-        Assert.Equal("csv:a.csv", DataSpec.Parse("csv:a.csv").ToString());
+    public void RoundTripsThroughToString()
+    {
+        foreach (string form in new[] { "synthetic", "csv:a.csv", "idx:/d", "mixture", "teacher-classes" })
+            Assert.Equal(form, DataSpec.Parse(form).ToString());
+    }
 
     [Theory]
     [InlineData("mnist")]
@@ -28,7 +33,7 @@ public class DataSpecTests
     public void RejectsUnknownForms(string text)
     {
         var e = Assert.Throws<ArgumentException>(() => DataSpec.Parse(text));
-        Assert.Contains($"--data \"{text}\" is not understood: expected synthetic, csv:PATH, idx:DIR or fashion-mnist", e.Message);
+        Assert.Contains($"--data \"{text}\" is not understood: expected synthetic, csv:PATH, idx:DIR, fashion-mnist, mixture or teacher-classes", e.Message);
     }
 
     [Fact]

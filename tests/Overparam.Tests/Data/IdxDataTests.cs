@@ -137,6 +137,74 @@ public sealed class IdxDataTests : IDisposable
         Assert.Equal($"{dir.File("train-images-idx3-ubyte.gz")}: file ends early, while reading image 4", Fails().Message);
     }
 
+    private void WriteTestFiles(byte[] images, byte[] labels, bool gzip = false) =>
+        WriteFiles(images, labels, gzip, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
+
+    [Fact]
+    public void TestPartReadsTheT10kFiles()
+    {
+        WriteFiles(ImagesFile(), LabelsFile(Labels));
+        Assert.False(IdxData.HasPart(dir.Path, IdxPart.Test));
+        WriteTestFiles(ImagesFile(count: 4), LabelsFile([1, 3, 3, 1]), gzip: true);
+        Assert.True(IdxData.HasPart(dir.Path, IdxPart.Test));
+        var data = IdxData.Load(dir.Path, classA: 1, classB: 3, n: 4, IdxImageLayout.Flat, IdxPart.Test);
+        AssertSamples(data, [0, 1, 2, 3], [-1, 1, 1, -1]);
+        Assert.Contains("t10k files", data.Source);
+    }
+
+    [Fact]
+    public void AllClassesTakeTheFirstNInFileOrderAsClassIds()
+    {
+        WriteFiles(ImagesFile(), LabelsFile(Labels));
+        Assert.Equal(8, IdxData.ClassCount(dir.Path));
+        var data = IdxData.LoadClasses(dir.Path, 5, classes: 8);
+        AssertSamples(data, [0, 1, 2, 3, 4], [3, 3, 3, 1, 1]);
+        AssertSamples(IdxData.LoadClasses(dir.Path, null, classes: 8), [0, 1, 2, 3, 4, 5, 6], [3, 3, 3, 1, 1, 7, 1]);
+
+        string labels = dir.File("train-labels-idx1-ubyte");
+        var e = Assert.Throws<DataFormatException>(() => IdxData.LoadClasses(dir.Path, 6, classes: 7));
+        Assert.Equal($"{labels}:6: label 7 is not a class id 0…6", e.Message);
+        e = Assert.Throws<DataFormatException>(() => IdxData.LoadClasses(dir.Path, 8, classes: 8));
+        Assert.Equal($"{labels}: has 7 samples, 8 are needed", e.Message);
+    }
+
+    [Fact]
+    public void TrailingBytesAndCutRawFiles()
+    {
+        WriteFiles([.. ImagesFile(), 0], LabelsFile(Labels));
+        Assert.Equal($"{dir.File("train-images-idx3-ubyte")}: has data after the 7 images of 2x3 that its header announces", Fails().Message);
+        WriteFiles(ImagesFile(), LabelsFile(Labels)[..^2]);
+        Assert.Equal($"{dir.File("train-labels-idx1-ubyte")}: file ends early, while reading labels", Fails().Message);
+        // The samples needed (n = 2: images 0 and 3) come before the cut, but the whole file is checked.
+        WriteFiles(ImagesFile()[..^1], LabelsFile(Labels));
+        Assert.Equal($"{dir.File("train-images-idx3-ubyte")}: file ends early, while reading image 7", Fails(n: 2).Message);
+    }
+
+    [Theory]
+    [InlineData(1)]    // in the trailer's size field: GZipStream alone reads all data without complaint
+    [InlineData(4)]    // the whole size field
+    [InlineData(8)]    // the whole trailer
+    [InlineData(20)]   // into the compressed data
+    public void TruncatedGzipIsAnError(int cut)
+    {
+        var labels = LabelsFile(Labels);
+        File.WriteAllBytes(dir.File("train-labels-idx1-ubyte.gz"), Gzip(labels));
+        File.WriteAllBytes(dir.File("train-images-idx3-ubyte.gz"), Gzip(ImagesFile())[..^cut]);
+        var e = Fails(n: 2);
+        Assert.StartsWith($"{dir.File("train-images-idx3-ubyte.gz")}: ", e.Message);
+        Assert.Matches("file ends early|truncated or corrupt|corrupt gzip", e.Message);
+    }
+
+    [Fact]
+    public void GzipWithABadChecksumIsAnError()
+    {
+        var gz = Gzip(LabelsFile(Labels));
+        gz[^8] ^= 0xFF;   // the CRC-32 of the trailer
+        File.WriteAllBytes(dir.File("train-labels-idx1-ubyte.gz"), gz);
+        File.WriteAllBytes(dir.File("train-images-idx3-ubyte"), ImagesFile());
+        Assert.StartsWith($"{dir.File("train-labels-idx1-ubyte.gz")}: corrupt gzip data", Fails().Message);
+    }
+
     [Fact]
     public void ReadsDebiansFashionMnistWhenInstalled()
     {

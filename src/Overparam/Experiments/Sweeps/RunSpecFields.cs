@@ -52,6 +52,13 @@ public static partial class RunSpecFields
         "data" => Data(value),
         "classes" => Classes(value),
         "input_shape" or "init" => value is null || IsString(value, out _) ? (value?.DeepClone(), null) : (null, Expected("a string or null", value)),
+        // Data: held-out sets and classification (issue 12)
+        "n_test" => value is null ? (null, null) : Int(value, 1, "a positive integer or null"),
+        "test_data" => value is null ? (null, null) : TestData(value),
+        "test_fraction" => value is null ? (null, null) : Fraction(value, 1, upperIncluded: false, "a number in (0, 1) or null"),
+        "bayes_error" => value is null ? (null, null) : Fraction(value, 0.5, upperIncluded: true, "a number in (0, 0.5] or null"),
+        "standardize" => value is JsonValue sv && sv.TryGetValue(out bool sb) ? (JsonValue.Create(sb), null) : (null, Expected("true or false", value)),
+        "classes_count" => value is null ? (null, null) : Int(value, 2, "an integer >= 2 or null"),
         _ => (null, "unknown field"),
     };
 
@@ -104,12 +111,35 @@ public static partial class RunSpecFields
 
     private static (JsonNode?, string?) Classes(JsonNode? value)
     {
+        if (IsString(value, out string s) && s == "all") return (JsonValue.Create(s), null);
         if (value is JsonArray a && a.Count == 2)
         {
             var parsed = a.Select(x => Int(x, 0, "")).ToArray();
             if (parsed.All(p => p.Item2 is null)) return (new JsonArray(parsed.Select(p => p.Item1).ToArray()), null);
         }
-        return (null, Expected("two non-negative integer class labels, e.g. [0, 1]", value));
+        return (null, Expected("two non-negative integer class labels, e.g. [0, 1], or \"all\"", value));
+    }
+
+    // Data: held-out sets and classification (issue 12)
+    private static (JsonNode?, string?) TestData(JsonNode value)
+    {
+        const string what = "csv:PATH, idx:DIR or fashion-mnist";
+        if (!IsString(value, out string s)) return (null, Expected(what, value));
+        try
+        {
+            var kind = DataSpec.Parse(s).Kind;
+            return kind is DataKind.Csv or DataKind.Idx ? (JsonValue.Create(s), null) : (null, Expected(what, value));
+        }
+        catch (ArgumentException) { return (null, Expected(what, value)); }
+    }
+
+    /// <summary>A number in (0, high) or (0, high].</summary>
+    private static (JsonNode?, string?) Fraction(JsonNode value, double high, bool upperIncluded, string what)
+    {
+        var (number, error) = Number(value, positive: true, what);
+        if (error is not null) return (null, error);
+        double x = number!.GetValue<double>();
+        return (x < high || upperIncluded && x == high) ? (number, null) : (null, Expected(what, value));
     }
 
     private static bool IsString(JsonNode? value, out string s)
