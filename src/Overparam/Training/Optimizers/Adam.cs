@@ -11,15 +11,18 @@ namespace Overparam.Training.Optimizers;
 /// <code>
 /// t ← t + 1
 /// g ← ∇ + λθ
-/// m ← β1 m + (1 − β1) g                     (PyTorch: exp_avg.lerp_(g, 1 − β1))
+/// m ← β1 m + (1 − β1) g
 /// v ← β2 v + (1 − β2) g²
 /// step_size ← η / (1 − β1^t)
 /// denom ← sqrt(v) / sqrt(1 − β2^t) + ε
 /// θ ← θ − step_size · m / denom
 /// </code>
-/// in PyTorch's order of operations, so that <c>torch.optim.Adam(params, lr=η, betas=(β1, β2), eps=ε, weight_decay=λ)</c>
-/// gives the same numbers up to rounding. Defaults β = (0.9, 0.999), ε = 1e-8. State: "step" (t) and "exp_avg.NAME" (m),
-/// "exp_avg_sq.NAME" (v) per trained parameter.
+/// the update of <c>torch.optim.Adam(params, lr=η, betas=(β1, β2), eps=ε, weight_decay=λ)</c>, e.g.
+/// <c>torch.optim.Adam(params, lr=1e-3)</c>. Each line is rounded as PyTorch 1.13's CPU kernels round it (a multiply-add
+/// is fused where PyTorch's kernel fuses it on an FMA-capable CPU), so the numbers equal Debian's PyTorch bit for bit
+/// (OptimizerTorchGoldenTests); PyTorch ≥ 2.0 computes m as <c>exp_avg.lerp_(g, 1 − β1)</c>, equal up to rounding.
+/// Defaults β = (0.9, 0.999), ε = 1e-8. State: "step" (t) and "exp_avg.NAME" (m), "exp_avg_sq.NAME" (v) per trained
+/// parameter.
 /// </summary>
 public sealed class Adam<T> : IOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -52,7 +55,7 @@ public sealed class Adam<T> : IOptimizer<T> where T : unmanaged, IFloatingPointI
         T stepSize = T.CreateTruncating(LearningRate / (1 - Math.Pow(beta1, t)));
         T correction2 = T.CreateTruncating(Math.Sqrt(1 - Math.Pow(beta2, t)));
         T lambda = T.CreateTruncating(weightDecay), eps = T.CreateTruncating(epsilon);
-        T w1 = T.CreateTruncating(1 - beta1), w2 = T.CreateTruncating(1 - beta2);
+        T w1 = T.CreateTruncating(1 - beta1), w2 = T.CreateTruncating(1 - beta2), b1 = T.CreateTruncating(beta1), b2 = T.CreateTruncating(beta2);
         var ps = step.Model.Parameters;
         for (int p = 0; p < ps.Count; p++)
         {
@@ -63,15 +66,18 @@ public sealed class Adam<T> : IOptimizer<T> where T : unmanaged, IFloatingPointI
                 int length = Math.Min(ParameterBuffers<T>.BlockLength, theta.Length - i);
                 Span<T> th = theta.AsSpan(i, length), g = grad.AsSpan(i, length), mb = m.AsSpan(i, length), vb = v.AsSpan(i, length);
                 Span<T> d = denominator.AsSpan(0, length);
-                if (weightDecay != 0) TensorPrimitives.MultiplyAdd(th, lambda, g, g);
-                TensorPrimitives.Lerp(mb, g, w1, mb);
-                TensorPrimitives.Multiply(g, g, g);
-                TensorPrimitives.Lerp(vb, g, w2, vb);
-                TensorPrimitives.Sqrt(vb, d);
-                TensorPrimitives.Divide(d, correction2, d);
-                TensorPrimitives.Add(d, eps, d);
-                TensorPrimitives.Divide(mb, d, d);
-                TensorPrimitives.MultiplyAdd(d, -stepSize, th, th);
+                if (weightDecay != 0) TensorPrimitives.FusedMultiplyAdd(th, lambda, g, g); // grad.add(param, alpha=λ)
+                TensorPrimitives.Multiply(mb, b1, mb);                                    // exp_avg.mul_(β1)
+                TensorPrimitives.FusedMultiplyAdd(g, w1, mb, mb);                         //   .add_(grad, alpha=1 − β1)
+                TensorPrimitives.Multiply(vb, b2, vb);                                    // exp_avg_sq.mul_(β2)
+                TensorPrimitives.Multiply(g, w2, d);                                      //   .addcmul_(grad, grad, value=1 − β2)
+                TensorPrimitives.FusedMultiplyAdd(d, g, vb, vb);
+                TensorPrimitives.Sqrt(vb, d);                                             // denom = (exp_avg_sq.sqrt()
+                TensorPrimitives.Divide(d, correction2, d);                               //   / sqrt(bias_correction2))
+                TensorPrimitives.Add(d, eps, d);                                          //   .add_(ε)
+                TensorPrimitives.Multiply(mb, -stepSize, g);                              // param.addcdiv_(exp_avg, denom, value=−step_size)
+                TensorPrimitives.Divide(g, d, g);
+                TensorPrimitives.Add(th, g, th);
             }
         }
     }

@@ -19,7 +19,7 @@ internal sealed class ParameterBuffers<T>(string optimizer, params string[] kind
 {
     /// <summary>
     /// Element-wise passes run this many elements at a time, so that a block of every array stays in cache from one
-    /// pass to the next (on 2M parameters, Adam's nine passes take half the time of whole-array passes).
+    /// pass to the next (on 2M parameters, Adam's dozen passes take about half the time of whole-array passes).
     /// </summary>
     public const int BlockLength = 4096;
 

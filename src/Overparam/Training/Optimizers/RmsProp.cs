@@ -14,9 +14,12 @@ namespace Overparam.Training.Optimizers;
 /// if μ &gt; 0:  b ← μ b + g / avg,  θ ← θ − η b
 /// else:       θ ← θ − η g / avg
 /// </code>
-/// in PyTorch's order of operations, so that <c>torch.optim.RMSprop(params, lr=η, alpha=α, eps=ε, weight_decay=λ,
-/// momentum=μ, centered=…)</c> gives the same numbers up to rounding. Defaults α = 0.99, ε = 1e-8, μ = 0. State: "step",
-/// and per trained parameter "square_avg.NAME" (v), "momentum_buffer.NAME" (b) when μ &gt; 0, "grad_avg.NAME" (ḡ) when centered.
+/// the update of <c>torch.optim.RMSprop(params, lr=η, alpha=α, eps=ε, weight_decay=λ, momentum=μ, centered=…)</c>, e.g.
+/// <c>torch.optim.RMSprop(params, lr=1e-2, momentum=0.9)</c>. Each line is rounded as PyTorch 1.13's CPU kernels round it
+/// (a multiply-add is fused where PyTorch's kernel fuses it on an FMA-capable CPU), so the numbers equal Debian's
+/// PyTorch bit for bit (OptimizerTorchGoldenTests); PyTorch ≥ 2.0 computes ḡ with <c>lerp_</c>, equal up to rounding.
+/// Defaults α = 0.99, ε = 1e-8, μ = 0. State: "step", and per trained parameter "square_avg.NAME" (v),
+/// "momentum_buffer.NAME" (b) when μ &gt; 0, "grad_avg.NAME" (ḡ) when centered.
 /// </summary>
 public sealed class RmsProp<T> : IOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -53,7 +56,7 @@ public sealed class RmsProp<T> : IOptimizer<T> where T : unmanaged, IFloatingPoi
     {
         state.Begin(step);
         T eta = T.CreateTruncating(LearningRate), lambda = T.CreateTruncating(weightDecay), eps = T.CreateTruncating(epsilon);
-        T mu = T.CreateTruncating(momentum), w = T.CreateTruncating(1 - alpha);
+        T mu = T.CreateTruncating(momentum), a = T.CreateTruncating(alpha), w = T.CreateTruncating(1 - alpha);
         var ps = step.Model.Parameters;
         for (int p = 0; p < ps.Count; p++)
         {
@@ -64,27 +67,35 @@ public sealed class RmsProp<T> : IOptimizer<T> where T : unmanaged, IFloatingPoi
             {
                 int length = Math.Min(ParameterBuffers<T>.BlockLength, theta.Length - i);
                 Span<T> th = theta.AsSpan(i, length), g = grad.AsSpan(i, length), v = square.AsSpan(i, length), avg = average.AsSpan(0, length);
-                if (weightDecay != 0) TensorPrimitives.MultiplyAdd(th, lambda, g, g);
-                TensorPrimitives.Multiply(g, g, avg);
-                TensorPrimitives.Lerp(v, avg, w, v);
+                if (weightDecay != 0) TensorPrimitives.FusedMultiplyAdd(th, lambda, g, g); // grad.add(param, alpha=λ)
+                TensorPrimitives.Multiply(v, a, v);                                       // square_avg.mul_(α)
+                TensorPrimitives.Multiply(g, w, avg);                                     //   .addcmul_(grad, grad, value=1 − α)
+                TensorPrimitives.FusedMultiplyAdd(avg, g, v, v);
                 if (centered)
                 {
                     Span<T> gbar = mean.AsSpan(i, length);
-                    TensorPrimitives.Lerp(gbar, g, w, gbar);
-                    TensorPrimitives.Multiply(gbar, gbar, avg);
-                    TensorPrimitives.Subtract(v, avg, avg);
-                    TensorPrimitives.Sqrt(avg, avg);
+                    TensorPrimitives.Multiply(gbar, a, gbar);                             // grad_avg.mul_(α)
+                    TensorPrimitives.FusedMultiplyAdd(g, w, gbar, gbar);                  //   .add_(grad, alpha=1 − α)
+                    TensorPrimitives.Negate(gbar, avg);                                   // avg = square_avg.addcmul(grad_avg, grad_avg, value=−1)
+                    TensorPrimitives.FusedMultiplyAdd(avg, gbar, v, avg);
+                    TensorPrimitives.Sqrt(avg, avg);                                      //   .sqrt_()
                 }
-                else TensorPrimitives.Sqrt(v, avg);
-                TensorPrimitives.Add(avg, eps, avg);
-                TensorPrimitives.Divide(g, avg, avg);
+                else TensorPrimitives.Sqrt(v, avg);                                       // avg = square_avg.sqrt()
+                TensorPrimitives.Add(avg, eps, avg);                                      //   .add_(ε)
                 if (momentum > 0)
                 {
                     Span<T> b = buffer.AsSpan(i, length);
-                    TensorPrimitives.MultiplyAdd(b, mu, avg, b);
-                    TensorPrimitives.MultiplyAdd(b, -eta, th, th);
+                    TensorPrimitives.Multiply(b, mu, b);                                  // buf.mul_(μ)
+                    TensorPrimitives.Divide(g, avg, g);                                   //   .addcdiv_(grad, avg)
+                    TensorPrimitives.Add(b, g, b);
+                    TensorPrimitives.FusedMultiplyAdd(b, -eta, th, th);                   // param.add_(buf, alpha=−η)
                 }
-                else TensorPrimitives.MultiplyAdd(avg, -eta, th, th);
+                else
+                {
+                    TensorPrimitives.Multiply(g, -eta, g);                                // param.addcdiv_(grad, avg, value=−η)
+                    TensorPrimitives.Divide(g, avg, g);
+                    TensorPrimitives.Add(th, g, th);
+                }
             }
         }
     }

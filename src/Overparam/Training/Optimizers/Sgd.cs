@@ -13,10 +13,13 @@ namespace Overparam.Training.Optimizers;
 ///            g ← g + μb  with Nesterov,  else g ← b
 /// θ ← θ − ηg
 /// </code>
-/// the same update as <c>torch.optim.SGD(params, lr=η, momentum=μ, dampening=τ, weight_decay=λ, nesterov=…)</c>, e.g.
-/// <c>torch.optim.SGD(params, lr, momentum=0.9, nesterov=True, weight_decay=5e-4)</c>, in the same order of operations.
-/// Nesterov needs μ &gt; 0 and τ = 0, as in PyTorch. With μ = λ = 0 this is <see cref="GradientDescent{T}"/>'s update
-/// without the fused step. State: "step" and, when μ ≠ 0, "momentum_buffer.NAME" (b) per trained parameter.
+/// the update of <c>torch.optim.SGD(params, lr=η, momentum=μ, dampening=τ, weight_decay=λ, nesterov=…)</c>, e.g.
+/// <c>torch.optim.SGD(params, lr, momentum=0.9, nesterov=True, weight_decay=5e-4)</c>. Each line is rounded as PyTorch's
+/// CPU kernels round it (μb is rounded, then g is added in a fused multiply-add, as PyTorch's <c>mul_</c> then
+/// <c>add_(alpha=…)</c> on an FMA-capable CPU), so the numbers equal Debian's PyTorch 1.13 bit for bit
+/// (OptimizerTorchGoldenTests). Nesterov needs μ &gt; 0 and τ = 0, as in PyTorch. With μ = λ = 0 this is
+/// <see cref="GradientDescent{T}"/>'s update without the fused step. State: "step" (the updates taken, which tells
+/// whether b exists yet) and, when μ ≠ 0, "momentum_buffer.NAME" (b) per trained parameter.
 /// </summary>
 public sealed class Sgd<T> : IOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -59,20 +62,20 @@ public sealed class Sgd<T> : IOptimizer<T> where T : unmanaged, IFloatingPointIe
             {
                 int length = Math.Min(ParameterBuffers<T>.BlockLength, theta.Length - i);
                 Span<T> th = theta.AsSpan(i, length), g = grad.AsSpan(i, length);
-                if (weightDecay != 0) TensorPrimitives.MultiplyAdd(th, lambda, g, g);
+                if (weightDecay != 0) TensorPrimitives.FusedMultiplyAdd(th, lambda, g, g); // grad.add(param, alpha=λ)
                 if (momentum != 0)
                 {
                     Span<T> b = buffer.AsSpan(i, length);
-                    if (first) g.CopyTo(b);
+                    if (first) g.CopyTo(b);                                           // buf = torch.clone(grad)
                     else
                     {
-                        if (dampening != 0) TensorPrimitives.Multiply(g, undamped, g);
-                        TensorPrimitives.MultiplyAdd(b, mu, g, b);
+                        TensorPrimitives.Multiply(b, mu, b);                          // buf.mul_(μ)
+                        TensorPrimitives.FusedMultiplyAdd(g, undamped, b, b);         //   .add_(grad, alpha=1 − τ)
                     }
-                    if (nesterov) TensorPrimitives.MultiplyAdd(b, mu, g, g);
+                    if (nesterov) TensorPrimitives.FusedMultiplyAdd(b, mu, g, g);     // grad = grad.add(buf, alpha=μ)
                     else g = b;
                 }
-                TensorPrimitives.MultiplyAdd(g, -eta, th, th);
+                TensorPrimitives.FusedMultiplyAdd(g, -eta, th, th);                   // param.add_(grad, alpha=−η)
             }
         }
     }
