@@ -80,4 +80,7 @@ public static class MetricColumns
 
     /// <summary>With --eval-every and a test set: the misclassification rate on the test set.</summary>
     public const string TestError = "test_error";
+
+    /// <summary>The lowest test error over the evaluations (summary.json, a sweep's final values).</summary>
+    public const string BestTestError = "best_test_error";
 }

@@ -57,6 +57,19 @@ public sealed class SavedRun
         return new Dataset(new Matrix<double>(x.Shape[0], inputShape.Aggregate(1, (p, s) => p * s), x.AsDoubles()), y.AsDoubles(), inputShape, file);
     }
 
+    /// <summary>The data the run trained on and, when it had one, its test set (X_test, y_test).</summary>
+    public (Dataset Train, Dataset? Test) DataSplit()
+    {
+        var train = Data();
+        string file = File_("data.safetensors");
+        var tensors = Tensors(file);
+        if (!tensors.TryGetValue("X_test", out var x) || !tensors.TryGetValue("y_test", out var y)) return (train, null);
+        if (x.Shape.Length < 2 || y.Shape.Length != 1 || y.Shape[0] != x.Shape[0])
+            throw new RunSpecException($"{file}: expected tensors X_test [n_test, ...] and y_test [n_test]");
+        int[] inputShape = x.Shape[1..];
+        return (train, new Dataset(new Matrix<double>(x.Shape[0], inputShape.Aggregate(1, (p, s) => p * s), x.AsDoubles()), y.AsDoubles(), inputShape, file));
+    }
+
     /// <summary>The parameters at initialization (init.safetensors: W1 … WH, a).</summary>
     public IReadOnlyDictionary<string, Tensor> InitWeights() => Tensors(File_("init.safetensors"));
 

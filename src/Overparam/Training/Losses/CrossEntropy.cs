@@ -12,6 +12,7 @@ public sealed class CrossEntropy : ILoss
     public static readonly CrossEntropy Instance = new();
 
     public string Name => "cross-entropy";
+    public string Formula => "L = 1/n sum_i [log sum_c exp f_c(x_i) - f_{y_i}(x_i)] (softmax cross-entropy, a mean over the batch)";
     public bool IsMean => true;
 
     public double Evaluate<T>(ReadOnlySpan<T> outputs, ReadOnlySpan<T> targets, int classes, Span<T> gradient) where T : unmanaged, IFloatingPointIeee754<T>

@@ -11,6 +11,9 @@ public interface ILoss
     /// <summary>The name in config.json and on the command line.</summary>
     string Name { get; }
 
+    /// <summary>The formula in plain text, as config.json records it.</summary>
+    string Formula { get; }
+
     /// <summary>True when L is a mean over the batch (so a whole set's loss is the size-weighted mean of its chunks'), false for a sum.</summary>
     bool IsMean { get; }
 

@@ -11,6 +11,7 @@ public sealed class MeanSquaredError : ILoss
     public static readonly MeanSquaredError Instance = new();
 
     public string Name => "mse";
+    public string Formula => "L = 1/(n C) sum_i sum_c (f_c(x_i) - onehot(y_i)_c)^2 (a mean over samples and outputs)";
     public bool IsMean => true;
 
     public double Evaluate<T>(ReadOnlySpan<T> outputs, ReadOnlySpan<T> targets, int classes, Span<T> gradient) where T : unmanaged, IFloatingPointIeee754<T>

@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using System.Numerics;
+using Overparam.Training;
+
+namespace Overparam.Experiments;
+
+/// <summary>
+/// What a run does at each step besides training: one metrics.csv row (step, loss, seconds; epoch and η for minibatch
+/// runs; the probes and the evaluation when due), progress, and a checkpoint every <c>checkpointEvery</c> steps.
+/// </summary>
+/// <param name="secondsBefore">Seconds trained before this process (a resumed run's checkpoint), added to the clock.</param>
+/// <param name="initialLoss">L(θ(0)) when it was measured before (a resumed run), else NaN until step 0.</param>
+/// <param name="checkpoint">Writes a checkpoint for (next step, seconds, L(θ(0))).</param>
+internal sealed class RunObserver<T>(RunFolder? folder, Probes<T>? probes, Evaluation<T>? evaluation, bool stochastic,
+    IProgress<RunProgress>? progress, int maxSteps, double secondsBefore, double initialLoss,
+    Action<int, double, double>? checkpoint, int checkpointEvery)
+    : ITrainingObserver<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public int LastStep; public double FirstLoss = initialLoss, LastLoss = double.NaN, LastSeconds;
+    /// <summary>The last metrics row written.</summary>
+    public IReadOnlyDictionary<string, double> LastRow { get; private set; } = new Dictionary<string, double>();
+    private double sideSeconds;
+
+    public void OnStep(in StepState<T> s)
+    {
+        if (s.Step == 0) FirstLoss = s.Loss;
+        double seconds = secondsBefore + s.Seconds;
+        LastStep = s.Step; LastLoss = s.Loss; LastSeconds = seconds;
+        var row = new Dictionary<string, double> { [MetricColumns.Step] = s.Step, [MetricColumns.Loss] = s.Loss, [MetricColumns.Seconds] = seconds };
+        if (stochastic) { row[MetricColumns.Epoch] = s.Epoch; row[MetricColumns.LearningRate] = s.LearningRate; }
+        long t0 = Stopwatch.GetTimestamp();
+        if (probes is not null && probes.Due(s.Step, s.IsLast)) probes.Measure(s, row);
+        if (evaluation is not null && evaluation.Due(s.Step, s.IsLast)) evaluation.Measure(s.Step, row);
+        sideSeconds += Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        folder?.AppendMetrics(row);
+        LastRow = row;
+        double trainSeconds = Math.Max(1e-9, s.Seconds - sideSeconds);
+        progress?.Report(new RunProgress(s.Step, maxSteps, s.Loss, s.Step / trainSeconds));
+    }
+
+    public void AfterUpdate(int nextStep)
+    {
+        if (checkpoint is not null && nextStep % checkpointEvery == 0) checkpoint(nextStep, LastSeconds, FirstLoss);
+    }
+}
