@@ -49,13 +49,57 @@ public sealed class SpecOptions
     public readonly Option<bool> Standardize = new("--standardize") { Description = "Standardize each feature with the training set's mean and std, train and test alike (instead of scaling each input to unit norm)" };
     public readonly Option<int?> ClassesCount = new("--classes-count") { Description = "Number of classes C >= 2, labels 0..C-1 (teacher-classes needs it or --outputs; idx --classes all: default 1 + the largest label)" };
 
+    // Classification and stochastic training (issue 12)
+    public readonly Option<int?> Outputs = new("--outputs") { Description = "C, outputs per sample (default: the data's number of classes, else 1); Gram matrices, kernels and probes exist for C = 1" };
+    public readonly Option<string?> Parameterization = new("--parameterization") { Description = "ntk (the paper's: weights N(0,1), width factors in the forward pass; default) or standard (weights N(0,1/fan_in), no width factor; the ResNet keeps c_res/H)" };
+    public readonly Option<bool> Bias = new("--bias") { Description = "Zero-initialized biases b1..bH and b_out" };
+    public readonly Option<string?> Loss = new("--loss") { Description = "half-sum-squares (the paper's 1/2 sum, default for C = 1), mse (mean over samples and outputs of (f - onehot)^2) or cross-entropy (softmax, mean over the batch; default for C > 1)" };
+    public readonly Option<int?> BatchSize = new("--batch-size") { Description = "Samples per step (default: all n, full-batch gradient descent)" };
+    public readonly Option<int?> Epochs = new("--epochs") { Description = "Train for this many epochs of ceil(n/B) steps instead of --steps" };
+    public readonly Option<bool> Shuffle = new("--shuffle") { Description = "Shuffle the minibatches each epoch, seeded by --seed; --shuffle false: batches in data order", DefaultValueFactory = _ => true };
+    public readonly Option<double?> Momentum = new("--momentum") { Description = "sgd and rmsprop: momentum mu (default 0)" };
+    public readonly Option<double?> Dampening = new("--dampening") { Description = "sgd: dampening of the momentum (default 0)" };
+    public readonly Option<bool> Nesterov = new("--nesterov") { Description = "sgd: Nesterov momentum (needs --momentum > 0)" };
+    public readonly Option<double?> WeightDecay = new("--weight-decay") { Description = "sgd, adam, rmsprop: L2 penalty added to the gradient, PyTorch's weight_decay (default 0)" };
+    public readonly Option<double?> Beta1 = new("--beta1") { Description = "adam: beta1 in [0, 1) (default 0.9)" };
+    public readonly Option<double?> Beta2 = new("--beta2") { Description = "adam: beta2 in [0, 1) (default 0.999)" };
+    public readonly Option<double?> Epsilon = new("--epsilon") { Description = "adam, rmsprop: eps (default 1e-8)" };
+    public readonly Option<double?> Alpha = new("--alpha") { Description = "rmsprop: smoothing alpha (default 0.99)" };
+    public readonly Option<bool> Centered = new("--centered") { Description = "rmsprop: the centered variant" };
+    public readonly Option<string?> LrSchedule = new("--lr-schedule") { Description = $"Per-epoch learning rate: {Choices.Or(Choices.LrSchedules)} (default constant)" };
+    public readonly Option<string?> LrMilestones = new("--lr-milestones") { Description = "--lr-schedule step: epochs at which eta is multiplied by --lr-gamma, e.g. 150,225" };
+    public readonly Option<double?> LrGamma = new("--lr-gamma") { Description = "--lr-schedule step: the factor (default 0.1)" };
+    public readonly Option<int> EvalEvery = new("--eval-every") { Description = "Train and test loss and error every k epochs (every k steps for full-batch runs) and at the end, as extra metrics.csv columns (0: never)" };
+    public readonly Option<int> CheckpointEvery = new("--checkpoint-every") { Description = "Write checkpoint.safetensors (parameters, optimizer state, position) every k steps, for `train --resume` (0: never)" };
+
     /// <summary>The held-out-set and classification options.</summary>
     public IEnumerable<Option> HeldOutAndClasses => [NTest, TestData, TestFraction, BayesError, Standardize, ClassesCount];
 
     /// <summary>Options for describing data and a network only (for `kernel`).</summary>
-    public IEnumerable<Option> NetworkAndData => [Arch, Depth, Width, Activation, CRes, AllowAnyCRes, KernelSize, Data, N, Dim, D0, P, Labels, Classes, ImageLayout, InputShape, Raw, DataSeed, Seed, OutputInit, .. HeldOutAndClasses];
+    public IEnumerable<Option> NetworkAndData => [.. NetworkOptions, .. DataOptions];
 
-    public IEnumerable<Option> All => [.. NetworkAndData, Lr, LrPolicy, LrConstant, Optimizer, Steps, TargetLoss, Train, DType, ProbeEvery, Init];
+    private IEnumerable<Option> NetworkOptions => [Arch, Depth, Width, Activation, CRes, AllowAnyCRes, KernelSize, OutputInit, Seed];
+    private IEnumerable<Option> DataOptions => [Data, N, Dim, D0, P, Labels, Classes, ImageLayout, InputShape, Raw, DataSeed, .. HeldOutAndClasses];
+
+    /// <summary>Every option of `train`, grouped as --help lists them: network, data, loss, optimizer, evaluation, output.</summary>
+    public IEnumerable<Option> All => Groups.SelectMany(g => g.Options);
+
+    private (string Group, Option[] Options)[] Groups =>
+    [
+        ("network", [.. NetworkOptions, Outputs, Parameterization, Bias, DType, Init]),
+        ("data", [.. DataOptions]),
+        ("loss", [Loss, TargetLoss]),
+        ("optimizer", [Optimizer, Lr, LrPolicy, LrConstant, Momentum, Dampening, Nesterov, WeightDecay, Beta1, Beta2, Epsilon, Alpha, Centered,
+            LrSchedule, LrMilestones, LrGamma, BatchSize, Epochs, Steps, Shuffle, Train]),
+        ("evaluation", [EvalEvery, ProbeEvery]),
+        ("output", [CheckpointEvery]),
+    ];
+
+    public SpecOptions()
+    {
+        foreach (var (group, options) in Groups)
+            foreach (var o in options) o.Description = $"[{group}] {o.Description}";
+    }
 
     public RunSpec ToSpec(ParseResult r)
     {
@@ -75,10 +119,28 @@ public sealed class SpecOptions
         Overparam.Data.ClassSelection classes;
         try { classes = Overparam.Data.ClassSelection.Parse(r.GetValue(Classes)!); }
         catch (FormatException e) { throw new RunSpecException(e.Message); }
-        return spec with
+        spec = spec with
         {
             Classes = classes, NTest = r.GetValue(NTest), TestData = r.GetValue(TestData), TestFraction = r.GetValue(TestFraction),
             BayesError = r.GetValue(BayesError), Standardize = r.GetValue(Standardize), ClassesCount = r.GetValue(ClassesCount),
+        };
+        // Classification and stochastic training (issue 12)
+        if (r.GetValue(Epochs) is not null && r.GetResult(Steps) is { Implicit: false })
+            throw new RunSpecException("--epochs and --steps: give one of them");
+        IReadOnlyList<int>? milestones = null;
+        if (r.GetValue(LrMilestones) is { } text)
+        {
+            try { milestones = Overparam.Training.Schedules.LearningRateSchedules.ParseMilestones(text); }
+            catch (ArgumentException e) { throw new RunSpecException(e.Message); }
+        }
+        return spec with
+        {
+            Outputs = r.GetValue(Outputs), Parameterization = r.GetValue(Parameterization), Bias = r.GetValue(Bias), Loss = r.GetValue(Loss),
+            BatchSize = r.GetValue(BatchSize), Epochs = r.GetValue(Epochs), Shuffle = r.GetResult(Shuffle) is { Implicit: false } ? r.GetValue(Shuffle) : null,
+            Momentum = r.GetValue(Momentum), Dampening = r.GetValue(Dampening), Nesterov = r.GetValue(Nesterov), WeightDecay = r.GetValue(WeightDecay),
+            Beta1 = r.GetValue(Beta1), Beta2 = r.GetValue(Beta2), Epsilon = r.GetValue(Epsilon), Alpha = r.GetValue(Alpha), Centered = r.GetValue(Centered),
+            LrSchedule = r.GetValue(LrSchedule), LrMilestones = milestones?.ToArray(), LrGamma = r.GetValue(LrGamma),
+            EvalEvery = r.GetValue(EvalEvery), CheckpointEvery = r.GetValue(CheckpointEvery),
         };
     }
 }

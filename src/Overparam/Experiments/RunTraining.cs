@@ -53,10 +53,27 @@ public static class RunTraining
         };
     }
 
-    /// <summary>The optimizer of the spec, built with its settings; a bad setting is bad input.</summary>
+    /// <summary>Which optimizers each hyperparameter option belongs to.</summary>
+    private static readonly (string Option, Func<RunSpec, bool> Given, string[] Optimizers)[] Owners =
+    [
+        ("--momentum", s => s.Momentum is not null, ["sgd", "rmsprop"]),
+        ("--dampening", s => s.Dampening is not null, ["sgd"]),
+        ("--nesterov", s => s.Nesterov, ["sgd"]),
+        ("--weight-decay", s => s.WeightDecay is not null, ["sgd", "adam", "rmsprop"]),
+        ("--beta1", s => s.Beta1 is not null, ["adam"]),
+        ("--beta2", s => s.Beta2 is not null, ["adam"]),
+        ("--epsilon", s => s.Epsilon is not null, ["adam", "rmsprop"]),
+        ("--alpha", s => s.Alpha is not null, ["rmsprop"]),
+        ("--centered", s => s.Centered, ["rmsprop"]),
+    ];
+
+    /// <summary>The optimizer of the spec, built with its settings; a bad setting, or one the optimizer does not have, is bad input.</summary>
     public static IOptimizer<T> Optimizer<T>(RunSpec spec, double learningRate) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         var kind = RunNetwork.Optimizer(spec);
+        foreach (var (option, given, owners) in Owners)
+            if (given(spec) && !owners.Contains(kind.Name))
+                throw new RunSpecException($"{option}: the {kind.Name} optimizer has no such setting (it belongs to {string.Join(", ", owners)})");
         try { return kind.Create<T>(Settings(spec, learningRate)); }
         catch (ArgumentException e) { throw new RunSpecException($"--optimizer {kind.Name}: {e.Message}"); }
     }
