@@ -19,6 +19,7 @@ public class GradientDescentTests
     }
 
     [Theory]
+    [Trait("Category", "Slow")]
     [InlineData(ArchitectureKind.FullyConnected)]
     [InlineData(ArchitectureKind.ResNet)]
     public void OverparameterizedNetworkReachesZeroLoss(ArchitectureKind kind)
@@ -37,6 +38,7 @@ public class GradientDescentTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void OverparameterizedConvResNetReachesZeroLoss()
     {
         // n = 12 inputs of 2 channels × 4 positions (unit Frobenius norm), q = 3, m = 256, H = 3, tanh.
