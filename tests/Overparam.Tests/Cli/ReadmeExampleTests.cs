@@ -3,6 +3,7 @@ using System.Diagnostics;
 namespace Overparam.Tests.Cli;
 
 /// <summary>The C# example in README.md compiles against the library and runs to convergence.</summary>
+[Trait("Category", "Slow")]
 public sealed class ReadmeExampleTests : IDisposable
 {
     private const string Marker = "// README example: compiled and run by the test suite (ReadmeExampleTests).";

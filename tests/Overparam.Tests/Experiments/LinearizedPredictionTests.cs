@@ -47,6 +47,7 @@ public sealed class LinearizedPredictionTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void TinyStepLargeWidth_TracksTheLinearizedLossWithinOnePercent()
     {
         var (gap, claim) = RunStudy(OneCell(2048, 0.05, 100), "tiny");

@@ -37,6 +37,7 @@ public class FullyConnectedKernelTests
     /// m neurons, so its SE is O(1/√(m·seeds)) ≈ 0.01 × entry scale; the O(1/m) finite-width bias is far below that.
     /// </summary>
     [Theory]
+    [Trait("Category", "Slow")]
     [InlineData(1, 0.0777)]
     [InlineData(2, 0.0281)]
     [InlineData(3, 0.0089)]

@@ -14,6 +14,7 @@ public class ResNetKernelTests
     /// Grams of the same wide networks. Tolerance as in the fully connected test, scaled per matrix (G^(H) = O(c_res²/H²)).
     /// </summary>
     [Fact]
+    [Trait("Category", "Slow")]
     public void MatchesFiniteWidthSimulation()
     {
         const int depth = SimulationCache.MaxDepth, m = SimulationCache.Width, seeds = SimulationCache.Seeds;

@@ -7,6 +7,7 @@ using Overparam.Tests.Architectures;
 
 namespace Overparam.Tests.Kernels;
 
+[Trait("Category", "Slow")]
 public class WidthConvergenceTests
 {
     [Fact]

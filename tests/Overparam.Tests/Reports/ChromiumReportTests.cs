@@ -23,6 +23,7 @@ public sealed class RenderedReportFixture : IDisposable
 }
 
 /// <summary>Opens report.html in headless Chromium, offline, as a user would.</summary>
+[Trait("Category", "Slow")]
 public class ChromiumReportTests(RenderedReportFixture report) : IClassFixture<RenderedReportFixture>
 {
     [Fact]

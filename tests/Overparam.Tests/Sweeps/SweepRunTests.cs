@@ -19,6 +19,7 @@ public class SweepRunTests
         """;
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void KilledSweepResumesWithEveryCellOnceAndIdenticalValues()
     {
         using var dir = new TempDirectory();

@@ -20,6 +20,7 @@ public class GradientDescentTests
     }
 
     [Theory]
+    [Trait("Category", "Slow")]
     [InlineData("fc")]
     [InlineData("resnet")]
     public void OverparameterizedNetworkReachesZeroLoss(string kind)
@@ -38,6 +39,7 @@ public class GradientDescentTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void OverparameterizedConvResNetReachesZeroLoss()
     {
         // n = 12 inputs of 2 channels × 4 positions (unit Frobenius norm), q = 3, m = 256, H = 3, tanh.

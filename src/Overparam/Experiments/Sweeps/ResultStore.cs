@@ -112,7 +112,7 @@ public sealed class ResultStore : IDisposable
     }
 
     private TrainingStatus Status(SqliteDataReader reader) => TrainingStatusText.TryParse(reader.GetString(3))
-        ?? throw new InvalidDataException($"{Path}: cell {reader.GetString(0)} has an unknown status \"{reader.GetString(3)}\"");
+        ?? throw new SweepSpecException(Path, [$"cell {reader.GetString(0)}: unknown status \"{reader.GetString(3)}\""]);
 
     private static double Real(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? double.NaN : reader.GetDouble(i);
 

@@ -25,7 +25,6 @@ public sealed class SweepTable
     public sealed record Row(IReadOnlyList<string> Config, IReadOnlyList<CellRecord> Records, IReadOnlyDictionary<string, MeanSd> Metrics)
     {
         public int Converged => Records.Count(r => r.Status == TrainingStatus.Converged);
-        public string Statuses => string.Join(" ", Records.GroupBy(r => TrainingStatusText.Name(r.Status)).OrderBy(g => g.Key).Select(g => $"{g.Key}:{g.Count()}"));
     }
 
     private SweepTable(IReadOnlyList<string> config, IReadOnlyList<string> metrics, IReadOnlyList<Row> rows)
