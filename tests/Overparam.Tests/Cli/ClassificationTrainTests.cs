@@ -223,4 +223,27 @@ public sealed class ClassificationTrainTests : IDisposable
         Assert.Equal(2, ce.ExitCode);
         Assert.Contains("--loss cross-entropy needs C ≥ 2 outputs", ce.Err);
     }
+
+    [Fact]
+    public void SweepSpecs_TakeTheSameOptions_AndRecordTheTestError()
+    {
+        var spec = tmp.Write("grid.yaml", """
+            base: { data: mixture, n: 32, d: 5, n_test: 40, outputs: 2, parameterization: standard, bias: true, activation: tanh,
+                    depth: 1, optimizer: adam, beta1: 0.8, lr: 0.01, lr_policy: fixed, batch_size: 8, epochs: 2, eval_every: 1,
+                    lr_schedule: step, lr_milestones: [1], lr_gamma: 0.5, shuffle: false }
+            grid: { width: [8, 16] }
+            """);
+        var r = CliHarness.Run("sweep", spec, "--out", tmp.File("sweep"), "--quiet", "--threads", "1");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var report = CliHarness.Run("sweep", "report", tmp.File("sweep"), "--out", tmp.File("report"));
+        Assert.True(report.ExitCode == 0, report.ToString());
+        Assert.Contains("test_error", File.ReadAllText(Path.Combine(tmp.File("report"), "summary.csv")));
+
+        var bad = tmp.Write("bad.yaml", "base: { optimizer: adam, beta1: 1, batch_size: 0, loss: hinge }\n");
+        var b = CliHarness.Run("sweep", bad, "--out", tmp.File("bad"), "--quiet");
+        Assert.Equal(2, b.ExitCode);
+        Assert.Contains("beta1", b.Err);
+        Assert.Contains("batch_size", b.Err);
+        Assert.Contains("loss", b.Err);
+    }
 }

@@ -59,8 +59,32 @@ public static partial class RunSpecFields
         "bayes_error" => value is null ? (null, null) : Fraction(value, 0.5, upperIncluded: true, "a number in (0, 0.5] or null"),
         "standardize" => value is JsonValue sv && sv.TryGetValue(out bool sb) ? (JsonValue.Create(sb), null) : (null, Expected("true or false", value)),
         "classes_count" => value is null ? (null, null) : Int(value, 2, "an integer >= 2 or null"),
+        // Classification and stochastic training (issue 12)
+        "outputs" or "batch_size" or "epochs" => value is null ? (null, null) : Int(value, 1, "a positive integer or null"),
+        "eval_every" or "checkpoint_every" => Int(value, 0, "a non-negative integer"),
+        "parameterization" => value is null ? (null, null) : Choice(value, Choices.Parameterizations),
+        "loss" => value is null ? (null, null) : Choice(value, Choices.Losses),
+        "lr_schedule" => value is null ? (null, null) : Choice(value, Choices.LrSchedules),
+        "bias" or "nesterov" or "centered" => Bool(value),
+        "shuffle" => value is null ? (null, null) : Bool(value),
+        "momentum" or "dampening" or "weight_decay" or "epsilon" or "alpha" or "lr_gamma" => value is null ? (null, null) : Number(value, positive: false, "a non-negative number or null"),
+        "beta1" or "beta2" => value is null ? (null, null) : Fraction(value, 1, upperIncluded: false, "a number in [0, 1) or null", lowerIncluded: true),
+        "lr_milestones" => value is null ? (null, null) : Milestones(value),
         _ => (null, "unknown field"),
     };
+
+    private static (JsonNode?, string?) Bool(JsonNode? value) =>
+        value is JsonValue v && v.TryGetValue(out bool b) ? (JsonValue.Create(b), null) : (null, Expected("true or false", value));
+
+    private static (JsonNode?, string?) Milestones(JsonNode value)
+    {
+        if (value is JsonArray a)
+        {
+            var parsed = a.Select(x => Int(x, 0, "")).ToArray();
+            if (parsed.All(p => p.Item2 is null)) return (new JsonArray(parsed.Select(p => p.Item1).ToArray()), null);
+        }
+        return (null, Expected("a list of epochs, e.g. [150, 225]", value));
+    }
 
     private static (JsonNode?, string?) Int(JsonNode? value, long min, string what, bool odd = false)
     {
@@ -134,9 +158,9 @@ public static partial class RunSpecFields
     }
 
     /// <summary>A number in (0, high) or (0, high].</summary>
-    private static (JsonNode?, string?) Fraction(JsonNode value, double high, bool upperIncluded, string what)
+    private static (JsonNode?, string?) Fraction(JsonNode value, double high, bool upperIncluded, string what, bool lowerIncluded = false)
     {
-        var (number, error) = Number(value, positive: true, what);
+        var (number, error) = Number(value, positive: !lowerIncluded, what);
         if (error is not null) return (null, error);
         double x = number!.GetValue<double>();
         return (x < high || upperIncluded && x == high) ? (number, null) : (null, Expected(what, value));
