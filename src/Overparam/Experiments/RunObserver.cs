@@ -20,6 +20,7 @@ internal sealed class RunObserver<T>(RunFolder? folder, Probes<T>? probes, Evalu
     /// <summary>The last metrics row written.</summary>
     public IReadOnlyDictionary<string, double> LastRow { get; private set; } = new Dictionary<string, double>();
     private double sideSeconds;
+    private int? firstStep;   // the step this process started at (0, or a resumed run's checkpoint)
 
     public void OnStep(in StepState<T> s)
     {
@@ -35,7 +36,8 @@ internal sealed class RunObserver<T>(RunFolder? folder, Probes<T>? probes, Evalu
         folder?.AppendMetrics(row);
         LastRow = row;
         double trainSeconds = Math.Max(1e-9, s.Seconds - sideSeconds);
-        progress?.Report(new RunProgress(s.Step, maxSteps, s.Loss, s.Step / trainSeconds));
+        firstStep ??= s.Step;
+        progress?.Report(new RunProgress(s.Step, maxSteps, s.Loss, (s.Step - firstStep.Value) / trainSeconds));
     }
 
     public void AfterUpdate(int nextStep)
