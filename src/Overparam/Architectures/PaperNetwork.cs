@@ -23,11 +23,22 @@ public abstract class PaperNetwork<T> : INetwork<T> where T : unmanaged, IFloati
     private int residualLength;
     private bool seeded;
 
+    /// <summary>Positions in <see cref="Parameters"/> of W_h and b_h (h = 1..H at index h−1; −1 without biases), of a and of b_out (−1).</summary>
+    protected readonly int[] WAt, BAt;
+    protected readonly int AAt, BOutAt;
+
     protected PaperNetwork(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters)
     {
         Config = config;
         Parameters = parameters;
+        WAt = Enumerable.Range(1, config.Depth).Select(h => IndexOf($"W{h}")).ToArray();
+        BAt = Enumerable.Range(1, config.Depth).Select(h => IndexOf($"b{h}")).ToArray();
+        AAt = IndexOf("a");
+        BOutAt = IndexOf("b_out");
     }
+
+    /// <summary>True when parameter position <paramref name="p"/> exists (≥ 0) and trains.</summary>
+    protected static bool Trains(int p, IReadOnlyList<bool>? trained) => p >= 0 && (trained is null || trained[p]);
 
     public abstract void Forward(Matrix<T> x, Span<T> outputs);
 

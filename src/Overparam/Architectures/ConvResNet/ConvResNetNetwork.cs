@@ -26,8 +26,6 @@ public sealed class ConvResNetNetwork<T> : PaperNetwork<T> where T : unmanaged, 
     private readonly Matrix<T>[] w;      // W^(h), h = 1..H at index h−1, [m, q·d_{h−1}]
     private readonly T[] a;              // [m, p] or [m, p, C]
     private readonly T[] aT;             // [p·m, C]: entry (l·m + c, k) = a[c, l, k], the layout of one sample's rows of X_H
-    private readonly int[] wAt, bAt;     // parameter positions of W_h and b_h (−1: no bias)
-    private readonly int aAt, bOutAt;
     private readonly double firstScale;  // sqrt(c_σ/m) (1 in the standard parameterization)
     private readonly double residualScale; // c_res/(H sqrt(m)) (c_res/H in the standard parameterization)
     private int n;
@@ -45,17 +43,9 @@ public sealed class ConvResNetNetwork<T> : PaperNetwork<T> where T : unmanaged, 
         if (config.KernelSize < 1 || config.KernelSize % 2 == 0) throw new ArgumentException($"kernel size q must be odd and positive, got {config.KernelSize}");
         if (config.Positions < 1) throw new ArgumentException($"positions p must be positive, got {config.Positions}");
         w = new Matrix<T>[config.Depth];
-        wAt = new int[config.Depth];
-        bAt = new int[config.Depth];
         for (int h = 1; h <= config.Depth; h++)
-        {
-            wAt[h - 1] = IndexOf($"W{h}");
-            bAt[h - 1] = IndexOf($"b{h}");
-            w[h - 1] = Weights(parameters[wAt[h - 1]], config.Width, config.KernelSize * Channels(h - 1));
-        }
-        aAt = IndexOf("a");
-        bOutAt = IndexOf("b_out");
-        var pa = parameters[aAt];
+            w[h - 1] = Weights(parameters[WAt[h - 1]], config.Width, config.KernelSize * Channels(h - 1));
+        var pa = parameters[AAt];
         int[] aShape = config.Outputs == 1 ? [config.Width, config.Positions] : [config.Width, config.Positions, config.Outputs];
         if (!pa.Shape.SequenceEqual(aShape))
             throw new ArgumentException($"a has shape [{string.Join(", ", pa.Shape)}], expected [{string.Join(", ", aShape)}]");
@@ -89,11 +79,11 @@ public sealed class ConvResNetNetwork<T> : PaperNetwork<T> where T : unmanaged, 
             Patches.Im2Col(x[h - 1].Data, n, P, Channels(h - 1), Q, null, patches);
             var z = slope[h - 1];
             LinearAlgebra.Gemm(false, true, n * P, M, k, T.One, patches, k, w[h - 1].Data, k, T.Zero, z.Data, M); // Z_h = φ(X_{h−1}) W_hᵀ
-            if (bAt[h - 1] >= 0) AddToRows(z.Span, Parameters[bAt[h - 1]].Value);                                 // + b_h per channel
+            if (BAt[h - 1] >= 0) AddToRows(z.Span, Parameters[BAt[h - 1]].Value);                                 // + b_h per channel
             Activate(Config.Activation, h == 1 ? firstScale : residualScale, z, x[h], h == 1 ? null : x[h - 1]);
         }
         LinearAlgebra.Gemm(false, false, n, C, P * M, T.One, x[H].Data, P * M, aT, C, T.Zero, u, C); // f_k = Σ_{c,l} a_{c,l,k} x^(H)_{c,l}
-        if (bOutAt >= 0) AddToRows(u[..(n * C)], Parameters[bOutAt].Value);                        // + b_out
+        if (BOutAt >= 0) AddToRows(u[..(n * C)], Parameters[BOutAt].Value);                        // + b_out
     }
 
     public override void BackPropagate()
@@ -132,26 +122,25 @@ public sealed class ConvResNetNetwork<T> : PaperNetwork<T> where T : unmanaged, 
     // weights in the hidden layers, and ∂L/∂a_{c,l,k} = Σ_i G_ik x^(H)_{i,c,l}, ∂L/∂b_out = Gᵀ1.
     protected override void Accumulate(ReadOnlySpan<T> g, bool seeded, T alpha, T beta, Func<int, T[]> target, IReadOnlyList<bool>? trained)
     {
-        bool Trains(int p) => p >= 0 && (trained is null || trained[p]);
         if (!seeded) g.CopyTo(sampleScale);
-        bool biases = bAt.Any(Trains);
+        bool biases = BAt.Any(p => Trains(p, trained));
         if (biases)
             for (int i = 0; i < n; i++) rowWeights.AsSpan(i * P, P).Fill(seeded ? T.One : g[i]);
         for (int h = 1; h <= H; h++)
         {
-            if (Trains(wAt[h - 1]))
+            if (Trains(WAt[h - 1], trained))
             {
                 int k = Q * Channels(h - 1);
                 Patches.Im2Col(x[h - 1].Data, n, P, Channels(h - 1), Q, seeded ? null : sampleScale, patches);   // r_i φ(x_i^(h−1))
-                LinearAlgebra.Gemm(true, false, M, k, n * P, alpha, delta[h - 1].Data, M, patches, k, beta, target(wAt[h - 1]), k);
+                LinearAlgebra.Gemm(true, false, M, k, n * P, alpha, delta[h - 1].Data, M, patches, k, beta, target(WAt[h - 1]), k);
             }
-            if (Trains(bAt[h - 1]))
-                LinearAlgebra.Gemm(true, false, M, 1, n * P, alpha, delta[h - 1].Data, M, rowWeights, 1, beta, target(bAt[h - 1]), 1);
+            if (Trains(BAt[h - 1], trained))
+                LinearAlgebra.Gemm(true, false, M, 1, n * P, alpha, delta[h - 1].Data, M, rowWeights, 1, beta, target(BAt[h - 1]), 1);
         }
-        if (Trains(aAt))
+        if (Trains(AAt, trained))
         {
             LinearAlgebra.Gemm(true, false, P * M, C, n, T.One, x[H].Data, P * M, g, C, T.Zero, aGradient, C);
-            var ta = target(aAt);
+            var ta = target(AAt);
             for (int c = 0; c < M; c++)
                 for (int l = 0; l < P; l++)
                     for (int k = 0; k < C; k++)
@@ -161,8 +150,8 @@ public sealed class ConvResNetNetwork<T> : PaperNetwork<T> where T : unmanaged, 
                         ta[at] = beta == T.Zero ? v : v + beta * ta[at];
                     }
         }
-        if (Trains(bOutAt))
-            LinearAlgebra.Gemm(true, false, C, 1, n, alpha, g, C, Ones(n), 1, beta, target(bOutAt), 1);
+        if (Trains(BOutAt, trained))
+            LinearAlgebra.Gemm(true, false, C, 1, n, alpha, g, C, Ones(n), 1, beta, target(BOutAt), 1);
     }
 
     public override Matrix<double>[] GramMatrices()

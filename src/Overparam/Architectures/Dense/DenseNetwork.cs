@@ -18,8 +18,6 @@ public abstract class DenseNetwork<T> : PaperNetwork<T> where T : unmanaged, IFl
 
     private readonly Matrix<T>[] w;       // W^(h), h = 1..H at index h−1, [m, in]
     private readonly T[] a;               // [m, C]
-    private readonly int[] wAt, bAt;      // parameter positions of W_h and b_h (−1: no bias), h = 1..H at index h−1
-    private readonly int aAt, bOutAt;
     private readonly T[][] xStore, slopeStore, deltaStore;   // storage for the largest batch seen
     private T[] scaledStore = [];
     private Matrix<T>[] x = [];           // X_0 … X_H (views for the current batch)
@@ -35,17 +33,9 @@ public abstract class DenseNetwork<T> : PaperNetwork<T> where T : unmanaged, IFl
     protected DenseNetwork(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters) : base(config, parameters)
     {
         w = new Matrix<T>[config.Depth];
-        wAt = new int[config.Depth];
-        bAt = new int[config.Depth];
         for (int h = 1; h <= config.Depth; h++)
-        {
-            wAt[h - 1] = IndexOf($"W{h}");
-            bAt[h - 1] = IndexOf($"b{h}");
-            w[h - 1] = Weights(parameters[wAt[h - 1]], config.Width, h == 1 ? config.InputChannels : config.Width);
-        }
-        aAt = IndexOf("a");
-        bOutAt = IndexOf("b_out");
-        var pa = parameters[aAt];
+            w[h - 1] = Weights(parameters[WAt[h - 1]], config.Width, h == 1 ? config.InputChannels : config.Width);
+        var pa = parameters[AAt];
         int[] aShape = config.Outputs == 1 ? [config.Width] : [config.Width, config.Outputs];
         if (!pa.Shape.SequenceEqual(aShape))
             throw new ArgumentException($"a has shape [{string.Join(", ", pa.Shape)}], expected [{string.Join(", ", aShape)}]");
@@ -68,11 +58,11 @@ public abstract class DenseNetwork<T> : PaperNetwork<T> where T : unmanaged, IFl
             var prev = x[h - 1];
             var z = slope[h - 1];
             LinearAlgebra.Gemm(prev, false, w[h - 1], true, z, T.One, T.Zero);   // Z_h = X_{h−1} W_hᵀ
-            if (bAt[h - 1] >= 0) AddToRows(z.Span, Parameters[bAt[h - 1]].Value); // + b_h
+            if (BAt[h - 1] >= 0) AddToRows(z.Span, Parameters[BAt[h - 1]].Value); // + b_h
             Activate(Config.Activation, LayerScale(h), z, x[h], Skip(h) != 0 ? prev : null);
         }
         LinearAlgebra.Gemm(false, false, n, C, M, T.One, x[H].Data, M, a, C, T.Zero, u, C); // U = X_H A
-        if (bOutAt >= 0) AddToRows(u[..(n * C)], Parameters[bOutAt].Value);     // + b_out
+        if (BOutAt >= 0) AddToRows(u[..(n * C)], Parameters[BOutAt].Value);     // + b_out
     }
 
     public override void BackPropagate()
@@ -108,13 +98,12 @@ public abstract class DenseNetwork<T> : PaperNetwork<T> where T : unmanaged, IFl
     protected override void Accumulate(ReadOnlySpan<T> g, bool seeded, T alpha, T beta, Func<int, T[]> target, IReadOnlyList<bool>? trained)
     {
         int n = x[0].Rows;
-        bool Trains(int p) => p >= 0 && (trained is null || trained[p]);
         var ones = Ones(n);
         ReadOnlySpan<T> weights = seeded ? ones.AsSpan(0, n) : g;                // what multiplies each sample's Δ_h
         for (int h = 1; h <= H; h++)
         {
             var prev = x[h - 1];
-            if (Trains(wAt[h - 1]))
+            if (Trains(WAt[h - 1], trained))
             {
                 ReadOnlySpan<T> rx = prev.Span;
                 if (!seeded)
@@ -123,15 +112,15 @@ public abstract class DenseNetwork<T> : PaperNetwork<T> where T : unmanaged, IFl
                     for (int i = 0; i < n; i++) TensorPrimitives.Multiply(prev.Row(i), g[i], scaled.Slice(i * prev.Cols, prev.Cols));
                     rx = scaled;
                 }
-                LinearAlgebra.Gemm(true, false, M, prev.Cols, n, alpha, delta[h - 1].Data, M, rx, prev.Cols, beta, target(wAt[h - 1]), prev.Cols);
+                LinearAlgebra.Gemm(true, false, M, prev.Cols, n, alpha, delta[h - 1].Data, M, rx, prev.Cols, beta, target(WAt[h - 1]), prev.Cols);
             }
-            if (Trains(bAt[h - 1]))
-                LinearAlgebra.Gemm(true, false, M, 1, n, alpha, delta[h - 1].Data, M, weights, 1, beta, target(bAt[h - 1]), 1);
+            if (Trains(BAt[h - 1], trained))
+                LinearAlgebra.Gemm(true, false, M, 1, n, alpha, delta[h - 1].Data, M, weights, 1, beta, target(BAt[h - 1]), 1);
         }
-        if (Trains(aAt))
-            LinearAlgebra.Gemm(true, false, M, C, n, alpha, x[H].Data, M, g, C, beta, target(aAt), C);
-        if (Trains(bOutAt))
-            LinearAlgebra.Gemm(true, false, C, 1, n, alpha, g, C, ones, 1, beta, target(bOutAt), 1);
+        if (Trains(AAt, trained))
+            LinearAlgebra.Gemm(true, false, M, C, n, alpha, x[H].Data, M, g, C, beta, target(AAt), C);
+        if (Trains(BOutAt, trained))
+            LinearAlgebra.Gemm(true, false, C, 1, n, alpha, g, C, ones, 1, beta, target(BOutAt), 1);
     }
 
     public override Matrix<double>[] GramMatrices()
