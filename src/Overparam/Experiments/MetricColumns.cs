@@ -9,7 +9,7 @@ public static class MetricColumns
     /// <summary>The GD step k.</summary>
     public const string Step = "step";
 
-    /// <summary>The loss L(k) = ½ Σ_i (u_i(k) − y_i)².</summary>
+    /// <summary>The loss at θ(k): L(k) = ½ Σ_i (u_i(k) − y_i)² for the paper's runs; for minibatch runs, the loss of step k's batch.</summary>
     public const string Loss = "loss";
 
     /// <summary>Wall-clock seconds since training started.</summary>
