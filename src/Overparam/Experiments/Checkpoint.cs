@@ -9,10 +9,11 @@ namespace Overparam.Experiments;
 /// <summary>
 /// A resumable point of a run, <c>checkpoint.safetensors</c> in its folder, written atomically after update k − 1 every
 /// --checkpoint-every steps: the parameters θ(k) under their names, the optimizer's state under
-/// <c>optimizer/NAME</c>, and as metadata the step k the run continues from, L(θ(0)), the seconds trained so far and the
-/// evaluation's best test error. The batches need no state: they are a function of k (<see cref="BatchPlan"/>).
+/// <c>optimizer/NAME</c>, and as metadata the step k the run continues from, the batch of the stream it takes (batches
+/// are a function of their index, <see cref="BatchPlan"/>), L(θ(0)), the seconds trained so far and the evaluation's
+/// best test error.
 /// </summary>
-public sealed record Checkpoint(int NextStep, double InitialLoss, double Seconds, double BestTestError, int BestTestErrorStep)
+public sealed record Checkpoint(int NextStep, long NextBatch, double InitialLoss, double Seconds, double BestTestError, int BestTestErrorStep)
 {
     public const string FileName = "checkpoint.safetensors";
     private const string OptimizerPrefix = "optimizer/";
@@ -24,6 +25,7 @@ public sealed record Checkpoint(int NextStep, double InitialLoss, double Seconds
         SafeTensors.Write(Path.Combine(directory, FileName), tensors, new Dictionary<string, string>
         {
             ["next_step"] = NextStep.ToString(CultureInfo.InvariantCulture),
+            ["next_batch"] = NextBatch.ToString(CultureInfo.InvariantCulture),
             ["initial_loss"] = InitialLoss.ToString("R", CultureInfo.InvariantCulture),
             ["seconds"] = Seconds.ToString("R", CultureInfo.InvariantCulture),
             ["best_test_error"] = BestTestError.ToString("R", CultureInfo.InvariantCulture),
@@ -44,7 +46,7 @@ public sealed record Checkpoint(int NextStep, double InitialLoss, double Seconds
         catch (Exception e) when (e is IOException or InvalidDataException) { throw new RunSpecException($"{file}: {e.Message}", e); }
         double D(string key) => meta.TryGetValue(key, out var v) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? d
             : throw new RunSpecException($"{file}: metadata \"{key}\" is missing or not a number");
-        var checkpoint = new Checkpoint((int)D("next_step"), D("initial_loss"), D("seconds"), D("best_test_error"), (int)D("best_test_error_step"));
+        var checkpoint = new Checkpoint((int)D("next_step"), (long)D("next_batch"), D("initial_loss"), D("seconds"), D("best_test_error"), (int)D("best_test_error_step"));
         var parameters = tensors.Where(kv => !kv.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal)).ToDictionary();
         var state = tensors.Where(kv => kv.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key[OptimizerPrefix.Length..], kv => Rename(kv.Value, kv.Key[OptimizerPrefix.Length..]));

@@ -130,13 +130,13 @@ public static class RunExecutor
             folder.WriteJson("summary.json", RunRecords.Summary<T>(new TrainingResult(TrainingStatus.Running, 0, double.NaN, double.NaN, 0), eta.Eta));
             folder.StartMetrics(columns);
         }
-        Action<int, double, double>? save = folder is null || spec.CheckpointEvery == 0 ? null : (next, seconds, initial) =>
-            new Checkpoint(next, initial, seconds, evaluation?.BestTestError ?? double.NaN, evaluation?.BestTestErrorStep ?? -1)
+        Action<int, long, double, double>? save = folder is null || spec.CheckpointEvery == 0 ? null : (next, nextBatch, seconds, initial) =>
+            new Checkpoint(next, nextBatch, initial, seconds, evaluation?.BestTestError ?? double.NaN, evaluation?.BestTestErrorStep ?? -1)
                 .Write(folder.Path, parameters, optimizer);
         var observer = new RunObserver<T>(folder, probes, evaluation, stochastic, progress, steps, checkpoint.Meta?.Seconds ?? 0,
             checkpoint.Meta?.InitialLoss ?? double.NaN, save, spec.CheckpointEvery);
         var options = new TrainingOptions(steps, spec.TargetLoss, trained, Batches: plan, LearningRate: schedule, StartStep: start,
-            InitialLoss: checkpoint.Meta?.InitialLoss);
+            InitialLoss: checkpoint.Meta?.InitialLoss, StartBatch: checkpoint.Meta?.NextBatch);
         TrainingResult result;
         try
         {

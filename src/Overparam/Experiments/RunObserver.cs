@@ -10,10 +10,10 @@ namespace Overparam.Experiments;
 /// </summary>
 /// <param name="secondsBefore">Seconds trained before this process (a resumed run's checkpoint), added to the clock.</param>
 /// <param name="initialLoss">L(θ(0)) when it was measured before (a resumed run), else NaN until step 0.</param>
-/// <param name="checkpoint">Writes a checkpoint for (next step, seconds, L(θ(0))).</param>
+/// <param name="checkpoint">Writes a checkpoint for (next step, next batch, seconds, L(θ(0))).</param>
 internal sealed class RunObserver<T>(RunFolder? folder, Probes<T>? probes, Evaluation<T>? evaluation, bool stochastic,
     IProgress<RunProgress>? progress, int maxSteps, double secondsBefore, double initialLoss,
-    Action<int, double, double>? checkpoint, int checkpointEvery)
+    Action<int, long, double, double>? checkpoint, int checkpointEvery)
     : ITrainingObserver<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public int LastStep; public double FirstLoss = initialLoss, LastLoss = double.NaN, LastSeconds;
@@ -40,8 +40,8 @@ internal sealed class RunObserver<T>(RunFolder? folder, Probes<T>? probes, Evalu
         progress?.Report(new RunProgress(s.Step, maxSteps, s.Loss, (s.Step - firstStep.Value) / trainSeconds));
     }
 
-    public void AfterUpdate(int nextStep)
+    public void AfterUpdate(int nextStep, long nextBatch)
     {
-        if (checkpoint is not null && nextStep % checkpointEvery == 0) checkpoint(nextStep, LastSeconds, FirstLoss);
+        if (checkpoint is not null && nextStep % checkpointEvery == 0) checkpoint(nextStep, nextBatch, LastSeconds, FirstLoss);
     }
 }

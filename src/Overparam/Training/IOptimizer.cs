@@ -5,8 +5,20 @@ using Overparam.IO;
 namespace Overparam.Training;
 
 /// <summary>
+/// The rest of the run's batch stream, for optimizers that evaluate more than one minibatch per step (Entropy-SGD's
+/// inner loop; PyTorch's <c>optimizer.step(closure)</c>). Each call takes the next batch, evaluates the model at its
+/// current parameters (forward, loss, backward: the model's buffers are overwritten, so take the step's own gradient
+/// first) and writes ∂L/∂θ of that batch.
+/// </summary>
+public interface IGradientOracle<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>The next batch's loss at the current parameters; its gradient goes into gradients[p] for the trained p.</summary>
+    double NextGradient(IReadOnlyList<T[]> gradients);
+}
+
+/// <summary>
 /// What an optimizer is handed at step k: the model, just evaluated at θ(k) (forward and backward done on the step's
-/// data), ∂L/∂u of that evaluation, and which parameters train.
+/// batch), ∂L/∂u of that evaluation, which parameters train, and the oracle for further batches.
 /// </summary>
 public readonly ref struct OptimizerStep<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -16,6 +28,8 @@ public readonly ref struct OptimizerStep<T> where T : unmanaged, IFloatingPointI
     public ReadOnlySpan<T> OutputGradient { get; init; }
     /// <summary>Which parameters train (null: all).</summary>
     public IReadOnlyList<bool>? Trained { get; init; }
+    /// <summary>More batches, if the optimizer needs them (each call consumes one; the next step starts after them).</summary>
+    public IGradientOracle<T> Oracle { get; init; }
 
     /// <summary>True when parameter <paramref name="p"/> is updated.</summary>
     public bool Trains(int p) => Trained is null || Trained[p];

@@ -26,6 +26,9 @@ public interface ITrainingObserver<T> where T : unmanaged, IFloatingPointIeee754
     /// <summary>Step k evaluated at θ(k), before its update.</summary>
     void OnStep(in StepState<T> state);
 
-    /// <summary>After update k: the parameters are θ(k+1) and the optimizer holds its state for step k+1 (checkpoints).</summary>
-    void AfterUpdate(int nextStep) { }
+    /// <summary>
+    /// After update k: the parameters are θ(k+1), the optimizer holds its state for step k+1, and step k+1 will take
+    /// batch <paramref name="nextBatch"/> of the stream (checkpoints).
+    /// </summary>
+    void AfterUpdate(int nextStep, long nextBatch) { }
 }

@@ -18,58 +18,40 @@ public static class TrainingLoop
         ITrainingObserver<T>? observer = null, CancellationToken cancel = default, ILoss? loss = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         loss ??= HalfSumSquares.Instance;
-        int n = x.Rows, classes = model.Outputs;
+        int n = x.Rows;
         if (y.Length != n) throw new ArgumentException($"{y.Length} labels for {n} samples");
         var plan = options.Batches ?? new BatchPlan(n);
         if (plan.Count != n) throw new ArgumentException($"the batch plan is for {plan.Count} samples, the data has {n}");
-        int b = plan.BatchSize;
-        var u = new T[b * classes];
-        var g = new T[u.Length];
-        var xBatch = plan.IsFullBatch ? x : new Matrix<T>(b, x.Cols);
-        var yBatch = plan.IsFullBatch ? y.ToArray() : new T[b];
+        var stream = new BatchStream<T>(model, x, y.ToArray(), plan, loss, options.Trained);
         var clock = Stopwatch.StartNew();
         double initial = options.InitialLoss ?? double.NaN, last = double.NaN;
+        long batch = options.StartBatch ?? options.StartStep;
         for (int k = options.StartStep; ; k++)
         {
-            int rows = plan.IsFullBatch ? n : Gather(plan.Batch(k), x, y, xBatch, yBatch);
-            var xs = rows == xBatch.Rows ? xBatch : Matrix<T>.View(rows, x.Cols, xBatch.Data);
-            var us = u.AsSpan(0, rows * classes);
-            var gs = g.AsSpan(0, rows * classes);
-            model.Forward(xs, us);
-            double value = loss.Evaluate<T>(us, yBatch.AsSpan(0, rows), classes, gs);
+            double value = stream.Evaluate(batch);
             if (k == 0) initial = value;
             if (!double.IsFinite(value) || value > options.DivergenceFactor * initial)
                 return new TrainingResult(TrainingStatus.Diverged, k, initial, last, clock.Elapsed.TotalSeconds, k,
                     double.IsFinite(value) ? $"loss {value:G6} exceeded {options.DivergenceFactor:G3}·L(0) at step {k}" : $"loss became {value} at step {k}");
             last = value;
-            model.Backward(gs);
+            model.Backward(stream.Gradient);
             var status = value <= options.TargetLoss ? TrainingStatus.Converged
                 : k >= options.MaxSteps ? TrainingStatus.BudgetExhausted
                 : cancel.IsCancellationRequested ? TrainingStatus.Stopped
                 : TrainingStatus.Running;
-            int epoch = plan.Epoch(k);
+            int epoch = plan.Epoch(batch);
             if (options.LearningRate is { } schedule) optimizer.LearningRate = schedule(epoch);
             observer?.OnStep(new StepState<T>
             {
                 Step = k, Epoch = epoch, LearningRate = optimizer.LearningRate, Loss = value, Seconds = clock.Elapsed.TotalSeconds,
-                IsLast = status != TrainingStatus.Running, Outputs = us, Model = model,
+                IsLast = status != TrainingStatus.Running, Outputs = stream.Outputs, Model = model,
             });
             if (status != TrainingStatus.Running)
                 return new TrainingResult(status, k, initial, value, clock.Elapsed.TotalSeconds);
-            optimizer.Step(new OptimizerStep<T> { Step = k, Model = model, OutputGradient = gs, Trained = options.Trained });
-            observer?.AfterUpdate(k + 1);
+            stream.Next = batch + 1;
+            optimizer.Step(new OptimizerStep<T> { Step = k, Model = model, OutputGradient = stream.Gradient, Trained = options.Trained, Oracle = stream });
+            batch = stream.Next;
+            observer?.AfterUpdate(k + 1, batch);
         }
-    }
-
-    /// <summary>Copies the batch's rows of x and y into the batch buffers; returns the batch size.</summary>
-    private static int Gather<T>(ReadOnlySpan<int> batch, Matrix<T> x, ReadOnlySpan<T> y, Matrix<T> xBatch, T[] yBatch)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int r = 0; r < batch.Length; r++)
-        {
-            x.Row(batch[r]).CopyTo(xBatch.Row(r));
-            yBatch[r] = y[batch[r]];
-        }
-        return batch.Length;
     }
 }

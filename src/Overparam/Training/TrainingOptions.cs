@@ -8,6 +8,8 @@ namespace Overparam.Training;
 /// <param name="Batches">Which samples each step sees; null: the full batch, the paper's gradient descent.</param>
 /// <param name="LearningRate">η at epoch e (a schedule), set on the optimizer before each step; null: the optimizer's own, constant.</param>
 /// <param name="StartStep">The first step k (a resumed run starts where its checkpoint left off).</param>
+/// <param name="StartBatch">The batch of the stream step <see cref="StartStep"/> takes (null: the same number; they differ
+/// once an optimizer has drawn extra batches through its <see cref="IGradientOracle{T}"/>).</param>
 /// <param name="InitialLoss">L(θ(0)) of a resumed run (for the divergence test and the result).</param>
 public sealed record TrainingOptions(
     int MaxSteps,
@@ -17,7 +19,8 @@ public sealed record TrainingOptions(
     BatchPlan? Batches = null,
     Func<int, double>? LearningRate = null,
     int StartStep = 0,
-    double? InitialLoss = null);
+    double? InitialLoss = null,
+    long? StartBatch = null);
 
 /// <summary>How a run ended.</summary>
 public enum TrainingStatus

@@ -129,4 +129,75 @@ public sealed class OptimizerSeamTests : IDisposable
         Assert.Contains("--optimizer adamw: expected one of gd", r.Err);
         Assert.False(Directory.Exists(tmp.File("run")));
     }
+
+    /// <summary>Averages the step's gradient with one more batch's, drawn through the oracle: θ ← θ − η (g_k + g_{k+1}) / 2.</summary>
+    private sealed class TwoBatchAverage(double eta) : IOptimizer<double>
+    {
+        public string Name => "two-batch-average";
+        public double LearningRate { get; set; } = eta;
+        public readonly List<double> DrawnLosses = [];
+
+        public void Step(in OptimizerStep<double> step)
+        {
+            var ps = step.Model.Parameters;
+            var first = ps.Select(p => new double[p.Value.Length]).ToArray();
+            var second = ps.Select(p => new double[p.Value.Length]).ToArray();
+            step.Model.Gradients(first, step.Trained);               // the step's own batch, before the oracle overwrites the model
+            DrawnLosses.Add(step.Oracle.NextGradient(second));
+            for (int p = 0; p < ps.Count; p++)
+                for (int k = 0; k < first[p].Length; k++) ps[p].Value[k] -= LearningRate * (first[p][k] + second[p][k]) / 2;
+        }
+
+        public IReadOnlyList<Tensor> SaveState() => [];
+        public void RestoreState(IReadOnlyDictionary<string, Tensor> state) { }
+    }
+
+    [Fact]
+    public void TheOracle_HandsOutTheNextBatches_AndTheNextStepStartsAfterThem()
+    {
+        var x = NetworkTestKit.UnitRows(8, 3, 4);
+        double[] y = [0.5, -1, 0.3, 0.8, -0.2, 1.1, -0.7, 0.1];
+        var net = NetworkTestKit.Network("fc", 2, 6, 3, "tanh", 2);
+        var replay = NetworkTestKit.Network("fc", 2, 6, 3, "tanh", 2);
+        var optimizer = new TwoBatchAverage(0.05);
+        var steps = new List<(int Step, int Epoch, double Loss)>();
+        var result = TrainingLoop.Run<double>(net, x, y, optimizer,
+            new TrainingOptions(MaxSteps: 2, Batches: new BatchPlan(8, 2, shuffle: false)), new Recorder(steps));
+        Assert.Equal(2, result.Steps);
+
+        // Replay: step 0 takes batches 0 (rows 0–1) and 1 (rows 2–3), step 1 batches 2 and 3, step 2 (the last, no update) batch 4 = rows 0–1 again.
+        (double Loss, double[][] Grad) At(int batch)
+        {
+            int start = batch % 4 * 2;
+            var xb = new Matrix<double>(2, 3, x.Data[(start * 3)..((start + 2) * 3)]);
+            var u = new double[2];
+            replay.Forward(xb, u);
+            var r = new[] { u[0] - y[start], u[1] - y[start + 1] };
+            replay.BackPropagate();
+            var g = replay.Parameters.Select(p => new double[p.Value.Length]).ToArray();
+            replay.Gradients(r, g);
+            return (0.5 * (r[0] * r[0] + r[1] * r[1]), g);
+        }
+        var expectedLosses = new List<double>();
+        var drawn = new List<double>();
+        for (int step = 0; step < 2; step++)
+        {
+            var (l0, g0) = At(2 * step);
+            var (l1, g1) = At(2 * step + 1);
+            expectedLosses.Add(l0);
+            drawn.Add(l1);
+            for (int p = 0; p < replay.Parameters.Count; p++)
+                for (int k = 0; k < g0[p].Length; k++) replay.Parameters[p].Value[k] -= 0.05 * (g0[p][k] + g1[p][k]) / 2;
+        }
+        expectedLosses.Add(At(4).Loss);
+        Assert.Equal(expectedLosses, steps.Select(s => s.Loss));
+        Assert.Equal(drawn, optimizer.DrawnLosses);
+        Assert.Equal([0, 0, 1], steps.Select(s => s.Epoch));                       // epochs count batches (4 per epoch): steps 0, 1, 2 start at batches 0, 2, 4
+        for (int p = 0; p < net.Parameters.Count; p++) Assert.Equal(replay.Parameters[p].Value, net.Parameters[p].Value);
+    }
+
+    private sealed class Recorder(List<(int, int, double)> steps) : ITrainingObserver<double>
+    {
+        public void OnStep(in StepState<double> s) => steps.Add((s.Step, s.Epoch, s.Loss));
+    }
 }
