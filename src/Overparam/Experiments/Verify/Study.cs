@@ -6,7 +6,7 @@ namespace Overparam.Experiments.Verify;
 /// <summary>
 /// A convergence study for `overparam verify`: every architecture × depth × width × seed trained on one synthetic
 /// unit-sphere data set (data seed <see cref="DataSeed"/>; weight seeds 1 … <see cref="Seeds"/>), with probes.
-/// <see cref="Kind"/> "iclr2019-fig1" instead runs the two-layer experiment of the ICLR companion (spec §8).
+/// <see cref="Kind"/> "iclr2019-fig1" instead runs the two-layer experiment of the ICLR companion (docs/mathematics.md §8).
 /// </summary>
 public sealed record Study
 {
@@ -58,7 +58,7 @@ public sealed record Study
             Data = "synthetic", N = N, D = D, DataSeed = DataSeed, Seed = (ulong)seed, LrPolicy = LrPolicy, Lr = Lr,
             LrConstant = LrConstant, Steps = Steps, TargetLoss = TargetLoss, ProbeEvery = ProbeEvery,
         };
-        // The ICLR model: f = m^(−1/2) Σ a_r ReLU(w_rᵀx), a fixed at ±1, only W trained (spec §8).
+        // The ICLR model: f = m^(−1/2) Σ a_r ReLU(w_rᵀx), a fixed at ±1, only W trained (docs/mathematics.md §8).
         return Kind == "iclr2019-fig1" ? spec with { CSigma = 1.0, OutputInit = "sign", Train = "hidden" } : spec;
     }
 
