@@ -12,11 +12,11 @@ public static class KernelCommand
 {
     public static Command Create()
     {
-        var spec = new SpecOptions();
+        var spec = new SpecOptions(kernel: true);
         var outDir = new Option<string>("--out") { Description = "Folder for kernel.safetensors (K0..KH, Theta) and eigenvalues.csv", DefaultValueFactory = _ => Path.Combine("runs", "kernel-" + DateTime.Now.ToString("yyyyMMdd-HHmmss")) };
         var threads = CommonOptions.Threads();
         var command = new Command("kernel", "Compute the infinite-width Gram matrices K^(h) (docs/mathematics.md §4), the full NTK Theta and lambda0 = lambda_min(K^(H))");
-        foreach (var o in spec.NetworkAndData) command.Options.Add(o);
+        foreach (var o in spec.Kernel) command.Options.Add(o);
         command.Options.Add(outDir);
         command.Options.Add(threads);
         command.SetAction(r => CommonOptions.Guard(() =>
