@@ -6,7 +6,7 @@ using Overparam.Numerics;
 
 namespace Overparam.Cli.Commands;
 
-/// <summary>`overparam gram --run DIR`: the finite-width Gram matrices G^(1) … G^(H+1) and G of a saved network (spec §5).</summary>
+/// <summary>`overparam gram --run DIR`: the finite-width Gram matrices G^(1) … G^(H+1) and G of a saved network (docs/mathematics.md §5).</summary>
 public static class GramCommand
 {
     public static Command Create()

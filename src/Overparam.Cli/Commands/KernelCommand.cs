@@ -7,16 +7,16 @@ using Overparam.Reports;
 
 namespace Overparam.Cli.Commands;
 
-/// <summary>`overparam kernel`: the infinite-width Gram matrices K^(0) … K^(H), Θ and λ₀ for a data set (spec §4).</summary>
+/// <summary>`overparam kernel`: the infinite-width Gram matrices K^(0) … K^(H), Θ and λ₀ for a data set (docs/mathematics.md §4).</summary>
 public static class KernelCommand
 {
     public static Command Create()
     {
-        var spec = new SpecOptions();
+        var spec = new SpecOptions(kernel: true);
         var outDir = new Option<string>("--out") { Description = "Folder for kernel.safetensors (K0..KH, Theta) and eigenvalues.csv", DefaultValueFactory = _ => Path.Combine("runs", "kernel-" + DateTime.Now.ToString("yyyyMMdd-HHmmss")) };
         var threads = CommonOptions.Threads();
-        var command = new Command("kernel", "Compute the infinite-width Gram matrices K^(h) (spec §4), the full NTK Theta and lambda0 = lambda_min(K^(H))");
-        foreach (var o in spec.NetworkAndData) command.Options.Add(o);
+        var command = new Command("kernel", "Compute the infinite-width Gram matrices K^(h) (docs/mathematics.md §4), the full NTK Theta and lambda0 = lambda_min(K^(H))");
+        foreach (var o in spec.Kernel) command.Options.Add(o);
         command.Options.Add(outDir);
         command.Options.Add(threads);
         command.SetAction(r => CommonOptions.Guard(() =>

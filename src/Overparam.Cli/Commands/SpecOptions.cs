@@ -5,7 +5,11 @@ using Overparam.Training.Optimizers;
 
 namespace Overparam.Cli.Commands;
 
-/// <summary>The options that describe a network, its data and its training, shared by `train`, `kernel` and others.</summary>
+/// <summary>
+/// The options that describe a network, its data and its training: all of them for `train` (<see cref="All"/>), the
+/// ones an infinite-width kernel depends on for `kernel` (<see cref="Kernel"/>). <see cref="ToSpec"/> takes the RunSpec
+/// default for every option the command does not have.
+/// </summary>
 public sealed class SpecOptions
 {
     private static readonly RunSpec D = new();
@@ -17,7 +21,7 @@ public sealed class SpecOptions
     public readonly Option<double> CRes = new("--c-res") { Description = "c_res of the residual scaling c_res/(H sqrt(m)), in (0, 1)", DefaultValueFactory = _ => D.CRes };
     public readonly Option<bool> AllowAnyCRes = new("--allow-any-c-res") { Description = "Accept --c-res outside (0, 1) (outside the theorems; warns)" };
     public readonly Option<int> KernelSize = new("--kernel-size") { Description = "q, the odd patch size of convresnet (stride 1, zero padding)", DefaultValueFactory = _ => D.KernelSize };
-    public readonly Option<string> Data = new("--data") { Description = "synthetic (unit sphere), csv:PATH (features then label per row), idx:DIR (MNIST format) or fashion-mnist", DefaultValueFactory = _ => D.Data };
+    public readonly Option<string> Data = new("--data") { Description = "synthetic (unit sphere), csv:PATH (features then label per row), idx:DIR (MNIST format) or fashion-mnist; file formats in docs/formats.md", DefaultValueFactory = _ => D.Data };
     public readonly Option<int> N = new("--n") { Description = "Samples (synthetic and idx data)", DefaultValueFactory = _ => D.N };
     public readonly Option<int> Dim = new("--d") { Description = "Input dimension of synthetic data (fc, resnet)", DefaultValueFactory = _ => D.D };
     public readonly Option<int> D0 = new("--d0") { Description = "Input channels d0 of synthetic convresnet data", DefaultValueFactory = _ => D.D0 };
@@ -29,7 +33,7 @@ public sealed class SpecOptions
     public readonly Option<bool> Raw = new("--raw") { Description = "Keep inputs as given (default: scale each to unit norm, the theorems' assumption)" };
     public readonly Option<ulong?> DataSeed = new("--data-seed") { Description = "Seed of synthetic data (default: --seed)" };
     public readonly Option<ulong> Seed = new("--seed") { Description = "Seed of the weights (xoshiro256** + polar method; see docs)", DefaultValueFactory = _ => D.Seed };
-    public readonly Option<double> Lr = new("--lr") { Description = "Step size η for --lr-policy fixed", DefaultValueFactory = _ => D.Lr };
+    public readonly Option<double?> Lr = new("--lr") { Description = $"Step size η. Given alone it selects --lr-policy fixed; --lr-policy fixed without --lr uses {D.Lr}" };
     public readonly Option<string?> LrPolicy = new("--lr-policy") { Description = $"One of {string.Join(", ", Choices.LrPolicies)}. fixed: --lr; theory: c*lambda0/n^2 (fc), c*lambda0*H^2/n^2 (resnet); stable: c/lambda_max(G(0)). Default: fixed when --lr is given, else stable" };
     public readonly Option<double> LrConstant = new("--lr-constant") { Description = "The constant c of the theory and stable policies", DefaultValueFactory = _ => D.LrConstant };
     public readonly Option<int> Steps = new("--steps") { Description = "Step budget", DefaultValueFactory = _ => D.Steps };
@@ -75,8 +79,12 @@ public sealed class SpecOptions
     /// <summary>The held-out-set and classification options.</summary>
     public IEnumerable<Option> HeldOutAndClasses => [NTest, TestData, TestFraction, BayesError, Standardize, ClassesCount];
 
-    /// <summary>Options for describing data and a network only (for `kernel`).</summary>
-    public IEnumerable<Option> NetworkAndData => [.. NetworkOptions, .. DataOptions];
+    /// <summary>
+    /// The options of `kernel`: what the infinite-width kernels depend on, the architecture and the training inputs. Not
+    /// the width, the weight seed, the output initialization, the labels or the test set, which do not change them.
+    /// </summary>
+    public IEnumerable<Option> Kernel => [Arch, Depth, Activation, CRes, AllowAnyCRes, KernelSize,
+        Data, N, Dim, D0, P, Classes, ImageLayout, InputShape, Raw, DataSeed, TestFraction, BayesError, Standardize, ClassesCount];
 
     private IEnumerable<Option> NetworkOptions => [Arch, Depth, Width, Activation, CRes, AllowAnyCRes, KernelSize, OutputInit, Seed];
     private IEnumerable<Option> DataOptions => [Data, N, Dim, D0, P, Labels, Classes, ImageLayout, InputShape, Raw, DataSeed, .. HeldOutAndClasses];
@@ -95,29 +103,33 @@ public sealed class SpecOptions
         ("output", [CheckpointEvery]),
     ];
 
-    public SpecOptions()
+    /// <param name="kernel">For `kernel`, which has no --seed: --data-seed's default is then RunSpec's seed.</param>
+    public SpecOptions(bool kernel = false)
     {
+        if (kernel) DataSeed.Description = $"Seed of synthetic data (default {D.Seed}; `train` without --data-seed draws its data with its --seed)";
         foreach (var (group, options) in Groups)
             foreach (var o in options) o.Description = $"[{group}] {o.Description}";
     }
 
     public RunSpec ToSpec(ParseResult r)
     {
+        // An option the command does not have (kernel has no --width, --seed, …) keeps RunSpec's default.
+        T V<T>(Option<T> o, T fallback) => r.GetResult(o) is null ? fallback : r.GetValue(o)!;
         var spec = new RunSpec
         {
-            Architecture = r.GetValue(Arch)!, Depth = r.GetValue(Depth), Width = r.GetValue(Width), Activation = r.GetValue(Activation)!,
-            CRes = r.GetValue(CRes), AllowAnyCRes = r.GetValue(AllowAnyCRes), KernelSize = r.GetValue(KernelSize),
-            Data = r.GetValue(Data)!, N = r.GetValue(N), D = r.GetValue(Dim), D0 = r.GetValue(D0), P = r.GetValue(P),
-            Labels = r.GetValue(Labels)!, ImageLayout = r.GetValue(ImageLayout)!, InputShape = r.GetValue(InputShape),
-            RawInputs = r.GetValue(Raw), DataSeed = r.GetValue(DataSeed), Seed = r.GetValue(Seed),
-            OutputInit = r.GetValue(OutputInit)!,
-            Lr = r.GetValue(Lr), LrPolicy = r.GetValue(LrPolicy) ?? (r.GetResult(Lr) is { Implicit: false } ? "fixed" : "stable"), LrConstant = r.GetValue(LrConstant), Steps = r.GetValue(Steps),
-            TargetLoss = r.GetValue(TargetLoss), Train = r.GetValue(Train) ?? D.Train,
-            DType = r.GetValue(DType) ?? D.DType, ProbeEvery = r.GetValue(ProbeEvery), Init = r.GetValue(Init), Optimizer = r.GetValue(Optimizer),
+            Architecture = V(Arch, D.Architecture), Depth = V(Depth, D.Depth), Width = V(Width, D.Width), Activation = V(Activation, D.Activation),
+            CRes = V(CRes, D.CRes), AllowAnyCRes = r.GetValue(AllowAnyCRes), KernelSize = V(KernelSize, D.KernelSize),
+            Data = V(Data, D.Data), N = V(N, D.N), D = V(Dim, D.D), D0 = V(D0, D.D0), P = V(P, D.P),
+            Labels = V(Labels, D.Labels), ImageLayout = V(ImageLayout, D.ImageLayout), InputShape = r.GetValue(InputShape),
+            RawInputs = r.GetValue(Raw), DataSeed = r.GetValue(DataSeed), Seed = V(Seed, D.Seed),
+            OutputInit = V(OutputInit, D.OutputInit),
+            Lr = r.GetValue(Lr) ?? D.Lr, LrPolicy = r.GetValue(LrPolicy) ?? (r.GetValue(Lr) is not null ? "fixed" : "stable"), LrConstant = V(LrConstant, D.LrConstant), Steps = V(Steps, D.Steps),
+            TargetLoss = V(TargetLoss, D.TargetLoss), Train = r.GetValue(Train) ?? D.Train,
+            DType = r.GetValue(DType) ?? D.DType, ProbeEvery = V(ProbeEvery, D.ProbeEvery), Init = r.GetValue(Init), Optimizer = r.GetValue(Optimizer),
         };
         // Data: held-out sets and classification (issue 12)
         Overparam.Data.ClassSelection classes;
-        try { classes = Overparam.Data.ClassSelection.Parse(r.GetValue(Classes)!); }
+        try { classes = Overparam.Data.ClassSelection.Parse(V(Classes, "0,1")); }
         catch (FormatException e) { throw new RunSpecException(e.Message); }
         spec = spec with
         {
@@ -140,7 +152,7 @@ public sealed class SpecOptions
             Momentum = r.GetValue(Momentum), Dampening = r.GetValue(Dampening), Nesterov = r.GetValue(Nesterov), WeightDecay = r.GetValue(WeightDecay),
             Beta1 = r.GetValue(Beta1), Beta2 = r.GetValue(Beta2), Epsilon = r.GetValue(Epsilon), Alpha = r.GetValue(Alpha), Centered = r.GetValue(Centered),
             LrSchedule = r.GetValue(LrSchedule), LrMilestones = milestones?.ToArray(), LrGamma = r.GetValue(LrGamma),
-            EvalEvery = r.GetValue(EvalEvery), CheckpointEvery = r.GetValue(CheckpointEvery),
+            EvalEvery = V(EvalEvery, D.EvalEvery), CheckpointEvery = V(CheckpointEvery, D.CheckpointEvery),
         };
     }
 }

@@ -15,7 +15,7 @@ public static class SweepCommand
 {
     public static Command Create()
     {
-        var specArg = new Argument<string>("SPEC") { Description = "Sweep specification (.json, or YAML): base, grid and/or cells, steps, target_loss, probe_every, seeds" };
+        var specArg = new Argument<string>("SPEC") { Description = "Sweep specification (.json, or YAML): base, grid and/or cells, steps, target_loss, probe_every, seeds (docs/formats.md)" };
         var outDir = new Option<string?>("--out") { Description = "Sweep folder (results.db); default: SPEC's name without extension + '-sweep'" };
         var jobs = new Option<int>("--jobs", "-j") { Description = "Worker processes (1: run in this process)", DefaultValueFactory = _ => 1 };
         var threads = new Option<int?>("--threads") { Description = "Threads per worker for BLAS and element-wise work (default: cores / jobs)" };

@@ -12,7 +12,7 @@ public static class VerifyCommand
     public static Command Create()
     {
         var preset = new Option<string>("--preset") { Description = "Built-in study: default (~3 min), quick (<30 s), depth (fc vs resnet over depth), iclr2019-fig1 (the ICLR companion's two-layer experiment)", DefaultValueFactory = _ => "default" };
-        var config = new Option<string?>("--config") { Description = "A study of your own (JSON: architectures, depths, widths, seeds, n, d, activation, c_res, steps, probe_every, lr_policy, lr, lr_constant, target_loss, data_seed)" };
+        var config = new Option<string?>("--config") { Description = $"A study of your own, a JSON object with the keys {string.Join(", ", Study.Keys)} (docs/formats.md)" };
         var scale = new Option<double>("--scale") { Description = "iclr2019-fig1 only: fraction of the paper's size (n = d = 1000, m = 500..8000)", DefaultValueFactory = _ => 0.1 };
         var outDir = new Option<string?>("--out") { Description = "Report folder (default runs/verify-PRESET-TIME)" };
         var threads = CommonOptions.Threads();

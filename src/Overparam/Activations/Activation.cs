@@ -4,7 +4,7 @@ using Overparam.Numerics;
 namespace Overparam.Activations;
 
 /// <summary>
-/// An activation σ with its derivative σ′ and the paper's normalization c_σ = 1/E[σ(z)²], z ∼ N(0, 1) (spec §2.1).
+/// An activation σ with its derivative σ′ and the paper's normalization c_σ = 1/E[σ(z)²], z ∼ N(0, 1) (docs/mathematics.md §2.1).
 /// Moments are computed by Gauss–Hermite quadrature with <see cref="MomentDegree"/> nodes unless a closed form exists.
 /// </summary>
 public abstract class Activation
@@ -14,7 +14,7 @@ public abstract class Activation
 
     public abstract string Name { get; }
 
-    /// <summary>True when σ satisfies Conditions 3.1 and 3.2 (Lipschitz, smooth, analytic, not a polynomial; spec §3).</summary>
+    /// <summary>True when σ satisfies Conditions 3.1 and 3.2 (Lipschitz, smooth, analytic, not a polynomial; docs/mathematics.md §3).</summary>
     public virtual bool CoveredByTheorems => true;
 
     public abstract double Value(double z);
@@ -32,7 +32,7 @@ public abstract class Activation
     /// <summary>E[σ′(z)²], z ∼ N(0, 1).</summary>
     public virtual double GaussianDerivativeSecondMoment => GaussHermite.ForStandardNormal(MomentDegree).Expect(z => Derivative(z) * Derivative(z));
 
-    /// <summary>c_σ = (E[σ(z)²])⁻¹ (spec §2.1, §7).</summary>
+    /// <summary>c_σ = (E[σ(z)²])⁻¹ (docs/mathematics.md §2.1, §7).</summary>
     public double CSigma => 1.0 / GaussianSecondMoment;
 
     public static readonly string[] Names = ["softplus", "tanh", "sigmoid", "gelu", "silu", "relu"];

@@ -4,7 +4,7 @@ namespace Overparam.Activations;
 
 /// <summary>
 /// ReLU, accepted as a reference only: it is neither smooth nor analytic, so the deep paper's theorems do not cover it
-/// (spec §3). σ′(0) is taken as 0. Moments use the exact values E[σ] = 1/√(2π), E[σ²] = E[σ′²] = 1/2, so c_σ = 2.
+/// (docs/mathematics.md §3). σ′(0) is taken as 0. Moments use the exact values E[σ] = 1/√(2π), E[σ²] = E[σ′²] = 1/2, so c_σ = 2.
 /// </summary>
 public sealed class Relu : Activation
 {

@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 
 namespace Overparam.Activations;
 
-/// <summary>σ(z) = log(1 + e^z), σ′(z) = 1/(1 + e^−z): the paper's guiding example (spec §3).</summary>
+/// <summary>σ(z) = log(1 + e^z), σ′(z) = 1/(1 + e^−z): the paper's guiding example (docs/mathematics.md §3).</summary>
 public sealed class Softplus : Activation
 {
     public override string Name => "softplus";

@@ -2,7 +2,7 @@ using System.Numerics.Tensors;
 
 namespace Overparam.Activations;
 
-/// <summary>σ(z) = tanh z, σ′(z) = 1 − tanh² z. E[σ(z)] = 0, so the ResNet b-terms vanish (spec §3).</summary>
+/// <summary>σ(z) = tanh z, σ′(z) = 1 − tanh² z. E[σ(z)] = 0, so the ResNet b-terms vanish (docs/mathematics.md §3).</summary>
 public sealed class Tanh : Activation
 {
     public override string Name => "tanh";

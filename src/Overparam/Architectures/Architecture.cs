@@ -26,7 +26,7 @@ public abstract class Architecture
     /// <summary>The name in reports ("fully-connected").</summary>
     public abstract string DisplayName { get; }
 
-    /// <summary>One line for --help: what the architecture is and where the spec defines it.</summary>
+    /// <summary>One line for --help: what the architecture is and where docs/mathematics.md defines it.</summary>
     public abstract string Description { get; }
 
     /// <summary>Dimensions of one input: 1 for vectors x ∈ R^d, 2 for d₀ channels × p positions.</summary>

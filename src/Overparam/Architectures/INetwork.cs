@@ -4,7 +4,7 @@ using Overparam.Numerics;
 namespace Overparam.Architectures;
 
 /// <summary>
-/// One of the paper's networks in its exact parameterization (spec §2): f(x) = aᵀx^(H), all weights N(0, 1), no biases.
+/// One of the paper's networks in its exact parameterization (docs/mathematics.md §2): f(x) = aᵀx^(H), all weights N(0, 1), no biases.
 /// Beyond <see cref="IModel{T}"/>, the proof's view of it: <see cref="BackPropagate"/> gives the per-sample
 /// back-propagated vectors independently of the labels, so that any residual's gradient (<see cref="Gradients(ReadOnlySpan{T}, IReadOnlyList{T[]}, IReadOnlyList{bool}?)"/>),
 /// a fused descent step (<see cref="DescentStep"/>) and the per-layer Gram matrices (<see cref="GramMatrices"/>) follow
@@ -28,7 +28,7 @@ public interface INetwork<T> : IModel<T> where T : unmanaged, IFloatingPointIeee
 
     /// <summary>
     /// After <see cref="BackPropagate"/>: the per-layer Gram matrices G^(1) … G^(H) and G^(H+1) (for a), in float64,
-    /// G^(h)_ij = ⟨∂u_i/∂W^(h), ∂u_j/∂W^(h)⟩ (spec §5).
+    /// G^(h)_ij = ⟨∂u_i/∂W^(h), ∂u_j/∂W^(h)⟩ (docs/mathematics.md §5).
     /// </summary>
     Matrix<double>[] GramMatrices();
 }

@@ -2,11 +2,11 @@ using Overparam.Activations;
 
 namespace Overparam.Architectures;
 
-/// <summary>How the output layer a starts: N(0, 1) as in the deep paper, or uniform ±1 as in the ICLR companion (spec §8).</summary>
+/// <summary>How the output layer a starts: N(0, 1) as in the deep paper, or uniform ±1 as in the ICLR companion (docs/mathematics.md §8).</summary>
 public enum OutputInit { Gaussian, Sign }
 
 /// <summary>
-/// Where the width scaling lives. Ntk (the paper's, spec §2): every weight N(0, 1), the factors sqrt(c_σ/m) and
+/// Where the width scaling lives. Ntk (the paper's, docs/mathematics.md §2): every weight N(0, 1), the factors sqrt(c_σ/m) and
 /// c_res/(H√m) in the forward pass. Standard (common practice): every weight N(0, 1/fan_in) (LeCun's normal
 /// initialization; PyTorch's default is uniform with the same fan-in, and its default bias init is not zero), no width
 /// factor in the forward pass; the ResNet keeps its branch multiplier c_res/H.
@@ -37,7 +37,7 @@ public sealed record NetworkConfig(
     public bool IsPapers => Outputs == 1 && Parameterization == Parameterization.Ntk && !Bias;
 
     /// <summary>c_σ of the first layer's sqrt(c_σ/m) (and of every fc layer): the activation's, unless overridden
-    /// (1 gives the ICLR companion's f = m^(−1/2) Σ a_r σ(w_rᵀx), spec §8).</summary>
+    /// (1 gives the ICLR companion's f = m^(−1/2) Σ a_r σ(w_rᵀx), docs/mathematics.md §8).</summary>
     public double CSigma => CSigmaOverride ?? Activation.CSigma;
 
     /// <summary>Features per sample: d, or d₀·p for the conv net.</summary>

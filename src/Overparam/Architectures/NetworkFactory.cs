@@ -10,7 +10,7 @@ public static class NetworkFactory
     public static IReadOnlyList<(string Name, int[] Shape)> Shapes(NetworkConfig c) => c.Architecture.Shapes(c);
 
     /// <summary>
-    /// The paper's initialization (spec §1): every entry of W1 … WH (row-major, in that order) then of a drawn N(0, 1)
+    /// The paper's initialization (docs/mathematics.md §1): every entry of W1 … WH (row-major, in that order) then of a drawn N(0, 1)
     /// from <paramref name="rng"/>; with <see cref="OutputInit.Sign"/>, a_r is uniform on {−1, +1} instead. With the
     /// standard parameterization each N(0, 1) draw is multiplied by 1/sqrt(fan_in) (the columns of W_h; for a, its
     /// entries per output). Biases start at 0 and draw nothing, so adding them leaves every other value as it was.

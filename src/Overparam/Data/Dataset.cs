@@ -4,7 +4,7 @@ using Overparam.Numerics;
 namespace Overparam.Data;
 
 /// <summary>
-/// Training data {(x_i, y_i)}, i = 1..n, as the paper uses it (spec §1): inputs are the rows of
+/// Training data {(x_i, y_i)}, i = 1..n, as the paper uses it (docs/mathematics.md §1): inputs are the rows of
 /// <see cref="X"/> [n, features], scalar labels are <see cref="Y"/> [n].
 /// <see cref="InputShape"/> tells how a row is read: [d] for the fully-connected network and ResNet
 /// (x_i ∈ R^d), [d0, p] for the convolutional ResNet (x_i ∈ R^{d0×p}), laid out channel-major so that

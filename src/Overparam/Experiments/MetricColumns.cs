@@ -2,7 +2,7 @@ namespace Overparam.Experiments;
 
 /// <summary>
 /// The column names of a run's metrics.csv (and of the final probe values a sweep records): the training columns
-/// every run writes, then the probes of <see cref="Probes{T}"/> (spec §5, §6, §8). k is the step, T the last step.
+/// every run writes, then the probes of <see cref="Probes{T}"/> (docs/mathematics.md §10). k is the step, T the last step.
 /// </summary>
 public static class MetricColumns
 {

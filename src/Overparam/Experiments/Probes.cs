@@ -8,13 +8,13 @@ using TP = System.Numerics.Tensors.TensorPrimitives;
 namespace Overparam.Experiments;
 
 /// <summary>
-/// The quantities the proof tracks, measured during training (spec §5, §6, §8), every <c>every</c> steps and at the
+/// The quantities the proof tracks, measured during training (docs/mathematics.md §10), every <c>every</c> steps and at the
 /// first and last step. Column names (metrics.csv):
 /// bound = (1 − ηλ₀/2)^k L(0); lambda_min_gh, lambda_min_g = λ_min(G^(H)(k)), λ_min(G(k)) and their ratios to λ₀;
 /// gh_drift, g_drift = ‖G^(H)(k) − G^(H)(0)‖₂, ‖G(k) − G(0)‖₂ with _rel versions divided by ‖·(0)‖₂;
 /// dW{h}_fro = ‖W^(h)(k) − W^(h)(0)‖_F and dW{h}_avg = the same / sqrt(m) (eq. 6); da = ‖a(k) − a(0)‖;
 /// loss_linear = ½‖(I − ηG(0))^k (u(0) − y)‖² (finite-width linearized dynamics) and loss_theta = the same with the
-/// infinite-width Θ of the trained layers; for depth-1 networks (the ICLR companion, §8) pattern_change = the fraction of
+/// infinite-width Θ of the trained layers; for depth-1 networks (the ICLR companion, docs/mathematics.md §8) pattern_change = the fraction of
 /// (i, r) with sign(w_r(k)ᵀx_i) ≠ sign(w_r(0)ᵀx_i), and max_dw_r = max_r ‖w_r(k) − w_r(0)‖.
 /// G(k) is the NTK of the trained parameters.
 /// </summary>

@@ -73,7 +73,7 @@ public static class RunExecutor
         var data = resumed is null ? RunData.LoadSplit(spec, architecture, out warnings, spec.Outputs ?? 1) : Saved(resumed);
         var config = RunNetwork.Config(spec, data.Train, data.Classes);
         var trained = RunNetwork.Trained(spec, config);
-        if (!config.Activation.CoveredByTheorems) warnings.Add($"{config.Activation.Name} is outside the deep paper's theorems (neither smooth nor analytic, spec §3)");
+        if (!config.Activation.CoveredByTheorems) warnings.Add($"{config.Activation.Name} is outside the deep paper's theorems (neither smooth nor analytic, docs/mathematics.md §3)");
         if (!(spec.CRes > 0 && spec.CRes < 1) && architecture.UsesCRes)
             warnings.Add($"c_res = {spec.CRes} is outside (0, 1): outside the theorems");
         if (resumed is null) foreach (var w in warnings) warningsTo?.WriteLine("warning: " + w);

@@ -10,13 +10,13 @@ namespace Overparam.Experiments;
 /// </summary>
 public sealed record RunSpec
 {
-    // Network (spec §2).
+    // Network (docs/mathematics.md §2).
     /// <summary>fc | resnet | convresnet.</summary>
     public string Architecture { get; init; } = "fc";
     public int Depth { get; init; } = 3;
     public int Width { get; init; } = 256;
     public string Activation { get; init; } = "softplus";
-    /// <summary>c_res of the residual scaling c_res/(H sqrt(m)), in (0, 1) for the theorems (spec §2.2).</summary>
+    /// <summary>c_res of the residual scaling c_res/(H sqrt(m)), in (0, 1) for the theorems (docs/mathematics.md §2.2).</summary>
     public double CRes { get; init; } = 0.5;
     /// <summary>Accept c_res outside (0, 1) (outside the theorems; a warning is printed).</summary>
     public bool AllowAnyCRes { get; init; }

@@ -36,7 +36,7 @@ public sealed record StepSize(double Eta, string Policy, string How)
         }
     }
 
-    /// <summary>G = Σ_h G^(h) over the trained parameters (the NTK that drives u(k); spec §5).</summary>
+    /// <summary>G = Σ_h G^(h) over the trained parameters (the NTK that drives u(k); docs/mathematics.md §5).</summary>
     public static Matrix<double> TrainedNtk(Matrix<double>[] grams, IReadOnlyList<bool> trained)
     {
         var g = new Matrix<double>(grams[0].Rows, grams[0].Cols);

@@ -8,7 +8,7 @@ namespace Overparam.Experiments;
 
 /// <summary>
 /// The infinite-width quantities a run is compared with: λ₀ = λ_min(K^(H)) and, for fc and resnet, the limits of every
-/// G^(h) (so that Θ restricted to the trained layers predicts the loss curve; spec §4, §5).
+/// G^(h) (so that Θ restricted to the trained layers predicts the loss curve; docs/mathematics.md §4, §5).
 /// </summary>
 public sealed record TheoryQuantities(double Lambda0, KernelResult Kernel)
 {

@@ -5,7 +5,7 @@ namespace Overparam.Kernels;
 /// <summary>How the infinite-width kernels are computed and what is kept.</summary>
 public sealed record KernelOptions
 {
-    /// <summary>Also compute the full NTK Θ = Σ_{h=1}^{H+1} lim G^(h) (spec §5 simulator note); fc and ResNet only.</summary>
+    /// <summary>Also compute the full NTK Θ = Σ_{h=1}^{H+1} lim G^(h) (docs/mathematics.md §5); fc and ResNet only.</summary>
     public bool ComputeTheta { get; init; } = true;
 
     /// <summary>Keep every lim G^(h), h = 1..H+1 (H+1 extra n×n matrices).</summary>

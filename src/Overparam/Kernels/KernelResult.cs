@@ -9,7 +9,7 @@ public sealed record KernelTensor(string Name, int[] Shape, double[] Data)
 }
 
 /// <summary>
-/// The infinite-width Gram matrices of one architecture on one data set (spec §4), all float64.
+/// The infinite-width Gram matrices of one architecture on one data set (docs/mathematics.md §4), all float64.
 /// <see cref="KH"/> is the paper's K^(H) (the limit of G^(H), the Gram of the last hidden weight matrix W^(H)),
 /// <see cref="Lambda0"/> = λ_min(K^(H)), and <see cref="Theta"/> the full NTK Σ_{h=1}^{H+1} lim G^(h).
 /// </summary>
@@ -20,7 +20,7 @@ public sealed record KernelResult
 
     public required int Depth { get; init; }
 
-    /// <summary>K^(0..H) as n×n matrices exactly as spec §4.1/§4.2 define them (K[H] = K^(H)); null for the conv net.</summary>
+    /// <summary>K^(0..H) as n×n matrices exactly as docs/mathematics.md §4.1/§4.2 define them (K[H] = K^(H)); null for the conv net.</summary>
     public Matrix<double>[]? K { get; init; }
 
     /// <summary>"K0".."KH" with their shapes (conv: position blocks [n, n, p, p] below H, see ConvResNetKernel), plus extras.</summary>

@@ -4,14 +4,14 @@ namespace Overparam.Numerics;
 
 /// <summary>
 /// Expectations over a centred bivariate Gaussian (u, v) ∼ N(0, [[a, c], [c, b]]) by tensor Gauss–Hermite quadrature
-/// through the Cholesky factor (spec §9 recipe): u = √a z₁, v = √b (ρ z₁ + √(1 − ρ²) z₂), ρ = c/√(ab) clamped to
+/// through the Cholesky factor (docs/mathematics.md §4.6): u = √a z₁, v = √b (ρ z₁ + √(1 − ρ²) z₂), ρ = c/√(ab) clamped to
 /// [−1, 1] (ρ = 0 when a or b is 0), so |ρ| → 1 and degenerate variances give no NaN.
 /// Cost: Degree² evaluations of g per pair. This is the reference method; <see cref="MehlerExpansion"/> is the fast one.
 /// </summary>
 public sealed class BivariateGaussian
 {
     /// <summary>
-    /// Nodes per axis (the spec §9 reference used 96). Measured against a 300-node rule: softplus and sigmoid agree to
+    /// Nodes per axis (the reference values of docs/mathematics.md §9 used 96). Measured against a 300-node rule: softplus and sigmoid agree to
     /// ≤ 3e-12 for variances up to 4 and every ρ ∈ [−1, 1] (≤ 1e-15 for variances ≤ 2); GELU and SiLU to ≤ 1e-9; tanh,
     /// whose poles at ±iπ/2 slow every Gauss rule, to 1e-11 at unit variance but only 6e-6 at variance 4.
     /// </summary>

@@ -4,7 +4,7 @@ namespace Overparam.Tests.Activations;
 
 public class ActivationTests
 {
-    // Spec §7 table (96-point Gauss–Hermite, 6 decimals).
+    // docs/mathematics.md §7 table (96-point Gauss–Hermite, 6 decimals).
     [Theory]
     [InlineData("softplus", 1.085487, 0.806059, 0.921246, 0.293379)]
     [InlineData("tanh", 2.536175, 0.0, 0.394294, 0.464403)]

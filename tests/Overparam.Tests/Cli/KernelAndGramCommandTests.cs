@@ -26,7 +26,7 @@ public sealed class KernelAndGramCommandTests : IDisposable
     {
         const int n = 8, depth = 3;
         var dir = tmp.File("k");
-        var r = CliHarness.Run("kernel", "--arch", "fc", "--depth", depth.ToString(), "--activation", "softplus", "--n", n.ToString(), "--d", "4", "--seed", "3", "--threads", "1", "--out", dir);
+        var r = CliHarness.Run("kernel", "--arch", "fc", "--depth", depth.ToString(), "--activation", "softplus", "--n", n.ToString(), "--d", "4", "--data-seed", "3", "--threads", "1", "--out", dir);
         Assert.True(r.ExitCode == 0, r.ToString());
 
         var t = SafeTensors.Read(Path.Combine(dir, "kernel.safetensors"));

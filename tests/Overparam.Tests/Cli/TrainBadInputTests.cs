@@ -155,7 +155,7 @@ public sealed class TrainBadInputTests : IDisposable
         Assert.Equal(metrics, File.ReadAllBytes(Path.Combine(Out, "metrics.csv")));
     }
 
-    // The convolutional ResNet (spec §2.3): its options are validated before the network is built (on this branch
+    // The convolutional ResNet (docs/mathematics.md §2.3): its options are validated before the network is built (on this branch
     // NetworkFactory does not build the conv net yet, so a valid conv run is not tested here).
 
     [Fact]

@@ -15,7 +15,7 @@ public class ConvResNetKernelTests
     private static Matrix<double> Inputs() => UnitInputs(N, D0 * P, 31);
 
     /// <summary>
-    /// Spec §9.4 setting (n = 3, d0 = 2, p = 4, q = 3, H = 3, c_res = 0.9, softplus) at m = 1000, 4 seeds: K^(H) against
+    /// docs/mathematics.md §9.4 setting (n = 3, d0 = 2, p = 4, q = 3, H = 3, c_res = 0.9, softplus) at m = 1000, 4 seeds: K^(H) against
     /// the empirical G^(H)(0) of eq. (15). The spec saw 1.2% at m = 3000 with 8 seeds; with 1/6 of the neuron-seeds the
     /// expected relative error is ~3%: asserted ≤ 6% of max K and within the Monte Carlo tolerance (5 SE, √(2/(mS)) floor).
     /// </summary>

@@ -6,7 +6,7 @@ namespace Overparam.Tests.Kernels;
 
 /// <summary>
 /// Explicit, slow, independent finite-width networks at initialization (plain loops, N(0, 1) weights) and their
-/// per-layer Gram matrices G^(h)_ij = ⟨∂u_i/∂W^(h), ∂u_j/∂W^(h)⟩ (spec §5), from hand-written backpropagation:
+/// per-layer Gram matrices G^(h)_ij = ⟨∂u_i/∂W^(h), ∂u_j/∂W^(h)⟩ (docs/mathematics.md §5), from hand-written backpropagation:
 /// ∂u/∂W^(h) = δ^(h) x^(h−1)ᵀ, so G^(h)_ij = ⟨δ_i^(h), δ_j^(h)⟩ ⟨x_i^(h−1), x_j^(h−1)⟩, and G^(H+1) = ⟨x_i^(H), x_j^(H)⟩.
 /// </summary>
 internal static class FiniteWidthGrams
@@ -136,7 +136,7 @@ internal static class FiniteWidthGrams
     }
 
     /// <summary>
-    /// Convolutional ResNet (spec §2.3, q odd, zero padding): G^(H) from eq. (15),
+    /// Convolutional ResNet (docs/mathematics.md §2.3, q odd, zero padding): G^(H) from eq. (15),
     /// G^(H)_ij = c_res²/(H² m) Σ_r Σ_{l,k} a_{l,r} a_{k,r} σ′(w_rᵀx̃_{i,l}) σ′(w_rᵀx̃_{j,k}) ⟨x̃_{i,l}, x̃_{j,k}⟩,
     /// x̃_{i,l} = φ(x_i^(H−1))_{:,l}. X rows are d0×p channel-major (c·p + l).
     /// </summary>

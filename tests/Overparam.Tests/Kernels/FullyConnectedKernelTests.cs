@@ -16,7 +16,7 @@ public class FullyConnectedKernelTests
     {
         var r = FullyConnectedKernel.Compute(UnitInputs(8, 5, 3), 5, Activation.Parse(name));
         for (int h = 0; h < 5; h++)
-            for (int i = 0; i < 8; i++) Assert.Equal(1.0, r.K![h][i, i], 1e-10);   // c_σ normalization (spec §2.1)
+            for (int i = 0; i < 8; i++) Assert.Equal(1.0, r.K![h][i, i], 1e-10);   // c_σ normalization (docs/mathematics.md §2.1)
     }
 
     [Fact]
@@ -31,7 +31,7 @@ public class FullyConnectedKernelTests
 
     /// <summary>
     /// K^(H) against the empirical G^(H)(0) of eq. (13), and Θ and every lim G^(h) against the empirical per-layer
-    /// Grams, for n = 6 unit inputs in R^5, softplus, m = 3000, 4 seeds (the spec §9.1 setting).
+    /// Grams, for n = 6 unit inputs in R^5, softplus, m = 3000, 4 seeds (the docs/mathematics.md §9.1 setting).
     /// Tolerance: 5 pooled standard errors of the 4-seed mean (SE estimated from the seeds themselves, pooled over the
     /// 36 entries; the max of 36 roughly normal deviations exceeds 3.5 SE rarely). Each G^(h) entry is an average over
     /// m neurons, so its SE is O(1/√(m·seeds)) ≈ 0.01 × entry scale; the O(1/m) finite-width bias is far below that.
@@ -51,7 +51,7 @@ public class FullyConnectedKernelTests
         double err = MaxAbsDiff(r.KH, gH);
         const int m = SimulationCache.Width, seeds = SimulationCache.Seeds;
         Assert.True(err <= Tolerance(seH, MaxAbs(r.KH), m, seeds), $"max|K−G| = {err:e3}, pooled SE = {seH:e3}");
-        Assert.True(err < 0.03, $"max|K−G| = {err:e3}");                      // spec §9.1 saw 0.005–0.009
+        Assert.True(err < 0.03, $"max|K−G| = {err:e3}");                      // docs/mathematics.md §9.1 saw 0.005–0.009
         double lg = LinearAlgebra.SmallestEigenvalue(gH);
         Assert.True(Math.Abs(lg - r.Lambda0) <= 0.25 * r.Lambda0, $"λ_min K = {r.Lambda0:e3}, G = {lg:e3}");
         _ = specLambda0;   // magnitude check: see SpecMagnitudes
@@ -68,9 +68,9 @@ public class FullyConnectedKernelTests
     }
 
     /// <summary>
-    /// Spec §9.1 reports λ_min K^(1,2,3) ≈ 0.078, 0.028, 0.0089 for one unknown draw of 6 unit inputs in R^5. λ_min of
+    /// docs/mathematics.md §9.1 reports λ_min K^(1,2,3) ≈ 0.078, 0.028, 0.0089 for one unknown draw of 6 unit inputs in R^5. λ_min of
     /// 6 random points varies several-fold from draw to draw (the median over draws is ≈ 0.026 at H = 1), so the loose
-    /// check is: the depth ratios λ_min K^(H+1)/λ_min K^(H) (0.36 and 0.32 in the spec), as medians over 25 draws,
+    /// check is: the depth ratios λ_min K^(H+1)/λ_min K^(H) (0.36 and 0.32 in docs/mathematics.md §9.1), as medians over 25 draws,
     /// within ±50%, and each spec value inside the range of the 25 draws widened by ±50%.
     /// </summary>
     [Fact]

@@ -9,7 +9,7 @@ namespace Overparam.Tests.Kernels;
 public class ResNetKernelTests
 {
     /// <summary>
-    /// Spec §9.2 setting (softplus, c_res = 0.5, H = 3, n = 6 unit inputs in R^5, m = 3000, 4 seeds): K^(H) against the
+    /// docs/mathematics.md §9.2 setting (softplus, c_res = 0.5, H = 3, n = 6 unit inputs in R^5, m = 3000, 4 seeds): K^(H) against the
     /// empirical G^(H)(0) of eq. (14), and the derived Θ and every lim G^(h) (h = 1..H+1) against the empirical per-layer
     /// Grams of the same wide networks. Tolerance as in the fully connected test, scaled per matrix (G^(H) = O(c_res²/H²)).
     /// </summary>
@@ -44,7 +44,7 @@ public class ResNetKernelTests
 
     /// <summary>
     /// The b-term pairing of eq. (16) (b_i with σ(v)) against a finite-width ResNet with unequal input norms 0.3–2
-    /// (spec §9.3): the conjugate kernel lim ⟨x_i^(H), x_j^(H)⟩ is where the pairing enters.
+    /// (docs/mathematics.md §9.3): the conjugate kernel lim ⟨x_i^(H), x_j^(H)⟩ is where the pairing enters.
     /// </summary>
     [Fact]
     public void UnequalNormsFollowEq16Pairing()

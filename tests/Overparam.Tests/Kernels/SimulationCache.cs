@@ -4,7 +4,7 @@ using Overparam.Numerics;
 namespace Overparam.Tests.Kernels;
 
 /// <summary>
-/// The spec §9.1/§9.2 setting, simulated once and shared by the fully connected and ResNet tests: n = 6 random unit
+/// The docs/mathematics.md §9.1/§9.2 setting, simulated once and shared by the fully connected and ResNet tests: n = 6 random unit
 /// inputs in R^5 (fixed seed), softplus, m = 3000, 4 seeds. One weight draw per seed serves the fully connected nets
 /// of depth 1, 2, 3 (with independent output vectors) and the H = 3 ResNet with c_res = 0.5.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace Overparam.Architectures.ConvResNet;
 
 /// <summary>
-/// How <see cref="ConvResNetNetwork{T}.GramMatrices"/> forms G^(h)_ij = ⟨∂u_i/∂W^(h), ∂u_j/∂W^(h)⟩ (spec §5, eq. 15),
+/// How <see cref="ConvResNetNetwork{T}.GramMatrices"/> forms G^(h)_ij = ⟨∂u_i/∂W^(h), ∂u_j/∂W^(h)⟩ (docs/mathematics.md §5, eq. 15),
 /// where ∂u_i/∂W^(h) = Σ_l Δ_{i,l} φ_{i,l}ᵀ with Δ_{i,l} ∈ R^m the back-propagated vector at position l and
 /// φ_{i,l} ∈ R^k (k = q·d_{h−1}) the patch. Both give the same matrix; they differ in cost.
 /// </summary>

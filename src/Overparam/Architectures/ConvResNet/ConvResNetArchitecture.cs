@@ -4,13 +4,13 @@ using Overparam.Numerics;
 
 namespace Overparam.Architectures.ConvResNet;
 
-/// <summary>The convolutional ResNet of spec §2.3 (<see cref="ConvResNetNetwork{T}"/>) and its kernel (<see cref="ConvResNetKernel"/>).</summary>
+/// <summary>The convolutional ResNet of docs/mathematics.md §2.3 (<see cref="ConvResNetNetwork{T}"/>) and its kernel (<see cref="ConvResNetKernel"/>).</summary>
 public sealed class ConvResNetArchitecture : Architecture
 {
     public override string Name => "convresnet";
     public override IReadOnlyList<string> Aliases => ["cnn"];
     public override string DisplayName => "convolutional ResNet";
-    public override string Description => "convresnet: the convolutional ResNet of spec §2.3 (inputs d0 channels × p positions)";
+    public override string Description => "convresnet: the convolutional ResNet of docs/mathematics.md §2.3 (inputs d0 channels × p positions)";
     public override int InputRank => 2;
     public override bool UsesCRes => true;
     public override bool UsesKernelSize => true;
@@ -43,7 +43,7 @@ public sealed class ConvResNetArchitecture : Architecture
     public override IModel<T> Create<T>(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters) => new ConvResNetNetwork<T>(config, parameters);
 
     public override string? KernelUnavailable(NetworkConfig config) => OutsideThePapersSetting(config) ?? (config.Depth < 2
-        ? "the convolutional ResNet's infinite-width kernel (spec §4.4) is defined for depth H ≥ 2; use --depth 2 or more for kernels, probes and --lr-policy theory"
+        ? "the convolutional ResNet's infinite-width kernel (docs/mathematics.md §4.4) is defined for depth H ≥ 2; use --depth 2 or more for kernels, probes and --lr-policy theory"
         : null);
 
     public override KernelResult Kernel(NetworkConfig config, Matrix<double> x, KernelOptions options) =>

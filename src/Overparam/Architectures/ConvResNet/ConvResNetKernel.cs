@@ -7,7 +7,7 @@ namespace Overparam.Architectures.ConvResNet;
 
 /// <summary>
 /// Infinite-width Gram matrices of the convolutional ResNet: the self-consistent reading of Definition 7.1 / eq. (10)
-/// given in spec §4.4 (1-D "same" convolution, odd kernel size q, stride 1, zero padding).
+/// given in docs/mathematics.md §4.4 (1-D "same" convolution, odd kernel size q, stride 1, zero padding).
 /// Position blocks are p×p: Σ^(h)_ij = lim (x_i^(h))ᵀ x_j^(h) and Λ^(h) = P[Σ^(h−1)], the pre-activation covariance of
 /// layer h, with the patch aggregation P[S]_lr = Σ_{t=−(q−1)/2}^{(q−1)/2} S_{l+t, r+t} (out-of-range terms 0).
 /// <code>
@@ -19,7 +19,7 @@ namespace Overparam.Architectures.ConvResNet;
 /// Because σ acts element-wise, every 2p-variate expectation factors into bivariate ones per (l, r) with covariance
 /// [[Λ_ii,ll, Λ_ij,lr], [Λ_ji,rl, Λ_jj,rr]]: the recursion is the fully connected machinery run on the n·p
 /// "points" (i, l), with the covariance stored as an (n·p)×(n·p) matrix, index i·p + l.
-/// Returned tensors (the paper's K^(h) names are inconsistent, spec §4.4; these are the ones the recursion uses):
+/// Returned tensors (the paper's K^(h) names are inconsistent, docs/mathematics.md §4.4; these are the ones the recursion uses):
 ///   "K0" = Λ^(1) = P[x_iᵀ x_j]              [n, n, p, p]   (the paper's K^(0))
 ///   "Kh" = Σ^(h), 1 ≤ h ≤ H−1               [n, n, p, p]   (the paper's K^(1) and H^(h))
 ///   "KH" = K^(H)                             [n, n]

@@ -5,7 +5,7 @@ using Overparam.Numerics;
 namespace Overparam.Architectures.ConvResNet;
 
 /// <summary>
-/// The convolutional ResNet of spec §2.3: x^(1) = sqrt(c_σ/m) σ(W^(1) φ(x)),
+/// The convolutional ResNet of docs/mathematics.md §2.3: x^(1) = sqrt(c_σ/m) σ(W^(1) φ(x)),
 /// x^(h) = x^(h−1) + (c_res/(H sqrt(m))) σ(W^(h) φ(x^(h−1))) for 2 ≤ h ≤ H, f = Σ_{c,l} a_{c,l} x^(H)_{c,l}.
 /// Input rows hold d₀ channels × p positions with feature index c·p + l; φ is stride 1 with zero padding (q−1)/2
 /// (<see cref="Patches"/>); W^(h) is [m, q·d_{h−1}] with column c·q + t; a is [m, p] with entry (c, l) at c·p + l.
@@ -157,7 +157,7 @@ public sealed class ConvResNetNetwork<T> : PaperNetwork<T> where T : unmanaged, 
     public override Matrix<double>[] GramMatrices()
     {
         RequireOneOutput("GramMatrices");
-        // G^(h)_ij = ⟨J_i, J_j⟩ with J_i = ∂u_i/∂W^(h) = Σ_l Δ_{h,(i,l)} φ(x_i^(h−1))_lᵀ (spec §5, eq. 15 for h = H);
+        // G^(h)_ij = ⟨J_i, J_j⟩ with J_i = ∂u_i/∂W^(h) = Σ_l Δ_{h,(i,l)} φ(x_i^(h−1))_lᵀ (docs/mathematics.md §5, eq. 15 for h = H);
         // G^(H+1)_ij = ⟨x_i^(H), x_j^(H)⟩_F.
         var grams = new Matrix<double>[H + 1];
         for (int h = 1; h <= H; h++)

@@ -4,7 +4,7 @@ using Overparam.Numerics;
 namespace Overparam.Architectures.ConvResNet;
 
 /// <summary>
-/// The patch operator φ of spec §2.3 on a whole batch ("im2col") and its adjoint ("col2im").
+/// The patch operator φ of docs/mathematics.md §2.3 on a whole batch ("im2col") and its adjoint ("col2im").
 /// A batch of n samples with C channels and p positions is held position-major: row i·p + l, column c.
 /// φ has stride 1 and zero padding (q−1)/2 on each side and keeps p positions; patch column c·q + t holds channel c
 /// at position l − (q−1)/2 + t, the column order of W^(h) (<see cref="NetworkFactory.Shapes"/>).

@@ -126,7 +126,7 @@ public abstract class DenseNetwork<T> : PaperNetwork<T> where T : unmanaged, IFl
     public override Matrix<double>[] GramMatrices()
     {
         RequireOneOutput("GramMatrices");
-        // G^(h) = (X_{h−1} X_{h−1}ᵀ) ∘ (Δ_h Δ_hᵀ) (spec §5, eq. 13–14 for h = H), G^(H+1) = X_H X_Hᵀ.
+        // G^(h) = (X_{h−1} X_{h−1}ᵀ) ∘ (Δ_h Δ_hᵀ) (docs/mathematics.md §5, eq. 13–14 for h = H), G^(H+1) = X_H X_Hᵀ.
         var grams = new Matrix<double>[H + 1];
         for (int h = 1; h <= H; h++)
         {

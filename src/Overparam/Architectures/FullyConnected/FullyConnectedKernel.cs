@@ -7,7 +7,7 @@ namespace Overparam.Architectures.FullyConnected;
 
 /// <summary>
 /// Infinite-width Gram matrices of the fully connected network, eq. (2): Definition 5.1 / eq. (7) with the corrected
-/// last step (spec §4.1: the covariance of K^(H) is built from K^(H−1)), and the full NTK Θ (spec §5 simulator note):
+/// last step (docs/mathematics.md §4.1: the covariance of K^(H) is built from K^(H−1)), and the full NTK Θ (docs/mathematics.md §5):
 /// <code>
 ///   K^(0) = X Xᵀ;   K^(h) = c_σ E_{A^(h)}[σ(u)σ(v)], 1 ≤ h ≤ H−1, A^(h)_ij from K^(h−1)
 ///   Σ̇^(h)_ij = c_σ E_{A^(h)}[σ′(u)σ′(v)],   K^(H) = K^(H−1) ⊙ Σ̇^(H)
@@ -48,7 +48,7 @@ public static class FullyConnectedKernel
             if (!last) k[h] = ss!;                                          // eq. (7)
             else
             {
-                k[h] = Hadamard.Multiply(k[h - 1], pp);                     // eq. (7), last line, corrected (spec §4.1)
+                k[h] = Hadamard.Multiply(k[h - 1], pp);                     // eq. (7), last line, corrected (docs/mathematics.md §4.1)
                 conjugate = ss;
             }
         }

@@ -8,7 +8,7 @@ namespace Overparam.Architectures.ResNet;
 
 /// <summary>
 /// Infinite-width Gram matrices of the ResNet, eq. (3): Definition 6.1 / eq. (8) with the b-terms paired as in
-/// eq. (16) (b_i with σ(v), b_j with σ(u)) and the corrected last step (spec §4.2), plus the full NTK Θ.
+/// eq. (16) (b_i with σ(v), b_j with σ(u)) and the corrected last step (docs/mathematics.md §4.2), plus the full NTK Θ.
 /// <code>
 ///   K^(0) = X Xᵀ;  K^(1) = c_σ E_{A^(1)}[σσ];  b^(1)_i = √c_σ E[σ(u_i)]
 ///   K^(h) = K^(h−1) + (c_res/H)(E[σ(u)] b_j + b_i E[σ(v)]) + (c_res/H)² E[σ(u)σ(v)],  (u, v) from K^(h−1), 2 ≤ h ≤ H−1
@@ -26,7 +26,7 @@ namespace Overparam.Architectures.ResNet;
 public static class ResNetKernel
 {
     /// <summary>
-    /// Kernels for inputs X (n×d) and depth H with residual scale c_res (spec §7: 0 &lt; c_res &lt; 1). For H = 1, eq. (3)
+    /// Kernels for inputs X (n×d) and depth H with residual scale c_res (docs/mathematics.md §7: 0 &lt; c_res &lt; 1). For H = 1, eq. (3)
     /// has no residual layer and the ResNet is the fully-connected network, so its kernels are returned.
     /// </summary>
     public static KernelResult Compute(Matrix<double> x, int depth, Activation sigma, double cRes, KernelOptions? options = null)
@@ -90,7 +90,7 @@ public static class ResNetKernel
             if (!last) k[h] = next!;
             else
             {
-                k[h] = Hadamard.Multiply(k[h - 1], pp);                       // eq. (8) last line, corrected (spec §4.2)
+                k[h] = Hadamard.Multiply(k[h - 1], pp);                       // eq. (8) last line, corrected (docs/mathematics.md §4.2)
                 conjugate = next;                                             // lim ⟨x_i^(H), x_j^(H)⟩
             }
         }

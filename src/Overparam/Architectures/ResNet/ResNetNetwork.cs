@@ -5,7 +5,7 @@ namespace Overparam.Architectures.ResNet;
 
 /// <summary>
 /// The ResNet of eq. (3): x^(1) = sqrt(c_σ/m) σ(W^(1) x), x^(h) = x^(h−1) + (c_res/(H sqrt(m))) σ(W^(h) x^(h−1)) for
-/// 2 ≤ h ≤ H, f = aᵀx^(H). The 1/H uses the total depth H (spec §2.2). With the standard parameterization the width
+/// 2 ≤ h ≤ H, f = aᵀx^(H). The 1/H uses the total depth H (docs/mathematics.md §2.2). With the standard parameterization the width
 /// factors sqrt(c_σ/m) and 1/√m move into the initialization and the branch keeps c_res/H.
 /// </summary>
 public sealed class ResNetNetwork<T>(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters)

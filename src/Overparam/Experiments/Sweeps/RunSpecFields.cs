@@ -22,10 +22,13 @@ public static partial class RunSpecFields
     public static bool IsField(string name) => Names.Contains(name);
 
     /// <summary>The closest field name to a misspelled one, or null when nothing is close.</summary>
-    public static string? Suggest(string name)
+    public static string? Suggest(string name) => Closest(name, Names);
+
+    /// <summary>The closest of <paramref name="candidates"/> to a misspelled <paramref name="name"/> (edit distance), or null when nothing is close.</summary>
+    public static string? Closest(string name, IEnumerable<string> candidates)
     {
-        var best = Names.Select(n => (n, d: Distance(n, name))).MinBy(t => t.d);
-        return best.d <= Math.Max(2, name.Length / 3) ? best.n : null;
+        var best = candidates.Select(n => (n, d: Distance(n, name))).MinBy(t => t.d);
+        return best.n is not null && best.d <= Math.Max(2, name.Length / 3) ? best.n : null;
     }
 
     /// <summary>Checks <paramref name="value"/> for <paramref name="field"/>: (normalized value, null) or (null, message).</summary>

@@ -4,12 +4,12 @@ using static Overparam.Experiments.Verify.VerifyReport;
 namespace Overparam.Experiments.Verify;
 
 /// <summary>
-/// The two-layer experiment of the ICLR companion (spec §8, Figure 1): f = m^(−1/2) Σ a_r ReLU(w_rᵀx), a fixed at ±1,
+/// The two-layer experiment of the ICLR companion (docs/mathematics.md §8, Figure 1): f = m^(−1/2) Σ a_r ReLU(w_rᵀx), a fixed at ±1,
 /// only W trained, n points on the unit sphere in R^d with N(0, 1) labels, GD with a fixed step for 100 epochs.
 /// </summary>
 public static class IclrReport
 {
-    // Figure 1 read off at epoch 100 (spec §8): m → (ln MSE, pattern ratio, max distance).
+    // Figure 1 read off at epoch 100 (docs/mathematics.md §8): m → (ln MSE, pattern ratio, max distance).
     private static readonly Dictionary<int, (double LogError, double Pattern, double Distance)> Paper = new()
     {
         [500] = (-1.6, 0.0185, 2.8), [1000] = (-2.15, 0.0152, 2.07), [2000] = (-3.0, 0.0117, 1.35), [4000] = (-4.1, 0.0097, 0.95), [8000] = (-5.7, 0.0067, 0.45),
@@ -37,7 +37,7 @@ public static class IclrReport
             Intro =
             [
                 $"Du, Zhai, Póczos, Singh (ICLR 2019), Section 5, Figure 1, at scale {Fmt(Scale(study))}: n = {study.N} points uniform on the unit sphere in R^{study.D}, N(0, 1) labels, widths {string.Join(", ", study.Widths)}; f = m^(−1/2) Σ a_r ReLU(w_rᵀx) with a_r uniform on ±1 and fixed, only W trained, {study.Steps} epochs of full-batch GD with the fixed step η = {Fmt(study.Lr)} (the paper does not report its step).",
-                "The spec (§8) warns that panel (a)'s strong m-dependence does not reproduce with a fixed η under this parameterization (NTK theory predicts m-independent rates); panels (b) and (c) do. The verdicts below are computed from this run.",
+                "As docs/mathematics.md §8 notes, panel (a)'s strong m-dependence does not reproduce with a fixed η under this parameterization (NTK theory predicts m-independent rates); panels (b) and (c) do. The verdicts below are computed from this run.",
             ],
             Claims = new ClaimTable()
                 .Add("Fig. 1a: larger m converges faster (final ln MSE decreases with m)", Decreasing(finals.Widths, finals.LogMse, "final ln MSE"))
@@ -57,7 +57,7 @@ public static class IclrReport
         };
         var a = Panel("fig1a_convergence", "(a) convergence: ln of the mean squared error", "ln((1/n) Σ (u_i − y_i)²)",
             r => (r.Metrics[MetricColumns.Step], r.Metrics[MetricColumns.Loss].Select(l => LogMeanSquaredError(study, l)).ToArray()));
-        a = a with { Caption = "The paper's y-axis is probably ln of the per-sample MSE (spec §8); L = ½Σ(u−y)², so MSE = 2L/n." };
+        a = a with { Caption = "The paper's y-axis is probably ln of the per-sample MSE (docs/mathematics.md §8); L = ½Σ(u−y)², so MSE = 2L/n." };
         var b = Panel("fig1b_patterns", "(b) activation pattern difference ratio", "fraction of (i, r) whose sign(w_rᵀx_i) changed", r => r.Metrics.Probed(MetricColumns.PatternChange));
         var c = Panel("fig1c_distance", "(c) maximum distance from initialization", "max_r ‖w_r(k) − w_r(0)‖₂", r => r.Metrics.Probed(MetricColumns.MaxDwR));
         return new ReportSection("Figure 1") { Plots = [a, b, c] };
@@ -74,7 +74,7 @@ public static class IclrReport
         return new ReportSection("Epoch 100 against the paper")
         {
             Tables = [new ReportTable(["m", "ln MSE", "paper", "pattern ratio", "paper", "max distance", "paper", "λ₀ = λ_min(H^∞)"], rows,
-                "Paper values read off Figure 1 (spec §8), shown where m matches the paper's widths at this scale.")],
+                "Paper values read off Figure 1 (docs/mathematics.md §8), shown where m matches the paper's widths at this scale.")],
         };
     }
 

@@ -6,7 +6,7 @@ namespace Overparam.Experiments.Verify;
 /// <summary>
 /// A convergence study for `overparam verify`: every architecture × depth × width × seed trained on one synthetic
 /// unit-sphere data set (data seed <see cref="DataSeed"/>; weight seeds 1 … <see cref="Seeds"/>), with probes.
-/// <see cref="Kind"/> "iclr2019-fig1" instead runs the two-layer experiment of the ICLR companion (spec §8).
+/// <see cref="Kind"/> "iclr2019-fig1" instead runs the two-layer experiment of the ICLR companion (docs/mathematics.md §8).
 /// </summary>
 public sealed record Study
 {
@@ -30,6 +30,11 @@ public sealed record Study
     public ulong DataSeed { get; init; } = 2026;
 
     public static readonly string[] PresetNames = ["default", "quick", "depth", "iclr2019-fig1"];
+
+    /// <summary>The keys of a study file (snake_case, as <see cref="Load"/> reads them), in declaration order.</summary>
+    public static IReadOnlyList<string> Keys { get; } = typeof(Study).GetProperties()
+        .Where(p => p.CanWrite)
+        .Select(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name)).ToArray();
 
     /// <summary>A built-in study; <paramref name="scale"/> scales n, d and the widths of iclr2019-fig1 (1 = the paper's size).</summary>
     public static Study? Preset(string name, double scale = 0.1) => name switch
@@ -58,19 +63,35 @@ public sealed record Study
             Data = "synthetic", N = N, D = D, DataSeed = DataSeed, Seed = (ulong)seed, LrPolicy = LrPolicy, Lr = Lr,
             LrConstant = LrConstant, Steps = Steps, TargetLoss = TargetLoss, ProbeEvery = ProbeEvery,
         };
-        // The ICLR model: f = m^(−1/2) Σ a_r ReLU(w_rᵀx), a fixed at ±1, only W trained (spec §8).
+        // The ICLR model: f = m^(−1/2) Σ a_r ReLU(w_rᵀx), a fixed at ±1, only W trained (docs/mathematics.md §8).
         return Kind == "iclr2019-fig1" ? spec with { CSigma = 1.0, OutputInit = "sign", Train = "hidden" } : spec;
     }
 
     public IEnumerable<(string Arch, int Depth, int Width, int Seed)> Cells() =>
         from a in Architectures from h in Depths from m in Widths from s in Enumerable.Range(1, Seeds) select (a, h, m, s);
 
-    /// <summary>Reads a user's study (JSON, snake_case keys as in <see cref="RunSpec.Json"/>); lists every problem found.</summary>
+    /// <summary>
+    /// Reads a user's study (JSON, the snake_case <see cref="Keys"/>); lists every problem found, an unknown key with
+    /// the valid ones.
+    /// </summary>
     public static Study Load(string path)
     {
         if (!File.Exists(path)) throw new RunSpecException($"--config {path}: file not found");
+        string text = File.ReadAllText(path);
         Study study;
-        try { study = JsonSerializer.Deserialize<Study>(File.ReadAllText(path), new JsonSerializerOptions(RunSpec.Json) { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow })!; }
+        try
+        {
+            if (System.Text.Json.Nodes.JsonNode.Parse(text) is System.Text.Json.Nodes.JsonObject root)
+            {
+                var unknown = root.Select(kv => kv.Key).Where(k => !Keys.Contains(k)).ToList();
+                if (unknown.Count > 0)
+                    throw new RunSpecException($"{path}: " + string.Join("; ", unknown.Select(k =>
+                        $"unknown key \"{k}\"" + (Sweeps.RunSpecFields.Closest(k, Keys) is { } hint ? $" (did you mean \"{hint}\"?)" : "")))
+                        + $"; the keys of a study are {string.Join(", ", Keys)} (docs/formats.md)");
+            }
+            study = JsonSerializer.Deserialize<Study>(text, new JsonSerializerOptions(RunSpec.Json) { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow })
+                ?? throw new RunSpecException($"{path}: expected a JSON object with the keys {string.Join(", ", Keys)}");
+        }
         catch (JsonException e) { throw new RunSpecException($"{path}: {e.Message}"); }
         var problems = study.Problems().ToList();
         if (problems.Count > 0) throw new RunSpecException($"{path}: {problems.Count} problem(s):\n  " + string.Join("\n  ", problems));

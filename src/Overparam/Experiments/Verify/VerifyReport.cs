@@ -46,7 +46,7 @@ public static class VerifyReport
 
     private static ReportSection LossSection(Study study, IReadOnlyList<CellResult> cells) => new("Loss against the theorem's bound")
     {
-        Paragraphs = ["The theorems promise L(k) ≤ (1 − ηλ₀/2)^k L(0) with λ₀ = λ_min(K^(H)). The proof only uses G^(H), which is small for the ResNet (O(1/H²)), so the real loss falls much faster than the bound (spec §5, simulator note). The dashed kernel curves iterate u(k+1) − y = (I − ηG)(u(k) − y) with the finite-width G(0) and with the infinite-width Θ."],
+        Paragraphs = ["The theorems promise L(k) ≤ (1 − ηλ₀/2)^k L(0) with λ₀ = λ_min(K^(H)). The proof only uses G^(H), which is small for the ResNet (O(1/H²)), so the real loss falls much faster than the bound (docs/mathematics.md §5). The dashed kernel curves iterate u(k+1) − y = (I − ηG)(u(k) − y) with the finite-width G(0) and with the infinite-width Θ."],
         Plots = study.Architectures.Select(arch => LossPlot(study, cells, arch)).ToList(),
     };
 
@@ -164,7 +164,7 @@ public static class VerifyReport
         int deepest = study.Depths.Max();
         return new ReportSection("Weight movement against width")
         {
-            Paragraphs = ["‖W^(h)(k) − W^(h)(0)‖_F = O(√n‖y − u(0)‖/λ₀) does not depend on m (spec §6), so the relative change and the averaged norm of eq. (6) shrink with width."],
+            Paragraphs = ["‖W^(h)(k) − W^(h)(0)‖_F = O(√n‖y − u(0)‖/λ₀) does not depend on m (docs/mathematics.md §6.4), so the relative change and the averaged norm of eq. (6) shrink with width."],
             Plots = study.Architectures.Select(arch => WidthPlot(study, cells, arch, MetricColumns.WeightFro(deepest), $"movement_{arch}",
                 $"{Arch(arch)}: weight movement ‖W^(H)(T) − W^(H)(0)‖_F vs width", "‖W^(H)(T) − W^(H)(0)‖_F", 0)).ToList(),
         };
@@ -238,7 +238,7 @@ public static class VerifyReport
             Paragraphs = ["The paper's headline: the fully-connected network needs width growing like 2^O(H), the ResNet only polynomially. λ₀ = λ_min(K^(H)) sets the rate; for the ResNet λ₀ ∼ κ/H² with κ independent of depth (Proposition F.2)."],
             Plots =
             [
-                new PlotSpec { Title = "λ₀ = λ_min(K^(H)) vs depth", XLabel = "depth H", YLabel = "λ₀", LogX = true, LogY = true, Series = lambdaSeries, Name = "lambda0_depth", Caption = "From the infinite-width recursions (Definitions 5.1 and 6.1, corrected as in spec §4)." },
+                new PlotSpec { Title = "λ₀ = λ_min(K^(H)) vs depth", XLabel = "depth H", YLabel = "λ₀", LogX = true, LogY = true, Series = lambdaSeries, Name = "lambda0_depth", Caption = "From the infinite-width recursions (Definitions 5.1 and 6.1, corrected as in docs/mathematics.md §4)." },
                 new PlotSpec { Title = $"relative Gram drift vs depth, m = {widest}", XLabel = "depth H", YLabel = "‖G^(H)(T) − G^(H)(0)‖₂ / ‖G^(H)(0)‖₂", LogX = true, LogY = true, Series = driftSeries, Name = "drift_depth", Caption = "Mean over seeds at the last step." },
             ],
         };

@@ -11,7 +11,7 @@ public sealed class HalfSumSquares : ILoss
     public static readonly HalfSumSquares Instance = new();
 
     public string Name => "half-sum-squares";
-    public string Formula => "L = 1/2 sum_i (f(x_i) - y_i)^2 (a sum over samples, spec eq. 1)";
+    public string Formula => "L = 1/2 sum_i (f(x_i) - y_i)^2 (a sum over samples, eq. 1; docs/mathematics.md#s1)";
     public bool IsMean => false;
 
     public double Evaluate<T>(ReadOnlySpan<T> outputs, ReadOnlySpan<T> targets, int classes, Span<T> gradient) where T : unmanaged, IFloatingPointIeee754<T>

@@ -7,7 +7,7 @@ namespace Overparam.Experiments.Sweeps.CriticalWidth;
 
 /// <summary>
 /// Writes the critical-width results: <c>critical_width.csv</c> (one row per query, every width tried),
-/// <c>exponents.csv</c> and <c>critical_width.md</c> with the fitted scalings next to the theorems' (spec §6), and plots
+/// <c>exponents.csv</c> and <c>critical_width.md</c> with the fitted scalings next to the theorems' (docs/mathematics.md §6), and plots
 /// of m* vs depth (fc and resnet on one plot) and m* vs n (log–log, with the fitted line).
 /// </summary>
 /// <remarks>
@@ -75,7 +75,7 @@ public static class CriticalWidthReport
             md.AppendLine($"| {r.Query.Architecture} | {r.Query.Depth} | {r.Query.N} | {r.Query.Activation} | {MStarText(r)} | " +
                           string.Join(", ", r.Evaluations.OrderBy(e => e.Width).Select(e => $"{e.Width}: {e.Converged}/{e.Seeds}")) + " |");
         md.AppendLine();
-        md.AppendLine("## Fitted scalings vs the theorems (spec §6)");
+        md.AppendLine("## Fitted scalings vs the theorems (docs/mathematics.md §6)");
         md.AppendLine();
         md.AppendLine("The theorems give sufficient widths: fc m = Ω(2^{O(H)} n⁴/λ₀⁴ …) (Theorem 5.1), resnet m = Ω(n⁴/(λ₀⁴H⁶) …) " +
                       "(Theorem 6.1). Fits are least squares on log m* (only queries where m* was found).");
