@@ -52,7 +52,7 @@ public abstract class Architecture
     public virtual NetworkConfig Configure(NetworkConfig template, int[] inputShape) =>
         template with { InputChannels = inputShape.Aggregate(1, (p, s) => p * s), Positions = 1, KernelSize = 1 };
 
-    /// <summary>Parameter names and shapes in the order of initialization, of <see cref="INetwork{T}.Parameters"/> and of the files.</summary>
+    /// <summary>Parameter names and shapes in the order of initialization, of <see cref="IModel{T}.Parameters"/> and of the files.</summary>
     public abstract IReadOnlyList<(string Name, int[] Shape)> Shapes(NetworkConfig config);
 
     /// <summary>The finite-width network over the given parameter arrays (shared, not copied); the paper's networks are <see cref="INetwork{T}"/>s.</summary>

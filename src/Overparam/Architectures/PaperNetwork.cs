@@ -7,7 +7,7 @@ namespace Overparam.Architectures;
 
 /// <summary>
 /// What the paper's three networks share: the generic <see cref="IModel{T}"/> gradient — for one output on top of the
-/// label-independent <see cref="BackPropagate"/> (so the paper's path is what it always was), for C outputs by
+/// label-independent <see cref="BackPropagate()"/> (so the paper's path is what it always was), for C outputs by
 /// back-propagating ∂L/∂u itself —, the layer's activation pass, and buffers sized for the largest batch seen and reused
 /// for smaller ones. The proof's view (<see cref="INetwork{T}"/>: BackPropagate, residual gradients, Gram matrices) is
 /// defined for one output only.
