@@ -21,7 +21,7 @@ public abstract class OptimizerKind
     public static readonly OptimizerKind Default = new GradientDescentKind();
 
     private static readonly Registry<OptimizerKind> Registry = new("an optimizer", o => [o.Name],
-        [Default, new SgdKind(), new AdamKind(), new RmsPropKind(), new EntropySgdKind()]);
+        [Default, new SgdKind(), new AdamKind(), new RmsPropKind(), new EntropySgdKind(), new ReplicatedSgdKind()]);
 
     public static IReadOnlyList<OptimizerKind> All => Registry.All;
 
@@ -67,5 +67,12 @@ public abstract class OptimizerKind
 
         public override IOptimizer<T> Create<T>(OptimizerSettings settings) => settings.InnerSteps >= 1 ? new EntropySgd<T>(settings)
             : throw new ArgumentException($"--inner-steps {settings.InnerSteps}: must be at least 1 (with L = 0 it is SGD: use --optimizer sgd)");
+    }
+
+    private sealed class ReplicatedSgdKind : OptimizerKind
+    {
+        public override string Name => ReplicatedSgd<float>.KindName;
+        public override string Description => "replicated-sgd: Replicated-SGD (related.md §5.2), --replicas y networks from independent seeds, each on its own batches, coupled by 2γ(w^a − w̄) to their centre, SGD at lr·y (--momentum, --nesterov, --weight-decay), γ per epoch (--gamma-schedule exp|lin|cosine, --gamma0, --gamma1, --gamma-max); the centre is the run's network";
+        public override IOptimizer<T> Create<T>(OptimizerSettings settings) => new ReplicatedSgd<T>(settings);
     }
 }
