@@ -72,6 +72,20 @@ public sealed class SpecOptions
     public readonly Option<int> EvalEvery = new("--eval-every") { Description = "Train and test loss and error every k epochs (every k steps for full-batch runs) and at the end, as extra metrics.csv columns (0: never)" };
     public readonly Option<int> CheckpointEvery = new("--checkpoint-every") { Description = "Write checkpoint.safetensors (parameters, optimizer state, position) every k steps, for `train --resume` (0: never)" };
 
+    // Flat minima (issue 13): Entropy-SGD and Replicated-SGD
+    public readonly Option<int?> InnerSteps = new("--inner-steps") { Description = "entropy-sgd: L, inner SGLD steps per outer step, one batch each (default 5)" };
+    public readonly Option<double?> SgldLr = new("--sgld-lr") { Description = "entropy-sgd: eta', the inner step (default 0.1)" };
+    public readonly Option<double?> SgldNoise = new("--sgld-noise") { Description = "entropy-sgd: eps, inner noise of std eps*sqrt(2 eta') per coordinate (default 1e-4; 0: deterministic given the batches)" };
+    public readonly Option<double?> SgldMomentum = new("--sgld-momentum") { Description = "entropy-sgd: inner momentum (default 0; --nesterov applies to it too)" };
+    public readonly Option<double?> EmaAlpha = new("--ema-alpha") { Description = "entropy-sgd: alpha of the average mu <- alpha mu + (1 - alpha) w of the inner iterates, in [0, 1] (default 0.75)" };
+    public readonly Option<double?> Gamma0 = new("--gamma0") { Description = "entropy-sgd, replicated-sgd: the coupling gamma0 at the start (default: automatic, balancing loss and coupling; 0 is no coupling)" };
+    public readonly Option<double?> Gamma1 = new("--gamma1") { Description = "entropy-sgd: gamma = gamma0 (1 + gamma1)^t per outer step t; replicated-sgd: gamma's growth per epoch (x(1 + gamma1) exp, +gamma1 lin). Default: from --gamma-max" };
+    public readonly Option<double?> GammaMax = new("--gamma-max") { Description = "entropy-sgd, replicated-sgd: gamma grows by this factor over the run's outer steps (entropy-sgd) or epochs (replicated-sgd exp, lin); cosine: gamma's last value (default 1e4)" };
+    public readonly Option<bool> Gscale = new("--gscale") { Description = "entropy-sgd: outer step lr*gamma (the code's default); --gscale false: lr", DefaultValueFactory = _ => true };
+    public readonly Option<bool> FairBudget = new("--fair-budget") { Description = "entropy-sgd: divide --epochs (or --steps) and the LR milestones by L, so the run reads as many batches as SGD's" };
+    public readonly Option<int?> Replicas = new("--replicas") { Description = "replicated-sgd: y, the replicas, from seeds derived from --seed, each on its own batches (default 3)" };
+    public readonly Option<string?> GammaSchedule = new("--gamma-schedule") { Description = "replicated-sgd: gamma per epoch, exp (default), lin or cosine" };
+
     /// <summary>The held-out-set and classification options.</summary>
     public IEnumerable<Option> HeldOutAndClasses => [NTest, TestData, TestFraction, BayesError, Standardize, ClassesCount];
 
@@ -91,6 +105,7 @@ public sealed class SpecOptions
         ("loss", [Loss, TargetLoss]),
         ("optimizer", [Optimizer, Lr, LrPolicy, LrConstant, Momentum, Dampening, Nesterov, WeightDecay, Beta1, Beta2, Epsilon, Alpha, Centered,
             LrSchedule, LrMilestones, LrGamma, BatchSize, Epochs, Steps, Shuffle, Train]),
+        ("flat minima", [InnerSteps, SgldLr, SgldNoise, SgldMomentum, EmaAlpha, Gamma0, Gamma1, GammaMax, Gscale, FairBudget, Replicas, GammaSchedule]),
         ("evaluation", [EvalEvery, ProbeEvery]),
         ("output", [CheckpointEvery]),
     ];
@@ -141,6 +156,11 @@ public sealed class SpecOptions
             Beta1 = r.GetValue(Beta1), Beta2 = r.GetValue(Beta2), Epsilon = r.GetValue(Epsilon), Alpha = r.GetValue(Alpha), Centered = r.GetValue(Centered),
             LrSchedule = r.GetValue(LrSchedule), LrMilestones = milestones?.ToArray(), LrGamma = r.GetValue(LrGamma),
             EvalEvery = r.GetValue(EvalEvery), CheckpointEvery = r.GetValue(CheckpointEvery),
+            // Flat minima (issue 13)
+            InnerSteps = r.GetValue(InnerSteps), SgldLr = r.GetValue(SgldLr), SgldNoise = r.GetValue(SgldNoise), SgldMomentum = r.GetValue(SgldMomentum),
+            EmaAlpha = r.GetValue(EmaAlpha), Gamma0 = r.GetValue(Gamma0), Gamma1 = r.GetValue(Gamma1), GammaMax = r.GetValue(GammaMax),
+            Gscale = r.GetResult(Gscale) is { Implicit: false } ? r.GetValue(Gscale) : null, FairBudget = r.GetValue(FairBudget),
+            Replicas = r.GetValue(Replicas), GammaSchedule = r.GetValue(GammaSchedule),
         };
     }
 }

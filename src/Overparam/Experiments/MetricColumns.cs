@@ -69,6 +69,9 @@ public static class MetricColumns
     /// <summary>Minibatch runs: η of update k (after the learning-rate schedule).</summary>
     public const string LearningRate = "lr";
 
+    /// <summary>Entropy-SGD and Replicated-SGD: the coupling γ of update k (<see cref="Training.Optimizers.ICoupled"/>).</summary>
+    public const string Gamma = "gamma";
+
     /// <summary>With --eval-every: the training loss on the whole training set at θ(k).</summary>
     public const string TrainLoss = "train_loss";
 

@@ -152,7 +152,7 @@ public class ReplicatedSgdTests
                 distance += Math.Pow(before[q][i] - centre, 2) + Math.Pow(before[3 + q][i] - centre, 2);
             }
         Assert.Equal(loss / (distance / 2), optimizer.Gamma0, 1e-12);
-        Assert.Equal(optimizer.Gamma0 * Math.Pow(1e4, 3 / 10.0), optimizer.Gamma(3), 1e-9);
+        Assert.Equal(optimizer.Gamma0 * Math.Pow(1e4, 3 / 10.0), optimizer.Gamma(0, 3), 1e-9);
     }
 
     private sealed class FirstLoss(Action<double> onLoss) : ITrainingObserver<double>

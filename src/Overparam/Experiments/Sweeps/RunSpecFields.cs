@@ -70,6 +70,14 @@ public static partial class RunSpecFields
         "momentum" or "dampening" or "weight_decay" or "epsilon" or "alpha" or "lr_gamma" => value is null ? (null, null) : Number(value, positive: false, "a non-negative number or null"),
         "beta1" or "beta2" => value is null ? (null, null) : Fraction(value, 1, upperIncluded: false, "a number in [0, 1) or null", lowerIncluded: true),
         "lr_milestones" => value is null ? (null, null) : Milestones(value),
+        // Flat minima (issue 13)
+        "inner_steps" or "replicas" => value is null ? (null, null) : Int(value, 1, "a positive integer or null"),
+        "sgld_lr" or "sgld_noise" or "sgld_momentum" or "gamma0" or "gamma1" => value is null ? (null, null) : Number(value, positive: false, "a non-negative number or null"),
+        "gamma_max" => value is null ? (null, null) : Number(value, positive: true, "a positive number or null"),
+        "ema_alpha" => value is null ? (null, null) : Fraction(value, 1, upperIncluded: true, "a number in [0, 1] or null", lowerIncluded: true),
+        "gscale" => value is null ? (null, null) : Bool(value),
+        "fair_budget" => Bool(value),
+        "gamma_schedule" => value is null ? (null, null) : Choice(value, CouplingSchedule.Names),
         _ => (null, "unknown field"),
     };
 

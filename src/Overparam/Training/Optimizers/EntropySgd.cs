@@ -48,7 +48,7 @@ namespace Overparam.Training.Optimizers;
 /// "sgld_rng" (the noise generator: its four 64-bit words as 32-bit halves, high first, then the spare normal and 1 or
 /// 0 for whether there is one; exact in float64). w_c, μ_w and m′ start afresh at every outer step.
 /// </summary>
-public sealed class EntropySgd<T> : IOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class EntropySgd<T> : IOptimizer<T>, ICoupled where T : unmanaged, IFloatingPointIeee754<T>
 {
     public const string KindName = "entropy-sgd";
     private const string Gamma0Name = "gamma0", RngName = "sgld_rng";
@@ -105,6 +105,9 @@ public sealed class EntropySgd<T> : IOptimizer<T> where T : unmanaged, IFloating
 
     /// <summary>γ1.</summary>
     public double Gamma1 => gamma1;
+
+    /// <summary>γ0 (1 + γ1)^t of outer step t = <paramref name="step"/>, with γ0 as it is now.</summary>
+    public double Gamma(int step, int epoch) => gamma0 * Math.Pow(1 + gamma1, step);
 
     public void Step(in OptimizerStep<T> step)
     {

@@ -31,7 +31,7 @@ namespace Overparam.Training.Optimizers;
 /// </list>
 /// State: "step", "momentum_buffer.replica-a/NAME" when μ ≠ 0, and "gamma0".
 /// </summary>
-public sealed class ReplicatedSgd<T> : IOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class ReplicatedSgd<T> : IOptimizer<T>, ICoupled where T : unmanaged, IFloatingPointIeee754<T>
 {
     public const string KindName = "replicated-sgd";
     private const string Gamma0Name = "gamma0";
@@ -71,8 +71,8 @@ public sealed class ReplicatedSgd<T> : IOptimizer<T> where T : unmanaged, IFloat
     /// <summary>γ0 (the balanced one once the first step has set it).</summary>
     public double Gamma0 => gamma0;
 
-    /// <summary>γ at epoch <paramref name="epoch"/>.</summary>
-    public double Gamma(int epoch) => schedule.At(gamma0, epoch);
+    /// <summary>γ at epoch <paramref name="epoch"/> (the same for every step of it).</summary>
+    public double Gamma(int step, int epoch) => schedule.At(gamma0, epoch);
 
     public void Step(in OptimizerStep<T> step)
     {
