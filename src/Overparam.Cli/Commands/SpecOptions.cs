@@ -57,10 +57,10 @@ public sealed class SpecOptions
     public readonly Option<int?> BatchSize = new("--batch-size") { Description = "Samples per step (default: all n, full-batch gradient descent)" };
     public readonly Option<int?> Epochs = new("--epochs") { Description = "Train for this many epochs of ceil(n/B) steps instead of --steps" };
     public readonly Option<bool> Shuffle = new("--shuffle") { Description = "Shuffle the minibatches each epoch, seeded by --seed; --shuffle false: batches in data order", DefaultValueFactory = _ => true };
-    public readonly Option<double?> Momentum = new("--momentum") { Description = "sgd and rmsprop: momentum mu (default 0)" };
-    public readonly Option<double?> Dampening = new("--dampening") { Description = "sgd: dampening of the momentum (default 0)" };
-    public readonly Option<bool> Nesterov = new("--nesterov") { Description = "sgd: Nesterov momentum (needs --momentum > 0)" };
-    public readonly Option<double?> WeightDecay = new("--weight-decay") { Description = "sgd, adam, rmsprop: L2 penalty added to the gradient, PyTorch's weight_decay (default 0)" };
+    public readonly Option<double?> Momentum = new("--momentum") { Description = "sgd, rmsprop, entropy-sgd (outer), replicated-sgd: momentum mu (default 0)" };
+    public readonly Option<double?> Dampening = new("--dampening") { Description = "sgd, entropy-sgd, replicated-sgd: dampening of the momentum (default 0)" };
+    public readonly Option<bool> Nesterov = new("--nesterov") { Description = "sgd, entropy-sgd (both loops), replicated-sgd: Nesterov momentum (needs --momentum > 0)" };
+    public readonly Option<double?> WeightDecay = new("--weight-decay") { Description = "sgd, adam, rmsprop, entropy-sgd (both loops), replicated-sgd: L2 penalty added to the gradient, PyTorch's weight_decay (default 0)" };
     public readonly Option<double?> Beta1 = new("--beta1") { Description = "adam: beta1 in [0, 1) (default 0.9)" };
     public readonly Option<double?> Beta2 = new("--beta2") { Description = "adam: beta2 in [0, 1) (default 0.999)" };
     public readonly Option<double?> Epsilon = new("--epsilon") { Description = "adam, rmsprop: eps (default 1e-8)" };
