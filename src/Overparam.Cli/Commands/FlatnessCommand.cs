@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Overparam.Experiments;
 using Overparam.Measures;
 
@@ -36,7 +35,7 @@ public static class FlatnessCommand
             if (workers < 1) throw new RunSpecException($"--threads {workers}: must be at least 1");
             CommonOptions.ApplyThreads(1);                      // the draws run in parallel instead
             var dir = r.GetValue(run)!;
-            var grid = r.GetValue(sigmas) is { } text ? ParseSigmas(text) : DefaultSigmas;
+            var grid = r.GetValue(sigmas) is { } text ? SpecOptions.Numbers("--sigmas", text) : DefaultSigmas;
             var options = new LocalEnergyOptions(grid, r.GetValue(draws), r.GetValue(seed))
             {
                 PerturbBiases = r.GetValue(biases), PerturbOutputLayer = r.GetValue(output), Threads = workers,
@@ -51,15 +50,5 @@ public static class FlatnessCommand
             return 0;
         }));
         return command;
-    }
-
-    private static double[] ParseSigmas(string text)
-    {
-        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var values = new double[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
-            if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
-                throw new RunSpecException($"--sigmas {text}: \"{parts[i]}\" is not a number");
-        return values;
     }
 }

@@ -86,6 +86,10 @@ public sealed class SpecOptions
     public readonly Option<int?> Replicas = new("--replicas") { Description = "replicated-sgd: y, the replicas, from seeds derived from --seed, each on its own batches (default 3)" };
     public readonly Option<string?> GammaSchedule = new("--gamma-schedule") { Description = "replicated-sgd: gamma per epoch, exp (default), lin or cosine" };
 
+    public readonly Option<int> ProbeFlatnessEvery = new("--probe-flatness-every") { Description = "Local energy dE(w, sigma) of the training error (of replicated-sgd's centre) every k epochs and at the end, as metrics.csv columns delta_e_SIGMA (0: never)" };
+    public readonly Option<string?> ProbeFlatnessSigmas = new("--probe-flatness-sigmas") { Description = "--probe-flatness-every: the sigmas, comma-separated (default 0.5)" };
+    public readonly Option<int?> ProbeFlatnessDraws = new("--probe-flatness-draws") { Description = "--probe-flatness-every: draws per sigma (default 10)" };
+
     /// <summary>The held-out-set and classification options.</summary>
     public IEnumerable<Option> HeldOutAndClasses => [NTest, TestData, TestFraction, BayesError, Standardize, ClassesCount];
 
@@ -106,7 +110,7 @@ public sealed class SpecOptions
         ("optimizer", [Optimizer, Lr, LrPolicy, LrConstant, Momentum, Dampening, Nesterov, WeightDecay, Beta1, Beta2, Epsilon, Alpha, Centered,
             LrSchedule, LrMilestones, LrGamma, BatchSize, Epochs, Steps, Shuffle, Train]),
         ("flat minima", [InnerSteps, SgldLr, SgldNoise, SgldMomentum, EmaAlpha, Gamma0, Gamma1, GammaMax, Gscale, FairBudget, Replicas, GammaSchedule]),
-        ("evaluation", [EvalEvery, ProbeEvery]),
+        ("evaluation", [EvalEvery, ProbeEvery, ProbeFlatnessEvery, ProbeFlatnessSigmas, ProbeFlatnessDraws]),
         ("output", [CheckpointEvery]),
     ];
 
@@ -114,6 +118,17 @@ public sealed class SpecOptions
     {
         foreach (var (group, options) in Groups)
             foreach (var o in options) o.Description = $"[{group}] {o.Description}";
+    }
+
+    /// <summary>A comma-separated list of numbers.</summary>
+    internal static double[] Numbers(string option, string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var values = new double[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!double.TryParse(parts[i], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out values[i]))
+                throw new RunSpecException($"{option} {text}: \"{parts[i]}\" is not a number");
+        return values;
     }
 
     public RunSpec ToSpec(ParseResult r)
@@ -161,6 +176,8 @@ public sealed class SpecOptions
             EmaAlpha = r.GetValue(EmaAlpha), Gamma0 = r.GetValue(Gamma0), Gamma1 = r.GetValue(Gamma1), GammaMax = r.GetValue(GammaMax),
             Gscale = r.GetResult(Gscale) is { Implicit: false } ? r.GetValue(Gscale) : null, FairBudget = r.GetValue(FairBudget),
             Replicas = r.GetValue(Replicas), GammaSchedule = r.GetValue(GammaSchedule),
+            ProbeFlatnessEvery = r.GetValue(ProbeFlatnessEvery), ProbeFlatnessSigmas = r.GetValue(ProbeFlatnessSigmas) is { } sigmas ? Numbers("--probe-flatness-sigmas", sigmas) : null,
+            ProbeFlatnessDraws = r.GetValue(ProbeFlatnessDraws),
         };
     }
 }

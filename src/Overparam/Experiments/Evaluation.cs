@@ -10,23 +10,20 @@ namespace Overparam.Experiments;
 
 /// <summary>
 /// The loss and error of the current parameters on the whole training set and on the test set (<see cref="DataScore"/>),
-/// at the first step of every <c>every</c>-th epoch (every <c>every</c> steps for full-batch runs) and at the last step;
-/// an optimizer that reads several batches per step may pass over epochs, and the step that crosses a multiple of
-/// <c>every</c> is evaluated. It runs a second model over the same parameter arrays (or, with <c>refresh</c>, over arrays
-/// that <c>refresh</c> brings up to date first: Replicated-SGD's centre), in chunks, so it neither touches the training
-/// model's buffers nor draws random numbers: the trajectory is the same with or without it. The error is the
-/// misclassification rate: argmax for C ≥ 2 outputs, the sign for one output with ±1 labels (no error column
-/// otherwise).
+/// every <c>every</c> epochs (<see cref="EpochCadence"/>). It runs a second model over the same parameter arrays (or,
+/// with <c>refresh</c>, over arrays that <c>refresh</c> brings up to date first: Replicated-SGD's centre), in chunks,
+/// so it neither touches the training model's buffers nor draws random numbers: the trajectory is the same with or
+/// without it. The error is the misclassification rate: argmax for C ≥ 2 outputs, the sign for one output with ±1
+/// labels (no error column otherwise).
 /// </summary>
 public sealed class Evaluation<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly IModel<T> model;
     private readonly ILoss loss;
     private readonly (Matrix<T> X, T[] Y)? train, test;
-    private readonly int every;
     private readonly bool hasError;
     private readonly Action? refresh;
-    private int lastEpoch;
+    private readonly EpochCadence cadence;
 
     public IReadOnlyList<string> Columns { get; }
 
@@ -38,7 +35,8 @@ public sealed class Evaluation<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="lastEpoch">The epoch of the last step before this run's first (a resumed run's), else −1.</param>
     public Evaluation(IModel<T> model, ILoss loss, Dataset trainSet, Dataset? testSet, int every, Action? refresh = null, int lastEpoch = -1)
     {
-        this.model = model; this.loss = loss; this.every = every; this.refresh = refresh; this.lastEpoch = lastEpoch;
+        this.model = model; this.loss = loss; this.refresh = refresh;
+        cadence = new EpochCadence(every, lastEpoch);
         train = Convert(trainSet);
         test = testSet is null ? null : Convert(testSet);
         hasError = DataScore.HasError(model.Outputs, trainSet.Y.Concat(testSet?.Y ?? []));
@@ -56,12 +54,7 @@ public sealed class Evaluation<T> where T : unmanaged, IFloatingPointIeee754<T>
         (typeof(T) == typeof(double) ? (Matrix<T>)(object)d.X : d.X.Convert<T>(), d.Y.Select(T.CreateTruncating).ToArray());
 
     /// <summary>Whether the step of epoch <paramref name="epoch"/> is evaluated (call once per step, in order).</summary>
-    public bool Due(int epoch, bool isLast)
-    {
-        bool due = isLast || lastEpoch < 0 || epoch / every > lastEpoch / every;
-        lastEpoch = epoch;
-        return due;
-    }
+    public bool Due(int epoch, bool isLast) => cadence.Due(epoch, isLast);
 
     public void Measure(int step, Dictionary<string, double> row)
     {

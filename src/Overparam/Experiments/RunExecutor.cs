@@ -113,16 +113,18 @@ public static class RunExecutor
             catch (ArgumentException e) { throw new RunSpecException($"{resumed!.Path}/{Checkpoint.FileName}: {e.Message}"); }
         }
         long startBatch = checkpoint.Meta?.NextBatch ?? 0;
+        int lastEpoch = startBatch > 0 ? plan.Epoch(Math.Max(0, startBatch - RunTraining.InnerSteps(spec))) : -1;
         var evaluation = spec.EvalEvery > 0
-            ? new Evaluation<T>(run.Network, loss, data.Train, data.Test, spec.EvalEvery, run.Refresh,
-                startBatch > 0 ? plan.Epoch(Math.Max(0, startBatch - RunTraining.InnerSteps(spec))) : -1)
+            ? new Evaluation<T>(run.Network, loss, data.Train, data.Test, spec.EvalEvery, run.Refresh, lastEpoch)
             : null;
+        if (spec.ProbeFlatnessEvery < 0) throw new RunSpecException($"--probe-flatness-every {spec.ProbeFlatnessEvery}: must be non-negative");
+        var flatness = spec.ProbeFlatnessEvery > 0 ? new FlatnessProbe<T>(spec, config, run.Network, run.Refresh, loss, data.Train, lastEpoch) : null;
         if (evaluation is not null && checkpoint.Meta is { } m) { evaluation.BestTestError = m.BestTestError; evaluation.BestTestErrorStep = m.BestTestErrorStep; }
         bool stochastic = !plan.IsFullBatch || schedule is not null;
         string[] columns = [MetricColumns.Step, MetricColumns.Loss, MetricColumns.Seconds,
             .. stochastic ? [MetricColumns.Epoch, MetricColumns.LearningRate] : Array.Empty<string>(),
             .. optimizer is ICoupled ? [MetricColumns.Gamma] : Array.Empty<string>(),
-            .. probes?.Columns ?? [], .. evaluation?.Columns ?? []];
+            .. probes?.Columns ?? [], .. evaluation?.Columns ?? [], .. flatness?.Columns ?? []];
         var setup = new RunRecords.TrainingSetup(loss, optimizer.Name, RunTraining.Settings(spec, eta.Eta, steps, RunTraining.Epochs(spec, plan)), plan, steps,
             spec.LrSchedule, spec.EvalEvery, spec.CheckpointEvery);
 
@@ -140,7 +142,7 @@ public static class RunExecutor
             new Checkpoint(next, nextBatch, initial, seconds, evaluation?.BestTestError ?? double.NaN, evaluation?.BestTestErrorStep ?? -1)
                 .Write(folder.Path, model.Parameters, optimizer);
         var observer = new RunObserver<T>(folder, probes, evaluation, stochastic, progress, steps, checkpoint.Meta?.Seconds ?? 0,
-            checkpoint.Meta?.InitialLoss ?? double.NaN, save, spec.CheckpointEvery, optimizer as ICoupled);
+            checkpoint.Meta?.InitialLoss ?? double.NaN, save, spec.CheckpointEvery, optimizer as ICoupled, flatness);
         var options = new TrainingOptions(steps, spec.TargetLoss, run.Trained, Batches: plan, LearningRate: schedule, StartStep: start,
             InitialLoss: checkpoint.Meta?.InitialLoss, StartBatch: checkpoint.Meta?.NextBatch);
         TrainingResult result;
@@ -162,6 +164,7 @@ public static class RunExecutor
             foreach (var c in evaluation.Columns) if (observer.LastRow.TryGetValue(c, out double v)) final[c] = v;
             if (evaluation.BestTestErrorStep >= 0) final[MetricColumns.BestTestError] = evaluation.BestTestError;
         }
+        foreach (var c in flatness?.Columns ?? []) if (observer.LastRow.TryGetValue(c, out double v)) final[c] = v;
         if (folder is not null)
         {
             folder.WriteWeights("final.safetensors", run.NetworkTensors());

@@ -194,6 +194,15 @@ public sealed record RunSpec
     /// <summary>Replicated-SGD's γ schedule: exp (null) | lin | cosine.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? GammaSchedule { get; init; }
+    /// <summary>Add the local energy δE(w, σ) of the training error to metrics.csv every k epochs (0: never).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int ProbeFlatnessEvery { get; init; }
+    /// <summary>The σ of the flatness probe (null: 0.5).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double[]? ProbeFlatnessSigmas { get; init; }
+    /// <summary>The draws per σ of the flatness probe (null: 10).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? ProbeFlatnessDraws { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()
     {

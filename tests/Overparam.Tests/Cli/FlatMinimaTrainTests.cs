@@ -88,7 +88,41 @@ public sealed class FlatMinimaTrainTests : IDisposable
         public void Report(RunProgress p) { if (p.Step >= step) cancel.Cancel(); }
     }
 
+    [Fact]
+    public void FlatnessProbe_AddsColumnsEveryKEpochs_AndLeavesTheTrajectoryAlone()
+    {
+        string plain = tmp.File("plain"), probed = tmp.File("probed");
+        Assert.Equal(0, Train(plain, "--optimizer", "replicated-sgd", "--replicas", "2", "--gamma-max", "10", "--epochs", "4").ExitCode);
+        var r = Train(probed, "--optimizer", "replicated-sgd", "--replicas", "2", "--gamma-max", "10", "--epochs", "4",
+            "--probe-flatness-every", "2", "--probe-flatness-sigmas", "0,0.5", "--probe-flatness-draws", "3");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal(File.ReadAllBytes(Path.Combine(plain, "final.safetensors")), File.ReadAllBytes(Path.Combine(probed, "final.safetensors")));
+        var rows = CliHarness.ReadCsv(Path.Combine(probed, "metrics.csv")).Where(m => m["delta_e_0.5"] != "").ToList();
+        Assert.Equal(["0", "2", "4"], rows.Select(m => m["epoch"]));
+        Assert.All(rows, m => Assert.Equal("0", m["delta_e_0"]));
+    }
+
+    [Fact]
+    public void SweepSpecs_TakeTheFlatMinimaFields()
+    {
+        var spec = tmp.Write("cells.yaml", """
+            base: { data: mixture, n: 24, d: 5, n_test: 40, outputs: 2, parameterization: standard, bias: true, activation: tanh,
+                    depth: 1, width: 8, lr: 0.1, lr_policy: fixed, batch_size: 6, epochs: 2, eval_every: 1, momentum: 0.9 }
+            cells:
+              - { optimizer: entropy-sgd, inner_steps: 2, gamma0: 0.5, gamma_max: 10, fair_budget: true, sgld_noise: 0 }
+              - { optimizer: replicated-sgd, replicas: 2, gamma_max: 10, gamma_schedule: lin, probe_flatness_every: 1, probe_flatness_sigmas: [0.5] }
+            """);
+        var r = CliHarness.Run("sweep", spec, "--out", tmp.File("sweep"), "--quiet", "--threads", "1");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var bad = tmp.Write("bad.yaml", "base: { optimizer: replicated-sgd, replicas: 0, gamma_schedule: step, ema_alpha: 2 }\n");
+        var b = CliHarness.Run("sweep", bad, "--out", tmp.File("bad"), "--quiet");
+        Assert.Equal(2, b.ExitCode);
+        foreach (var field in new[] { "replicas", "gamma_schedule", "ema_alpha" }) Assert.Contains(field, b.Err);
+    }
+
     [Theory]
+    [InlineData("--optimizer sgd --probe-flatness-every 1 --probe-flatness-sigmas -1", "--probe-flatness-sigmas: σ = -1 must be a finite number ≥ 0")]
+    [InlineData("--optimizer sgd --probe-flatness-every 1 --probe-flatness-draws 0", "--probe-flatness-draws 0: must be at least 1")]
     [InlineData("--optimizer replicated-sgd --replicas 0", "--replicas 0: must be at least 1")]
     [InlineData("--optimizer entropy-sgd --inner-steps 0", "--inner-steps 0: must be at least 1")]
     [InlineData("--optimizer entropy-sgd --inner-steps -2 --fair-budget", "--inner-steps -2: must be at least 1")]

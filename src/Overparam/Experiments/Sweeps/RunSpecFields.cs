@@ -78,6 +78,9 @@ public static partial class RunSpecFields
         "gscale" => value is null ? (null, null) : Bool(value),
         "fair_budget" => Bool(value),
         "gamma_schedule" => value is null ? (null, null) : Choice(value, CouplingSchedule.Names),
+        "probe_flatness_every" => Int(value, 0, "a non-negative integer"),
+        "probe_flatness_draws" => value is null ? (null, null) : Int(value, 1, "a positive integer or null"),
+        "probe_flatness_sigmas" => value is null ? (null, null) : Sigmas(value),
         _ => (null, "unknown field"),
     };
 
@@ -92,6 +95,16 @@ public static partial class RunSpecFields
             if (parsed.All(p => p.Item2 is null)) return (new JsonArray(parsed.Select(p => p.Item1).ToArray()), null);
         }
         return (null, Expected("a list of epochs, e.g. [150, 225]", value));
+    }
+
+    private static (JsonNode?, string?) Sigmas(JsonNode value)
+    {
+        if (value is JsonArray a && a.Count > 0)
+        {
+            var parsed = a.Select(x => Number(x, positive: false, "")).ToArray();
+            if (parsed.All(p => p.Item2 is null)) return (new JsonArray(parsed.Select(p => p.Item1).ToArray()), null);
+        }
+        return (null, Expected("a list of σ ≥ 0, e.g. [0.25, 0.5]", value));
     }
 
     private static (JsonNode?, string?) Int(JsonNode? value, long min, string what, bool odd = false)
