@@ -10,6 +10,7 @@ public static class CommandRegistry
         yield return TrainCommand.Create();
         yield return KernelCommand.Create();
         yield return GramCommand.Create();
+        yield return FlatnessCommand.Create();
         yield return VerifyCommand.Create();
         yield return SweepCommand.Create();
         yield return CriticalWidthCommand.Create();

@@ -61,10 +61,10 @@ public sealed class SpecOptions
     public readonly Option<int?> BatchSize = new("--batch-size") { Description = "Samples per step (default: all n, full-batch gradient descent)" };
     public readonly Option<int?> Epochs = new("--epochs") { Description = "Train for this many epochs of ceil(n/B) steps instead of --steps" };
     public readonly Option<bool> Shuffle = new("--shuffle") { Description = "Shuffle the minibatches each epoch, seeded by --seed; --shuffle false: batches in data order", DefaultValueFactory = _ => true };
-    public readonly Option<double?> Momentum = new("--momentum") { Description = "sgd and rmsprop: momentum mu (default 0)" };
-    public readonly Option<double?> Dampening = new("--dampening") { Description = "sgd: dampening of the momentum (default 0)" };
-    public readonly Option<bool> Nesterov = new("--nesterov") { Description = "sgd: Nesterov momentum (needs --momentum > 0)" };
-    public readonly Option<double?> WeightDecay = new("--weight-decay") { Description = "sgd, adam, rmsprop: L2 penalty added to the gradient, PyTorch's weight_decay (default 0)" };
+    public readonly Option<double?> Momentum = new("--momentum") { Description = "sgd, rmsprop, entropy-sgd (outer), replicated-sgd: momentum mu (default 0)" };
+    public readonly Option<double?> Dampening = new("--dampening") { Description = "sgd, entropy-sgd, replicated-sgd: dampening of the momentum (default 0)" };
+    public readonly Option<bool> Nesterov = new("--nesterov") { Description = "sgd, entropy-sgd (both loops), replicated-sgd: Nesterov momentum (needs --momentum > 0)" };
+    public readonly Option<double?> WeightDecay = new("--weight-decay") { Description = "sgd, adam, rmsprop, entropy-sgd (both loops), replicated-sgd: L2 penalty added to the gradient, PyTorch's weight_decay (default 0)" };
     public readonly Option<double?> Beta1 = new("--beta1") { Description = "adam: beta1 in [0, 1) (default 0.9)" };
     public readonly Option<double?> Beta2 = new("--beta2") { Description = "adam: beta2 in [0, 1) (default 0.999)" };
     public readonly Option<double?> Epsilon = new("--epsilon") { Description = "adam, rmsprop: eps (default 1e-8)" };
@@ -75,6 +75,24 @@ public sealed class SpecOptions
     public readonly Option<double?> LrGamma = new("--lr-gamma") { Description = "--lr-schedule step: the factor (default 0.1)" };
     public readonly Option<int> EvalEvery = new("--eval-every") { Description = "Train and test loss and error every k epochs (every k steps for full-batch runs) and at the end, as extra metrics.csv columns (0: never)" };
     public readonly Option<int> CheckpointEvery = new("--checkpoint-every") { Description = "Write checkpoint.safetensors (parameters, optimizer state, position) every k steps, for `train --resume` (0: never)" };
+
+    // Flat minima (issue 13): Entropy-SGD and Replicated-SGD
+    public readonly Option<int?> InnerSteps = new("--inner-steps") { Description = "entropy-sgd: L, inner SGLD steps per outer step, one batch each (default 5)" };
+    public readonly Option<double?> SgldLr = new("--sgld-lr") { Description = "entropy-sgd: eta', the inner step (default 0.1)" };
+    public readonly Option<double?> SgldNoise = new("--sgld-noise") { Description = "entropy-sgd: eps, inner noise of std eps*sqrt(2 eta') per coordinate (default 1e-4; 0: deterministic given the batches)" };
+    public readonly Option<double?> SgldMomentum = new("--sgld-momentum") { Description = "entropy-sgd: inner momentum (default 0; --nesterov applies to it too)" };
+    public readonly Option<double?> EmaAlpha = new("--ema-alpha") { Description = "entropy-sgd: alpha of the average mu <- alpha mu + (1 - alpha) w of the inner iterates, in [0, 1] (default 0.75)" };
+    public readonly Option<double?> Gamma0 = new("--gamma0") { Description = "entropy-sgd, replicated-sgd: the coupling gamma0 at the start (default: automatic, balancing loss and coupling; 0 is no coupling)" };
+    public readonly Option<double?> Gamma1 = new("--gamma1") { Description = "entropy-sgd: gamma = gamma0 (1 + gamma1)^t per outer step t; replicated-sgd: gamma's growth per epoch (x(1 + gamma1) exp, +gamma1 lin). Default: from --gamma-max" };
+    public readonly Option<double?> GammaMax = new("--gamma-max") { Description = "entropy-sgd, replicated-sgd: gamma grows by this factor over the run's outer steps (entropy-sgd) or epochs (replicated-sgd exp, lin); cosine: gamma's last value (default 1e4)" };
+    public readonly Option<bool> Gscale = new("--gscale") { Description = "entropy-sgd: outer step lr*gamma (the code's default); --gscale false: lr", DefaultValueFactory = _ => true };
+    public readonly Option<bool> FairBudget = new("--fair-budget") { Description = "entropy-sgd: divide --epochs (or --steps) and the LR milestones by L, so the run reads as many batches as SGD's" };
+    public readonly Option<int?> Replicas = new("--replicas") { Description = "replicated-sgd: y, the replicas, from seeds derived from --seed, each on its own batches (default 3)" };
+    public readonly Option<string?> GammaSchedule = new("--gamma-schedule") { Description = "replicated-sgd: gamma per epoch, exp (default), lin or cosine" };
+
+    public readonly Option<int> ProbeFlatnessEvery = new("--probe-flatness-every") { Description = "Local energy dE(w, sigma) of the training error (of replicated-sgd's centre) every k epochs and at the end, as metrics.csv columns delta_e_SIGMA (0: never)" };
+    public readonly Option<string?> ProbeFlatnessSigmas = new("--probe-flatness-sigmas") { Description = "--probe-flatness-every: the sigmas, comma-separated (default 0.5)" };
+    public readonly Option<int?> ProbeFlatnessDraws = new("--probe-flatness-draws") { Description = "--probe-flatness-every: draws per sigma (default 10)" };
 
     /// <summary>The held-out-set and classification options.</summary>
     public IEnumerable<Option> HeldOutAndClasses => [NTest, TestData, TestFraction, BayesError, Standardize, ClassesCount];
@@ -99,7 +117,8 @@ public sealed class SpecOptions
         ("loss", [Loss, TargetLoss]),
         ("optimizer", [Optimizer, Lr, LrPolicy, LrConstant, Momentum, Dampening, Nesterov, WeightDecay, Beta1, Beta2, Epsilon, Alpha, Centered,
             LrSchedule, LrMilestones, LrGamma, BatchSize, Epochs, Steps, Shuffle, Train]),
-        ("evaluation", [EvalEvery, ProbeEvery]),
+        ("flat minima", [InnerSteps, SgldLr, SgldNoise, SgldMomentum, EmaAlpha, Gamma0, Gamma1, GammaMax, Gscale, FairBudget, Replicas, GammaSchedule]),
+        ("evaluation", [EvalEvery, ProbeEvery, ProbeFlatnessEvery, ProbeFlatnessSigmas, ProbeFlatnessDraws]),
         ("output", [CheckpointEvery]),
     ];
 
@@ -109,6 +128,17 @@ public sealed class SpecOptions
         if (kernel) DataSeed.Description = $"Seed of synthetic data (default {D.Seed}; `train` without --data-seed draws its data with its --seed)";
         foreach (var (group, options) in Groups)
             foreach (var o in options) o.Description = $"[{group}] {o.Description}";
+    }
+
+    /// <summary>A comma-separated list of numbers.</summary>
+    internal static double[] Numbers(string option, string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var values = new double[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!double.TryParse(parts[i], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out values[i]))
+                throw new RunSpecException($"{option} {text}: \"{parts[i]}\" is not a number");
+        return values;
     }
 
     public RunSpec ToSpec(ParseResult r)
@@ -153,6 +183,13 @@ public sealed class SpecOptions
             Beta1 = r.GetValue(Beta1), Beta2 = r.GetValue(Beta2), Epsilon = r.GetValue(Epsilon), Alpha = r.GetValue(Alpha), Centered = r.GetValue(Centered),
             LrSchedule = r.GetValue(LrSchedule), LrMilestones = milestones?.ToArray(), LrGamma = r.GetValue(LrGamma),
             EvalEvery = V(EvalEvery, D.EvalEvery), CheckpointEvery = V(CheckpointEvery, D.CheckpointEvery),
+            // Flat minima (issue 13)
+            InnerSteps = r.GetValue(InnerSteps), SgldLr = r.GetValue(SgldLr), SgldNoise = r.GetValue(SgldNoise), SgldMomentum = r.GetValue(SgldMomentum),
+            EmaAlpha = r.GetValue(EmaAlpha), Gamma0 = r.GetValue(Gamma0), Gamma1 = r.GetValue(Gamma1), GammaMax = r.GetValue(GammaMax),
+            Gscale = r.GetResult(Gscale) is { Implicit: false } ? r.GetValue(Gscale) : null, FairBudget = r.GetValue(FairBudget),
+            Replicas = r.GetValue(Replicas), GammaSchedule = r.GetValue(GammaSchedule),
+            ProbeFlatnessEvery = r.GetValue(ProbeFlatnessEvery), ProbeFlatnessSigmas = r.GetValue(ProbeFlatnessSigmas) is { } sigmas ? Numbers("--probe-flatness-sigmas", sigmas) : null,
+            ProbeFlatnessDraws = r.GetValue(ProbeFlatnessDraws),
         };
     }
 }

@@ -1,6 +1,7 @@
 using System.Numerics;
 using Overparam.Architectures;
 using Overparam.Data;
+using Overparam.Measures;
 using Overparam.Numerics;
 using Overparam.Training;
 using Overparam.Training.Losses;
@@ -8,23 +9,21 @@ using Overparam.Training.Losses;
 namespace Overparam.Experiments;
 
 /// <summary>
-/// The loss and error of the current parameters on the whole training set and on the test set, every
-/// <c>every</c> epochs (every <c>every</c> steps for full-batch runs) and at the last step. It runs a second model over
-/// the same parameter arrays, in chunks, so it neither touches the training model's buffers nor draws random numbers:
-/// the trajectory is the same with or without it. The error is the misclassification rate: argmax for C ≥ 2 outputs,
-/// the sign for one output with ±1 labels (no error column otherwise). The loss is the training loss on the whole set
-/// (a sum for half-sum-squares, a mean for mse and cross-entropy).
+/// The loss and error of the current parameters on the whole training set and on the test set (<see cref="DataScore"/>),
+/// every <c>every</c> epochs (<see cref="EpochCadence"/>). It runs a second model over the same parameter arrays (or,
+/// with <c>refresh</c>, over arrays that <c>refresh</c> brings up to date first: Replicated-SGD's centre), in chunks,
+/// so it neither touches the training model's buffers nor draws random numbers: the trajectory is the same with or
+/// without it. The error is the misclassification rate: argmax for C ≥ 2 outputs, the sign for one output with ±1
+/// labels (no error column otherwise).
 /// </summary>
 public sealed class Evaluation<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Rows per forward pass.</summary>
-    public const int Chunk = 1024;
-
     private readonly IModel<T> model;
     private readonly ILoss loss;
     private readonly (Matrix<T> X, T[] Y)? train, test;
-    private readonly int every, stepsPerEpoch, classes;
     private readonly bool hasError;
+    private readonly Action? refresh;
+    private readonly EpochCadence cadence;
 
     public IReadOnlyList<string> Columns { get; }
 
@@ -33,14 +32,14 @@ public sealed class Evaluation<T> where T : unmanaged, IFloatingPointIeee754<T>
     public double BestTestError { get; set; } = double.NaN;
     public int BestTestErrorStep { get; set; } = -1;
 
-    public Evaluation(IModel<T> model, ILoss loss, Dataset trainSet, Dataset? testSet, int every, BatchPlan plan)
+    /// <param name="lastEpoch">The epoch of the last step before this run's first (a resumed run's), else −1.</param>
+    public Evaluation(IModel<T> model, ILoss loss, Dataset trainSet, Dataset? testSet, int every, Action? refresh = null, int lastEpoch = -1)
     {
-        this.model = model; this.loss = loss; this.every = every;
-        stepsPerEpoch = plan.StepsPerEpoch;
-        classes = model.Outputs;
+        this.model = model; this.loss = loss; this.refresh = refresh;
+        cadence = new EpochCadence(every, lastEpoch);
         train = Convert(trainSet);
         test = testSet is null ? null : Convert(testSet);
-        hasError = classes > 1 || trainSet.Y.Concat(testSet?.Y ?? []).All(v => v is 1 or -1);
+        hasError = DataScore.HasError(model.Outputs, trainSet.Y.Concat(testSet?.Y ?? []));
         var cols = new List<string> { MetricColumns.TrainLoss };
         if (hasError) cols.Add(MetricColumns.TrainError);
         if (test is not null)
@@ -54,10 +53,12 @@ public sealed class Evaluation<T> where T : unmanaged, IFloatingPointIeee754<T>
     private static (Matrix<T>, T[]) Convert(Dataset d) =>
         (typeof(T) == typeof(double) ? (Matrix<T>)(object)d.X : d.X.Convert<T>(), d.Y.Select(T.CreateTruncating).ToArray());
 
-    public bool Due(int step, bool isLast) => isLast || (step % stepsPerEpoch == 0 && step / stepsPerEpoch % every == 0);
+    /// <summary>Whether the step of epoch <paramref name="epoch"/> is evaluated (call once per step, in order).</summary>
+    public bool Due(int epoch, bool isLast) => cadence.Due(epoch, isLast);
 
     public void Measure(int step, Dictionary<string, double> row)
     {
+        refresh?.Invoke();
         var (trainLoss, trainError) = Evaluate(train!.Value);
         row[MetricColumns.TrainLoss] = trainLoss;
         if (hasError) row[MetricColumns.TrainError] = trainError;
@@ -70,34 +71,5 @@ public sealed class Evaluation<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (!(testError >= BestTestError)) { BestTestError = testError; BestTestErrorStep = step; }
     }
 
-    private (double Loss, double Error) Evaluate((Matrix<T> X, T[] Y) set)
-    {
-        int n = set.X.Rows, rows = Math.Min(Chunk, n);
-        var u = new T[rows * classes];
-        var g = new T[u.Length];
-        var xs = new Matrix<T>(rows, set.X.Cols);
-        double total = 0;
-        long wrong = 0;
-        for (int start = 0; start < n; start += rows)
-        {
-            int r = Math.Min(rows, n - start);
-            var view = Matrix<T>.View(r, set.X.Cols, xs.Data);
-            set.X.Data.AsSpan(start * set.X.Cols, r * set.X.Cols).CopyTo(view.Span);
-            var us = u.AsSpan(0, r * classes);
-            model.Forward(view, us);
-            double value = loss.Evaluate<T>(us, set.Y.AsSpan(start, r), classes, g.AsSpan(0, us.Length));
-            total += loss.IsMean ? value * r / n : value;
-            for (int i = 0; i < r; i++) if (Predicted(us.Slice(i * classes, classes)) != double.CreateTruncating(set.Y[start + i])) wrong++;
-        }
-        return (total, (double)wrong / n);
-    }
-
-    /// <summary>The predicted label: argmax for C ≥ 2 (the first maximum), the sign (+1 at 0) for one output.</summary>
-    private double Predicted(ReadOnlySpan<T> u)
-    {
-        if (classes == 1) return u[0] >= T.Zero ? 1 : -1;
-        int best = 0;
-        for (int c = 1; c < classes; c++) if (u[c] > u[best]) best = c;
-        return best;
-    }
+    private (double Loss, double Error) Evaluate((Matrix<T> X, T[] Y) set) => DataScore.Evaluate(model, loss, set.X, set.Y);
 }

@@ -69,6 +69,9 @@ public static class MetricColumns
     /// <summary>Minibatch runs: η of update k (after the learning-rate schedule).</summary>
     public const string LearningRate = "lr";
 
+    /// <summary>Entropy-SGD and Replicated-SGD: the coupling γ of update k (<see cref="Training.Optimizers.ICoupled"/>).</summary>
+    public const string Gamma = "gamma";
+
     /// <summary>With --eval-every: the training loss on the whole training set at θ(k).</summary>
     public const string TrainLoss = "train_loss";
 
@@ -80,6 +83,9 @@ public static class MetricColumns
 
     /// <summary>With --eval-every and a test set: the misclassification rate on the test set.</summary>
     public const string TestError = "test_error";
+
+    /// <summary>With --probe-flatness-every: "delta_e_σ", the local energy δE(w, σ) of the training error (e.g. delta_e_0.5).</summary>
+    public static string LocalEnergy(double sigma) => "delta_e_" + sigma.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The lowest test error over the evaluations (summary.json, a sweep's final values).</summary>
     public const string BestTestError = "best_test_error";

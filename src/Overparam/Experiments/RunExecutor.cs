@@ -3,6 +3,7 @@ using Overparam.Architectures;
 using Overparam.Data;
 using Overparam.Numerics;
 using Overparam.Training;
+using Overparam.Training.Optimizers;
 
 namespace Overparam.Experiments;
 
@@ -79,10 +80,11 @@ public static class RunExecutor
         if (resumed is null) foreach (var w in warnings) warningsTo?.WriteLine("warning: " + w);
 
         var checkpoint = resumed is null ? default : Checkpoint.Read(resumed.Path);
-        var parameters = checkpoint.Meta is null ? RunNetwork.Parameters<T>(spec, config)
-            : RunNetwork.FromTensors<T>(checkpoint.Parameters, config, $"{resumed!.Path}/{Checkpoint.FileName}");
-        var model = NetworkFactory.Create(config, parameters);
+        var run = RunModel<T>.Create(spec, config, trained, checkpoint.Meta is null ? null : checkpoint.Parameters, $"{resumed?.Path}/{Checkpoint.FileName}");
+        var model = run.Model;
         var net = model as INetwork<T>;
+        if (model is ReplicaModel<T> && spec.ProbeEvery > 0)
+            throw new RunSpecException($"--probe-every {spec.ProbeEvery}: the probes follow one network, and replicated-sgd trains {RunTraining.Replicas(spec)}");
         string noGrams = config.Outputs == 1 ? $"the {architecture.Name} model has no per-layer Gram matrices"
             : $"per-layer Gram matrices are defined for one output and this network has C = {config.Outputs}";
         if (spec.ProbeEvery > 0 && (net is null || config.Outputs > 1)) throw new RunSpecException($"--probe-every {spec.ProbeEvery}: the probes measure Gram matrices and {noGrams}");
@@ -92,6 +94,7 @@ public static class RunExecutor
         var theory = spec.LrPolicy == "theory" || spec.ProbeEvery > 0 ? TheoryQuantities.Compute(config, data.Train) : null;
         var eta = resumed is not null ? SavedStepSize(resumed) : StepSize.Choose(spec, config, data.Train.Count, theory?.Lambda0, () =>
         {
+            if (model is ReplicaModel<T>) throw new RunSpecException("--lr-policy stable: η = c/λ_max(G(0)) is for one network, and replicated-sgd trains several; use --lr");
             if (net is null || config.Outputs > 1) throw new RunSpecException($"--lr-policy stable: η = c/λ_max(G(0)) needs the NTK G(0) and {noGrams}; use --lr");
             net.Forward(x, new T[data.Train.Count]);
             net.BackPropagate();
@@ -103,21 +106,26 @@ public static class RunExecutor
         var plan = RunTraining.Batches(spec, data.Train.Count);
         int steps = RunTraining.Steps(spec, plan);
         var schedule = RunTraining.Schedule(spec, eta.Eta, RunTraining.Epochs(spec, plan));
-        var optimizer = RunTraining.Optimizer<T>(spec, eta.Eta);
+        var optimizer = RunTraining.Optimizer<T>(spec, eta.Eta, plan);
         if (checkpoint.Meta is not null)
         {
             try { optimizer.RestoreState(checkpoint.OptimizerState); }
             catch (ArgumentException e) { throw new RunSpecException($"{resumed!.Path}/{Checkpoint.FileName}: {e.Message}"); }
         }
+        long startBatch = checkpoint.Meta?.NextBatch ?? 0;
+        int lastEpoch = startBatch > 0 ? plan.Epoch(Math.Max(0, startBatch - RunTraining.InnerSteps(spec))) : -1;
         var evaluation = spec.EvalEvery > 0
-            ? new Evaluation<T>(NetworkFactory.Create(config, parameters), loss, data.Train, data.Test, spec.EvalEvery, plan)
+            ? new Evaluation<T>(run.Network, loss, data.Train, data.Test, spec.EvalEvery, run.Refresh, lastEpoch)
             : null;
+        if (spec.ProbeFlatnessEvery < 0) throw new RunSpecException($"--probe-flatness-every {spec.ProbeFlatnessEvery}: must be non-negative");
+        var flatness = spec.ProbeFlatnessEvery > 0 ? new FlatnessProbe<T>(spec, config, run.Network, run.Refresh, loss, data.Train, lastEpoch) : null;
         if (evaluation is not null && checkpoint.Meta is { } m) { evaluation.BestTestError = m.BestTestError; evaluation.BestTestErrorStep = m.BestTestErrorStep; }
         bool stochastic = !plan.IsFullBatch || schedule is not null;
         string[] columns = [MetricColumns.Step, MetricColumns.Loss, MetricColumns.Seconds,
             .. stochastic ? [MetricColumns.Epoch, MetricColumns.LearningRate] : Array.Empty<string>(),
-            .. probes?.Columns ?? [], .. evaluation?.Columns ?? []];
-        var setup = new RunRecords.TrainingSetup(loss, optimizer.Name, RunTraining.Settings(spec, eta.Eta), plan, steps,
+            .. optimizer is ICoupled ? [MetricColumns.Gamma] : Array.Empty<string>(),
+            .. probes?.Columns ?? [], .. evaluation?.Columns ?? [], .. flatness?.Columns ?? []];
+        var setup = new RunRecords.TrainingSetup(loss, optimizer.Name, RunTraining.Settings(spec, eta.Eta, steps, RunTraining.Epochs(spec, plan)), plan, steps,
             spec.LrSchedule, spec.EvalEvery, spec.CheckpointEvery);
 
         int start = checkpoint.Meta?.NextStep ?? 0;
@@ -126,16 +134,16 @@ public static class RunExecutor
         {
             folder.WriteJson("config.json", RunRecords.Config(spec, config, data, eta, theory, warnings, trained, setup));
             folder.WriteData(data.Train, data.Test);
-            folder.WriteWeights("init.safetensors", RunNetwork.ToTensors(parameters));
+            folder.WriteWeights("init.safetensors", run.NetworkTensors());
             folder.WriteJson("summary.json", RunRecords.Summary<T>(new TrainingResult(TrainingStatus.Running, 0, double.NaN, double.NaN, 0), eta.Eta));
             folder.StartMetrics(columns);
         }
         Action<int, long, double, double>? save = folder is null || spec.CheckpointEvery == 0 ? null : (next, nextBatch, seconds, initial) =>
             new Checkpoint(next, nextBatch, initial, seconds, evaluation?.BestTestError ?? double.NaN, evaluation?.BestTestErrorStep ?? -1)
-                .Write(folder.Path, parameters, optimizer);
+                .Write(folder.Path, model.Parameters, optimizer);
         var observer = new RunObserver<T>(folder, probes, evaluation, stochastic, progress, steps, checkpoint.Meta?.Seconds ?? 0,
-            checkpoint.Meta?.InitialLoss ?? double.NaN, save, spec.CheckpointEvery);
-        var options = new TrainingOptions(steps, spec.TargetLoss, trained, Batches: plan, LearningRate: schedule, StartStep: start,
+            checkpoint.Meta?.InitialLoss ?? double.NaN, save, spec.CheckpointEvery, optimizer as ICoupled, flatness);
+        var options = new TrainingOptions(steps, spec.TargetLoss, run.Trained, Batches: plan, LearningRate: schedule, StartStep: start,
             InitialLoss: checkpoint.Meta?.InitialLoss, StartBatch: checkpoint.Meta?.NextBatch);
         TrainingResult result;
         try
@@ -156,9 +164,11 @@ public static class RunExecutor
             foreach (var c in evaluation.Columns) if (observer.LastRow.TryGetValue(c, out double v)) final[c] = v;
             if (evaluation.BestTestErrorStep >= 0) final[MetricColumns.BestTestError] = evaluation.BestTestError;
         }
+        foreach (var c in flatness?.Columns ?? []) if (observer.LastRow.TryGetValue(c, out double v)) final[c] = v;
         if (folder is not null)
         {
-            folder.WriteWeights("final.safetensors", RunNetwork.ToTensors(model.Parameters));
+            folder.WriteWeights("final.safetensors", run.NetworkTensors());
+            foreach (var (file, tensors) in run.ReplicaFiles()) folder.WriteWeights(file, tensors);
             folder.WriteJson("summary.json", RunRecords.Summary(result, eta.Eta, probes?.Final, evaluation));
         }
         return new RunOutcome(result.Status, result.Steps, result.InitialLoss, result.FinalLoss,

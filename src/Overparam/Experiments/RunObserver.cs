@@ -1,19 +1,21 @@
 using System.Diagnostics;
 using System.Numerics;
 using Overparam.Training;
+using Overparam.Training.Optimizers;
 
 namespace Overparam.Experiments;
 
 /// <summary>
 /// What a run does at each step besides training: one metrics.csv row (step, loss, seconds; epoch and η for minibatch
-/// runs; the probes and the evaluation when due), progress, and a checkpoint every <c>checkpointEvery</c> steps.
+/// runs; γ for Entropy-SGD and Replicated-SGD; the probes, the evaluation and the flatness probe when due), progress, and a checkpoint every
+/// <c>checkpointEvery</c> steps.
 /// </summary>
 /// <param name="secondsBefore">Seconds trained before this process (a resumed run's checkpoint), added to the clock.</param>
 /// <param name="initialLoss">L(θ(0)) when it was measured before (a resumed run), else NaN until step 0.</param>
 /// <param name="checkpoint">Writes a checkpoint for (next step, next batch, seconds, L(θ(0))).</param>
 internal sealed class RunObserver<T>(RunFolder? folder, Probes<T>? probes, Evaluation<T>? evaluation, bool stochastic,
     IProgress<RunProgress>? progress, int maxSteps, double secondsBefore, double initialLoss,
-    Action<int, long, double, double>? checkpoint, int checkpointEvery)
+    Action<int, long, double, double>? checkpoint, int checkpointEvery, ICoupled? coupled = null, FlatnessProbe<T>? flatness = null)
     : ITrainingObserver<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public int LastStep; public double FirstLoss = initialLoss, LastLoss = double.NaN, LastSeconds;
@@ -29,9 +31,11 @@ internal sealed class RunObserver<T>(RunFolder? folder, Probes<T>? probes, Evalu
         LastStep = s.Step; LastLoss = s.Loss; LastSeconds = seconds;
         var row = new Dictionary<string, double> { [MetricColumns.Step] = s.Step, [MetricColumns.Loss] = s.Loss, [MetricColumns.Seconds] = seconds };
         if (stochastic) { row[MetricColumns.Epoch] = s.Epoch; row[MetricColumns.LearningRate] = s.LearningRate; }
+        if (coupled is not null) row[MetricColumns.Gamma] = coupled.Gamma(s.Step, s.Epoch);
         long t0 = Stopwatch.GetTimestamp();
         if (probes is not null && probes.Due(s.Step, s.IsLast)) probes.Measure(s, row);
-        if (evaluation is not null && evaluation.Due(s.Step, s.IsLast)) evaluation.Measure(s.Step, row);
+        if (evaluation is not null && evaluation.Due(s.Epoch, s.IsLast)) evaluation.Measure(s.Step, row);
+        if (flatness is not null && flatness.Due(s.Epoch, s.IsLast)) flatness.Measure(row);
         sideSeconds += Stopwatch.GetElapsedTime(t0).TotalSeconds;
         folder?.AppendMetrics(row);
         LastRow = row;

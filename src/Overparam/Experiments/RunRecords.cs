@@ -17,7 +17,8 @@ internal static class RunRecords
 
     /// <summary>
     /// config.json: the spec as given, what it resolved to (network, data, η, training) and the environment. The fields
-    /// of the paper's runs come first, in their old order; those of classification and stochastic training follow.
+    /// of the paper's runs come first, in their old order; those of classification and stochastic training follow, and
+    /// "flat_minima" for Entropy-SGD and Replicated-SGD.
     /// </summary>
     public static JsonObject Config(RunSpec spec, NetworkConfig config, LabelledData data, StepSize eta, TheoryQuantities? theory,
         List<string> warnings, bool[] trained, TrainingSetup training)
@@ -25,55 +26,57 @@ internal static class RunRecords
         var backend = LinearAlgebra.Backend;
         var train = data.Train;
         var s = training.Settings;
+        var resolved = new JsonObject
+        {
+            ["architecture"] = config.Architecture.Name,
+            ["depth"] = config.Depth,
+            ["width"] = config.Width,
+            ["activation"] = config.Activation.Name,
+            ["activation_covered_by_theorems"] = config.Activation.CoveredByTheorems,
+            ["c_sigma"] = config.CSigma,
+            ["c_res"] = config.Architecture.UsesCRes ? config.CRes : null,
+            ["kernel_size"] = config.Architecture.UsesKernelSize ? config.KernelSize : null,
+            ["output_init"] = config.OutputInit.ToString().ToLowerInvariant(),
+            ["trained"] = new JsonArray(NetworkFactory.Shapes(config).Where((_, i) => trained[i]).Select(t => (JsonNode)t.Name).ToArray()),
+            ["parameters"] = NetworkFactory.Shapes(config).Sum(t => t.Shape.Aggregate(1L, (p, v) => p * v)),
+            ["n"] = train.Count,
+            ["input_shape"] = new JsonArray(train.InputShape.Select(v => (JsonNode)v).ToArray()),
+            ["data_source"] = train.Source,
+            ["inputs_normalized"] = !spec.RawInputs && !spec.Standardize,
+            ["smallest_pairwise_angle"] = train.Count <= RunData.PairwiseCheckLimit ? Finite(train.SmallestPairwiseAngle()) : null,
+            ["lambda0"] = theory is null ? null : theory.Lambda0,
+            ["eta"] = eta.Eta,
+            ["eta_policy"] = eta.Policy,
+            ["eta_how"] = eta.How,
+            ["dtype"] = spec.DType,
+            ["loss"] = training.Loss.Formula,
+            ["warnings"] = new JsonArray(warnings.Select(w => (JsonNode)w).ToArray()),
+            ["outputs"] = config.Outputs,
+            ["parameterization"] = config.Parameterization.ToString().ToLowerInvariant(),
+            ["bias"] = config.Bias,
+            ["loss_name"] = training.Loss.Name,
+            ["classes"] = data.Classes,
+            ["n_test"] = data.Test?.Count,
+            ["data"] = data.Description,
+            ["optimizer"] = training.Optimizer,
+            ["optimizer_settings"] = new JsonObject
+            {
+                ["momentum"] = s.Momentum, ["dampening"] = s.Dampening, ["nesterov"] = s.Nesterov, ["weight_decay"] = s.WeightDecay,
+                ["beta1"] = s.Beta1, ["beta2"] = s.Beta2, ["epsilon"] = s.Epsilon, ["alpha"] = s.Alpha, ["centered"] = s.Centered,
+            },
+            ["batch_size"] = training.Batches.BatchSize,
+            ["steps_per_epoch"] = training.Batches.StepsPerEpoch,
+            ["shuffle"] = training.Batches.Shuffle && !training.Batches.IsFullBatch,
+            ["steps"] = training.Steps,
+            ["lr_schedule"] = training.Schedule ?? "constant",
+            ["eval_every"] = training.EvalEvery,
+            ["checkpoint_every"] = training.CheckpointEvery,
+        };
+        if (FlatMinima(training.Optimizer, s, spec.FairBudget) is { } flat) resolved["flat_minima"] = flat;
         return new JsonObject
         {
             ["spec"] = JsonNode.Parse(spec.ToJson())!.AsObject(),
-            ["resolved"] = new JsonObject
-            {
-                ["architecture"] = config.Architecture.Name,
-                ["depth"] = config.Depth,
-                ["width"] = config.Width,
-                ["activation"] = config.Activation.Name,
-                ["activation_covered_by_theorems"] = config.Activation.CoveredByTheorems,
-                ["c_sigma"] = config.CSigma,
-                ["c_res"] = config.Architecture.UsesCRes ? config.CRes : null,
-                ["kernel_size"] = config.Architecture.UsesKernelSize ? config.KernelSize : null,
-                ["output_init"] = config.OutputInit.ToString().ToLowerInvariant(),
-                ["trained"] = new JsonArray(NetworkFactory.Shapes(config).Where((_, i) => trained[i]).Select(t => (JsonNode)t.Name).ToArray()),
-                ["parameters"] = NetworkFactory.Shapes(config).Sum(t => t.Shape.Aggregate(1L, (p, v) => p * v)),
-                ["n"] = train.Count,
-                ["input_shape"] = new JsonArray(train.InputShape.Select(v => (JsonNode)v).ToArray()),
-                ["data_source"] = train.Source,
-                ["inputs_normalized"] = !spec.RawInputs && !spec.Standardize,
-                ["smallest_pairwise_angle"] = train.Count <= RunData.PairwiseCheckLimit ? Finite(train.SmallestPairwiseAngle()) : null,
-                ["lambda0"] = theory is null ? null : theory.Lambda0,
-                ["eta"] = eta.Eta,
-                ["eta_policy"] = eta.Policy,
-                ["eta_how"] = eta.How,
-                ["dtype"] = spec.DType,
-                ["loss"] = training.Loss.Formula,
-                ["warnings"] = new JsonArray(warnings.Select(w => (JsonNode)w).ToArray()),
-                ["outputs"] = config.Outputs,
-                ["parameterization"] = config.Parameterization.ToString().ToLowerInvariant(),
-                ["bias"] = config.Bias,
-                ["loss_name"] = training.Loss.Name,
-                ["classes"] = data.Classes,
-                ["n_test"] = data.Test?.Count,
-                ["data"] = data.Description,
-                ["optimizer"] = training.Optimizer,
-                ["optimizer_settings"] = new JsonObject
-                {
-                    ["momentum"] = s.Momentum, ["dampening"] = s.Dampening, ["nesterov"] = s.Nesterov, ["weight_decay"] = s.WeightDecay,
-                    ["beta1"] = s.Beta1, ["beta2"] = s.Beta2, ["epsilon"] = s.Epsilon, ["alpha"] = s.Alpha, ["centered"] = s.Centered,
-                },
-                ["batch_size"] = training.Batches.BatchSize,
-                ["steps_per_epoch"] = training.Batches.StepsPerEpoch,
-                ["shuffle"] = training.Batches.Shuffle && !training.Batches.IsFullBatch,
-                ["steps"] = training.Steps,
-                ["lr_schedule"] = training.Schedule ?? "constant",
-                ["eval_every"] = training.EvalEvery,
-                ["checkpoint_every"] = training.CheckpointEvery,
-            },
+            ["resolved"] = resolved,
             ["environment"] = new JsonObject
             {
                 ["library_version"] = typeof(RunExecutor).Assembly.GetName().Version?.ToString(3),
@@ -87,6 +90,27 @@ internal static class RunRecords
             },
         };
     }
+
+    /// <summary>
+    /// Entropy-SGD's and Replicated-SGD's settings as resolved (null for every other optimizer, whose config.json is then
+    /// as it was): γ0 null is the automatic, balanced γ0; γ1 null is γ1 from γmax over the run's outer steps (Entropy-SGD)
+    /// or epochs (Replicated-SGD).
+    /// </summary>
+    private static JsonObject? FlatMinima(string optimizer, OptimizerSettings s, bool fairBudget) => optimizer switch
+    {
+        EntropySgd<float>.KindName => new JsonObject
+        {
+            ["inner_steps"] = s.InnerSteps, ["sgld_lr"] = s.SgldLr, ["sgld_noise"] = s.SgldNoise, ["sgld_momentum"] = s.SgldMomentum,
+            ["ema_alpha"] = s.EmaAlpha, ["gamma0"] = s.Gamma0, ["gamma1"] = s.Gamma1, ["gamma_max"] = s.GammaMax, ["gscale"] = s.GScale,
+            ["fair_budget"] = fairBudget, ["outer_steps"] = s.OuterSteps, ["batches_per_step"] = s.InnerSteps, ["noise_seed"] = s.NoiseSeed,
+        },
+        ReplicatedSgd<float>.KindName => new JsonObject
+        {
+            ["replicas"] = s.Replicas, ["gamma0"] = s.Gamma0, ["gamma1"] = s.Gamma1, ["gamma_max"] = s.GammaMax,
+            ["gamma_schedule"] = s.GammaSchedule, ["epochs"] = s.Epochs, ["step_on_l_tot"] = s.Replicas * s.LearningRate,
+        },
+        _ => null,
+    };
 
     private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 

@@ -156,6 +156,54 @@ public sealed record RunSpec
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? LrGamma { get; init; }
 
+    // Flat minima (issue 13): Entropy-SGD and Replicated-SGD (related.md §5.2). Left out of the JSON at their defaults.
+    /// <summary>Entropy-SGD's inner SGLD steps L (null: 5).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? InnerSteps { get; init; }
+    /// <summary>Entropy-SGD's inner step η′ (null: 0.1).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? SgldLr { get; init; }
+    /// <summary>Entropy-SGD's noise ε (null: 1e-4; 0: none).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? SgldNoise { get; init; }
+    /// <summary>Entropy-SGD's inner momentum (null: 0).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? SgldMomentum { get; init; }
+    /// <summary>Entropy-SGD's averaging weight α (null: 0.75).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? EmaAlpha { get; init; }
+    /// <summary>γ0 of either algorithm (null: the automatic, balanced γ0).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Gamma0 { get; init; }
+    /// <summary>γ1, γ's growth (null: from <see cref="GammaMax"/>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Gamma1 { get; init; }
+    /// <summary>γmax, γ's growth over the run (null: 1e4).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? GammaMax { get; init; }
+    /// <summary>Entropy-SGD's outer step η·γ (null: true).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Gscale { get; init; }
+    /// <summary>Entropy-SGD's fair budget: the epochs (or steps) and LR milestones divided by L, so that it takes as many
+    /// gradient evaluations as SGD with the same options.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool FairBudget { get; init; }
+    /// <summary>Replicated-SGD's replicas y (null: 3).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Replicas { get; init; }
+    /// <summary>Replicated-SGD's γ schedule: exp (null) | lin | cosine.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? GammaSchedule { get; init; }
+    /// <summary>Add the local energy δE(w, σ) of the training error to metrics.csv every k epochs (0: never).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int ProbeFlatnessEvery { get; init; }
+    /// <summary>The σ of the flatness probe (null: 0.5).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double[]? ProbeFlatnessSigmas { get; init; }
+    /// <summary>The draws per σ of the flatness probe (null: 10).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? ProbeFlatnessDraws { get; init; }
+
     public static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,

@@ -76,6 +76,22 @@ public sealed class SavedRun
     /// <summary>The parameters when the run ended (final.safetensors; absent while the run is in progress).</summary>
     public IReadOnlyDictionary<string, Tensor> FinalWeights() => Tensors(File_("final.safetensors"));
 
+    /// <summary>
+    /// Weights by name: init, final, or replica-K (replica K of a Replicated-SGD run, replica-K.safetensors, when it ended);
+    /// a name that is none of them, or a file the folder does not have, is a <see cref="RunSpecException"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, Tensor> Weights(string which)
+    {
+        bool replica = which.StartsWith("replica-", StringComparison.Ordinal) && which.Length > 8 && which[8..].All(char.IsAsciiDigit);
+        if (which is not ("init" or "final") && !replica) throw new RunSpecException($"--weights {which}: expected init, final or replica-K");
+        string file = File_(which + ".safetensors");
+        if (File.Exists(file)) return Tensors(file);
+        int replicas = Directory.Exists(Path) ? Directory.GetFiles(Path, "replica-*.safetensors").Length : 0;
+        string why = !replica ? (which == "final" ? " (the run has not finished)" : "")
+            : replicas == 0 ? " (only replicated-sgd runs keep replicas)" : $" (it has replica-0 … replica-{replicas - 1})";
+        throw new RunSpecException($"--weights {which}: {Path} has no {which}.safetensors{why}");
+    }
+
     /// <summary>metrics.csv: one row per step (step, loss, seconds, then the probe columns when probed).</summary>
     public MetricsTable Metrics()
     {

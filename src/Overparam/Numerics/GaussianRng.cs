@@ -20,6 +20,16 @@ public sealed class GaussianRng
         s0 = SplitMix64(ref x); s1 = SplitMix64(ref x); s2 = SplitMix64(ref x); s3 = SplitMix64(ref x);
     }
 
+    /// <summary>
+    /// The whole state: xoshiro256**'s four words and the polar method's spare normal, so that a generator saved and
+    /// restored (an optimizer's checkpoint) continues the same sequence.
+    /// </summary>
+    public (ulong S0, ulong S1, ulong S2, ulong S3, double Spare, bool HasSpare) State
+    {
+        get => (s0, s1, s2, s3, spare, hasSpare);
+        set => (s0, s1, s2, s3, spare, hasSpare) = value;
+    }
+
     private static ulong SplitMix64(ref ulong x)
     {
         ulong z = x += 0x9E3779B97F4A7C15UL;

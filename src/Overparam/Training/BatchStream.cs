@@ -60,10 +60,10 @@ internal sealed class BatchStream<T> : IGradientOracle<T> where T : unmanaged, I
 
         public Buffers(BatchPlan plan, Matrix<T> x, T[] y, int classes)
         {
-            U = new T[plan.BatchSize * classes];
+            U = new T[plan.RowsPerStep * classes];
             G = new T[U.Length];
-            xBatch = plan.IsFullBatch ? x : new Matrix<T>(plan.BatchSize, x.Cols);
-            yBatch = plan.IsFullBatch ? y : new T[plan.BatchSize];
+            xBatch = plan.IsFullBatch ? x : new Matrix<T>(plan.RowsPerStep, x.Cols);
+            yBatch = plan.IsFullBatch ? y : new T[plan.RowsPerStep];
             xView = xBatch;
         }
 

@@ -23,7 +23,11 @@ public interface IGradientOracle<T> where T : unmanaged, IFloatingPointIeee754<T
 public readonly ref struct OptimizerStep<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public int Step { get; init; }
+    /// <summary>The epoch of the step's batch (the loop counts epochs in batches: an optimizer that draws more makes them pass faster).</summary>
+    public int Epoch { get; init; }
     public IModel<T> Model { get; init; }
+    /// <summary>L(θ(k)) on the step's batch.</summary>
+    public double Loss { get; init; }
     /// <summary>∂L/∂u at θ(k), n × C row-major (for the half-sum-squares loss, the residual u − y).</summary>
     public ReadOnlySpan<T> OutputGradient { get; init; }
     /// <summary>Which parameters train (null: all).</summary>

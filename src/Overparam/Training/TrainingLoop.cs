@@ -49,7 +49,7 @@ public static class TrainingLoop
             if (status != TrainingStatus.Running)
                 return new TrainingResult(status, k, initial, value, clock.Elapsed.TotalSeconds);
             stream.Next = batch + 1;
-            optimizer.Step(new OptimizerStep<T> { Step = k, Model = model, OutputGradient = stream.Gradient, Trained = options.Trained, Oracle = stream });
+            optimizer.Step(new OptimizerStep<T> { Step = k, Epoch = epoch, Model = model, Loss = value, OutputGradient = stream.Gradient, Trained = options.Trained, Oracle = stream });
             batch = stream.Next;
             observer?.AfterUpdate(k + 1, batch);
         }

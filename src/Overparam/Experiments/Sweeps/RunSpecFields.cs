@@ -73,6 +73,17 @@ public static partial class RunSpecFields
         "momentum" or "dampening" or "weight_decay" or "epsilon" or "alpha" or "lr_gamma" => value is null ? (null, null) : Number(value, positive: false, "a non-negative number or null"),
         "beta1" or "beta2" => value is null ? (null, null) : Fraction(value, 1, upperIncluded: false, "a number in [0, 1) or null", lowerIncluded: true),
         "lr_milestones" => value is null ? (null, null) : Milestones(value),
+        // Flat minima (issue 13)
+        "inner_steps" or "replicas" => value is null ? (null, null) : Int(value, 1, "a positive integer or null"),
+        "sgld_lr" or "sgld_noise" or "sgld_momentum" or "gamma0" or "gamma1" => value is null ? (null, null) : Number(value, positive: false, "a non-negative number or null"),
+        "gamma_max" => value is null ? (null, null) : Number(value, positive: true, "a positive number or null"),
+        "ema_alpha" => value is null ? (null, null) : Fraction(value, 1, upperIncluded: true, "a number in [0, 1] or null", lowerIncluded: true),
+        "gscale" => value is null ? (null, null) : Bool(value),
+        "fair_budget" => Bool(value),
+        "gamma_schedule" => value is null ? (null, null) : Choice(value, CouplingSchedule.Names),
+        "probe_flatness_every" => Int(value, 0, "a non-negative integer"),
+        "probe_flatness_draws" => value is null ? (null, null) : Int(value, 1, "a positive integer or null"),
+        "probe_flatness_sigmas" => value is null ? (null, null) : Sigmas(value),
         _ => (null, "unknown field"),
     };
 
@@ -87,6 +98,16 @@ public static partial class RunSpecFields
             if (parsed.All(p => p.Item2 is null)) return (new JsonArray(parsed.Select(p => p.Item1).ToArray()), null);
         }
         return (null, Expected("a list of epochs, e.g. [150, 225]", value));
+    }
+
+    private static (JsonNode?, string?) Sigmas(JsonNode value)
+    {
+        if (value is JsonArray a && a.Count > 0)
+        {
+            var parsed = a.Select(x => Number(x, positive: false, "")).ToArray();
+            if (parsed.All(p => p.Item2 is null)) return (new JsonArray(parsed.Select(p => p.Item1).ToArray()), null);
+        }
+        return (null, Expected("a list of σ ≥ 0, e.g. [0.25, 0.5]", value));
     }
 
     private static (JsonNode?, string?) Int(JsonNode? value, long min, string what, bool odd = false)

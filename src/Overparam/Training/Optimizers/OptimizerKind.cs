@@ -21,7 +21,7 @@ public abstract class OptimizerKind
     public static readonly OptimizerKind Default = new GradientDescentKind();
 
     private static readonly Registry<OptimizerKind> Registry = new("an optimizer", o => [o.Name],
-        [Default, new SgdKind(), new AdamKind(), new RmsPropKind()]);
+        [Default, new SgdKind(), new AdamKind(), new RmsPropKind(), new EntropySgdKind(), new ReplicatedSgdKind()]);
 
     public static IReadOnlyList<OptimizerKind> All => Registry.All;
 
@@ -58,5 +58,21 @@ public abstract class OptimizerKind
         public override string Name => RmsProp<float>.KindName;
         public override string Description => "rmsprop: PyTorch's RMSprop with --alpha, --epsilon, --momentum, --centered, --weight-decay";
         public override IOptimizer<T> Create<T>(OptimizerSettings settings) => new RmsProp<T>(settings);
+    }
+
+    private sealed class EntropySgdKind : OptimizerKind
+    {
+        public override string Name => EntropySgd<float>.KindName;
+        public override string Description => "entropy-sgd: Entropy-SGD (related.md §5.2), --inner-steps L SGLD steps on fresh batches (--sgld-lr, --sgld-noise, --sgld-momentum, --ema-alpha) coupled by γ = γ0(1+γ1)^t (--gamma0, --gamma1 or --gamma-max), then SGD on w_c − μ (--momentum, --nesterov, --weight-decay, --gscale)";
+
+        public override IOptimizer<T> Create<T>(OptimizerSettings settings) => settings.InnerSteps >= 1 ? new EntropySgd<T>(settings)
+            : throw new ArgumentException($"--inner-steps {settings.InnerSteps}: must be at least 1 (with L = 0 it is SGD: use --optimizer sgd)");
+    }
+
+    private sealed class ReplicatedSgdKind : OptimizerKind
+    {
+        public override string Name => ReplicatedSgd<float>.KindName;
+        public override string Description => "replicated-sgd: Replicated-SGD (related.md §5.2), --replicas y networks from independent seeds, each on its own batches, coupled by 2γ(w^a − w̄) to their centre, SGD at lr·y (--momentum, --nesterov, --weight-decay), γ per epoch (--gamma-schedule exp|lin|cosine, --gamma0, --gamma1, --gamma-max); the centre is the run's network";
+        public override IOptimizer<T> Create<T>(OptimizerSettings settings) => new ReplicatedSgd<T>(settings);
     }
 }

@@ -34,6 +34,50 @@ public sealed record OptimizerSettings(double LearningRate)
     /// <summary>rmsprop's centered variant, which divides by an estimate of the gradient's standard deviation (`--centered`).</summary>
     public bool Centered { get; init; }
 
+    // Flat minima (issue 13): Entropy-SGD and Replicated-SGD, with the defaults of their code lineage (related.md §5.2).
+    /// <summary>L, Entropy-SGD's inner SGLD steps per outer step (`--inner-steps`); each takes one batch.</summary>
+    public int InnerSteps { get; init; } = 5;
+
+    /// <summary>η′, Entropy-SGD's inner step size (`--sgld-lr`).</summary>
+    public double SgldLr { get; init; } = 0.1;
+
+    /// <summary>ε, Entropy-SGD's inner noise: N(0, ε²·2η′) per coordinate and inner step (`--sgld-noise`; 0: none).</summary>
+    public double SgldNoise { get; init; } = 1e-4;
+
+    /// <summary>Entropy-SGD's inner momentum (`--sgld-momentum`; 0: none).</summary>
+    public double SgldMomentum { get; init; }
+
+    /// <summary>α, Entropy-SGD's moving average μ ← αμ + (1 − α)w of the inner iterates (`--ema-alpha`), in [0, 1].</summary>
+    public double EmaAlpha { get; init; } = 0.75;
+
+    /// <summary>γ0, the coupling at the start (`--gamma0`); null: the automatic, balanced γ0 of each algorithm.</summary>
+    public double? Gamma0 { get; init; }
+
+    /// <summary>γ1, the coupling's growth (`--gamma1`): Entropy-SGD's γ = γ0(1 + γ1)^t per outer step t, Replicated-SGD's per
+    /// epoch (×(1 + γ1) exp, +γ1 lin); null: from <see cref="GammaMax"/>.</summary>
+    public double? Gamma1 { get; init; }
+
+    /// <summary>γmax (`--gamma-max`): the factor by which γ grows over the run (Replicated-SGD's cosine: γ's last value).</summary>
+    public double GammaMax { get; init; } = 1e4;
+
+    /// <summary>Entropy-SGD's outer step η·γ instead of η (`--gscale`, the code's default).</summary>
+    public bool GScale { get; init; } = true;
+
+    /// <summary>Seed of Entropy-SGD's SGLD noise (xoshiro256**, <see cref="Numerics.GaussianRng"/>).</summary>
+    public ulong NoiseSeed { get; init; }
+
+    /// <summary>The run's outer steps T, over which Entropy-SGD's automatic γ1 makes γ grow ×γmax (0: unknown).</summary>
+    public long OuterSteps { get; init; }
+
+    /// <summary>y, Replicated-SGD's replicas (`--replicas`).</summary>
+    public int Replicas { get; init; } = 1;
+
+    /// <summary>Replicated-SGD's per-epoch γ schedule (`--gamma-schedule`): exp, lin or cosine.</summary>
+    public string GammaSchedule { get; init; } = "exp";
+
+    /// <summary>The run's epochs E, over which Replicated-SGD's schedule grows γ (0: unknown).</summary>
+    public int Epochs { get; init; }
+
     /// <summary>Throws unless 0 ≤ <paramref name="value"/> &lt; ∞ (PyTorch's check of lr, momentum, weight decay, eps, alpha).</summary>
     internal static void RequireNonNegative(string option, double value)
     {

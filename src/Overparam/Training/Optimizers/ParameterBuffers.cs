@@ -41,6 +41,9 @@ internal sealed class ParameterBuffers<T>(string optimizer, params string[] kind
         Steps++;
     }
 
+    /// <summary>Every parameter's gradient buffer (those of frozen parameters unused), e.g. for <see cref="IGradientOracle{T}.NextGradient"/>.</summary>
+    public IReadOnlyList<T[]> Gradients => gradients;
+
     /// <summary>The gradient buffer of parameter <paramref name="p"/>, which an update may overwrite.</summary>
     public T[] Gradient(int p) => gradients[p];
 

@@ -1,5 +1,4 @@
 using System.Numerics;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Overparam.IO;
 
 namespace Overparam.Training.Optimizers;
@@ -13,7 +12,7 @@ namespace Overparam.Training.Optimizers;
 ///            g ← g + μb  with Nesterov,  else g ← b
 /// θ ← θ − ηg
 /// </code>
-/// the update of <c>torch.optim.SGD(params, lr=η, momentum=μ, dampening=τ, weight_decay=λ, nesterov=…)</c>, e.g.
+/// (<see cref="SgdRule{T}"/>), the update of <c>torch.optim.SGD(params, lr=η, momentum=μ, dampening=τ, weight_decay=λ, nesterov=…)</c>, e.g.
 /// <c>torch.optim.SGD(params, lr, momentum=0.9, nesterov=True, weight_decay=5e-4)</c>. Each line is rounded as PyTorch's
 /// CPU kernels round it (μb is rounded, then g is added in a fused multiply-add, as PyTorch's <c>mul_</c> then
 /// <c>add_(alpha=…)</c> on an FMA-capable CPU), so the numbers equal Debian's PyTorch 1.13 bit for bit
@@ -51,8 +50,7 @@ public sealed class Sgd<T> : IOptimizer<T> where T : unmanaged, IFloatingPointIe
     {
         state.Begin(step);
         bool first = state.Steps == 1;
-        T eta = T.CreateTruncating(LearningRate), mu = T.CreateTruncating(momentum), lambda = T.CreateTruncating(weightDecay);
-        T undamped = T.CreateTruncating(1 - dampening);
+        var rule = new SgdRule<T>(LearningRate, momentum, dampening, weightDecay, nesterov);
         var ps = step.Model.Parameters;
         for (int p = 0; p < ps.Count; p++)
         {
@@ -61,21 +59,7 @@ public sealed class Sgd<T> : IOptimizer<T> where T : unmanaged, IFloatingPointIe
             for (int i = 0; i < theta.Length; i += ParameterBuffers<T>.BlockLength)
             {
                 int length = Math.Min(ParameterBuffers<T>.BlockLength, theta.Length - i);
-                Span<T> th = theta.AsSpan(i, length), g = grad.AsSpan(i, length);
-                if (weightDecay != 0) TensorPrimitives.FusedMultiplyAdd(th, lambda, g, g); // grad.add(param, alpha=λ)
-                if (momentum != 0)
-                {
-                    Span<T> b = buffer.AsSpan(i, length);
-                    if (first) g.CopyTo(b);                                           // buf = torch.clone(grad)
-                    else
-                    {
-                        TensorPrimitives.Multiply(b, mu, b);                          // buf.mul_(μ)
-                        TensorPrimitives.FusedMultiplyAdd(g, undamped, b, b);         //   .add_(grad, alpha=1 − τ)
-                    }
-                    if (nesterov) TensorPrimitives.FusedMultiplyAdd(b, mu, g, g);     // grad = grad.add(buf, alpha=μ)
-                    else g = b;
-                }
-                TensorPrimitives.FusedMultiplyAdd(g, -eta, th, th);                   // param.add_(grad, alpha=−η)
+                rule.Apply(theta.AsSpan(i, length), grad.AsSpan(i, length), momentum != 0 ? buffer.AsSpan(i, length) : [], first);
             }
         }
     }

@@ -1,0 +1,259 @@
+using System.Numerics;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Overparam.IO;
+using Overparam.Numerics;
+
+namespace Overparam.Training.Optimizers;
+
+/// <summary>
+/// Entropy-SGD (Chaudhari et al. 2017) as the code lineage of Pittorino et al. (ICLR 2021) writes it, related.md §5.2:
+/// each outer step t descends the local entropy around w, estimated by L inner SGLD steps, each on a fresh minibatch.
+/// For the trained parameters w, with outer step η, momentum μ, dampening τ and weight decay λ, inner step η′, inner
+/// momentum μ′, noise ε, averaging weight α and coupling γ = γ0 (1 + γ1)^t (t = 0, 1, … the outer steps):
+/// <code>
+/// w_c ← w;  μ_w ← w;  m′ ← 0
+/// for i = 1 … L:                                  (batch i: the step's own for i = 1, where w = w_c; one oracle draw for each later i)
+///     d ← ∇L_i(w) + γ (w − w_c) + λ w
+///     if μ′ ≠ 0:  m′ ← μ′ m′ + (1 − τ) d;  d ← d + μ′ m′ (Nesterov), else d ← m′
+///     if ε ≠ 0:   d ← d + ε / sqrt(η′/2) · ξ,  ξ ~ N(0, I)      (noise of standard deviation ε·sqrt(2η′) on w)
+///     w ← w − η′ d
+///     μ_w ← α μ_w + (1 − α) w
+/// if L ≥ 1:  w ← w_c;  g ← w_c − μ_w                          (∝ −∇ of the local entropy)
+/// else:      g ← ∇L(w) of the step's batch
+/// g ← g + λ w;  m ← μ m + (1 − τ) g;  g ← g + μ m (Nesterov), else g ← m   (m starts at 0)
+/// w ← w − η γ g  with gscale,  else  w ← w − η g
+/// </code>
+/// An outer step takes L batches of the run's stream (one when L = 0). With L = 0 and gscale off this is
+/// <see cref="Sgd{T}"/> (with τ = 0 the same bits: a buffer from 0 gives m = g at the first step, as PyTorch's copy).
+/// <para>The choices related.md §5.5a asks to state:</para>
+/// <list type="bullet">
+/// <item>The form is §5.2's (the vendored <c>EntropySGD.step</c> with one weight decay), not Chaudhari's original step
+/// (which draws an extra batch first, starts the outer momentum from the first gradient and applies the inner momentum
+/// before the coupling): the inner weight decay is the outer λ, γ is not capped at γmax, and one Nesterov flag covers
+/// both momenta.</item>
+/// <item>With inner momentum and no Nesterov, d is m′ itself, so the noise enters m′ (as in the code) and the noise on w
+/// has standard deviation ε·sqrt(2η′) only without inner momentum or with Nesterov.</item>
+/// <item>γ0 is given, or automatic (the code's g0 = 0): γ0 stays 0 until outer step t ≥ 1 (the code's gtime = 1), whose
+/// last inner step sets γ0 = ℓ / (½‖w_c − w‖²), ℓ the loss of that step's batch (at w before its update) and w after it
+/// (if the distance is 0, γ0 stays 0 and the next step tries again). With gscale, w does not move while γ0 = 0: the
+/// first two outer steps. The γ of the outer update is that of the last inner iteration, computed before it sets γ0.</item>
+/// <item>γ1 is given, or γmax^(1/T) − 1 with T the run's outer steps (<see cref="OptimizerSettings.OuterSteps"/>), so that
+/// γ reaches γ0·γmax at t = T; it is fixed before training (the code fixes it at step gtime, which changes γ only at
+/// step 1's first inner iteration, and not at all with the automatic γ0, which is 0 until then).</item>
+/// <item>The noise comes from xoshiro256** and the polar method (<see cref="GaussianRng"/>) seeded with
+/// <see cref="OptimizerSettings.NoiseSeed"/>, one normal per coordinate of each trained parameter, in order, per inner
+/// step. Frozen parameters (--train) are neither perturbed nor moved.</item>
+/// </list>
+/// State: "step" (t), "momentum_buffer.NAME" (m) when μ ≠ 0, "gamma0" (γ0, which the automatic rule changes) and
+/// "sgld_rng" (the noise generator: its four 64-bit words as 32-bit halves, high first, then the spare normal and 1 or
+/// 0 for whether there is one; exact in float64). w_c, μ_w and m′ start afresh at every outer step.
+/// </summary>
+public sealed class EntropySgd<T> : IOptimizer<T>, ICoupled where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public const string KindName = "entropy-sgd";
+    private const string Gamma0Name = "gamma0", RngName = "sgld_rng";
+
+    private readonly double momentum, dampening, weightDecay, sgldLr, noise, sgldMomentum, alpha, gamma1, initialGamma0;
+    private readonly int innerSteps;
+    private readonly bool nesterov, gscale, automaticGamma0;
+    private readonly GaussianRng rng;
+    private readonly (ulong, ulong, ulong, ulong, double, bool) initialRng;
+    private readonly ParameterBuffers<T> state;
+    private readonly T[] scratch = new T[ParameterBuffers<T>.BlockLength];
+    private T[][] centre = [], average = [], innerMomentum = [];
+    private double gamma0;
+
+    public EntropySgd(OptimizerSettings settings)
+    {
+        OptimizerSettings.RequireNonNegative("--lr", settings.LearningRate);
+        OptimizerSettings.RequireNonNegative("--momentum", settings.Momentum);
+        OptimizerSettings.RequireNonNegative("--weight-decay", settings.WeightDecay);
+        OptimizerSettings.RequireNonNegative("--sgld-lr", settings.SgldLr);
+        OptimizerSettings.RequireNonNegative("--sgld-noise", settings.SgldNoise);
+        OptimizerSettings.RequireNonNegative("--sgld-momentum", settings.SgldMomentum);
+        if (!double.IsFinite(settings.Dampening)) throw new ArgumentException($"--dampening {settings.Dampening}: must be a finite number");
+        if (settings.InnerSteps < 0) throw new ArgumentException($"--inner-steps {settings.InnerSteps}: must be at least 0");
+        if (!(settings.EmaAlpha >= 0 && settings.EmaAlpha <= 1)) throw new ArgumentException($"--ema-alpha {settings.EmaAlpha}: must be in [0, 1]");
+        if (settings.Gamma0 is { } g0) OptimizerSettings.RequireNonNegative("--gamma0", g0);
+        if (settings.Gamma1 is { } g1) OptimizerSettings.RequireNonNegative("--gamma1", g1);
+        if (!(settings.GammaMax > 0 && double.IsFinite(settings.GammaMax))) throw new ArgumentException($"--gamma-max {settings.GammaMax}: must be a finite number > 0");
+        if (settings.Nesterov && (settings.Momentum <= 0 && settings.SgldMomentum <= 0 || settings.Dampening != 0))
+            throw new ArgumentException("--nesterov needs --momentum > 0 or --sgld-momentum > 0, and --dampening 0");
+        if (settings.Gamma0 is null && settings.InnerSteps == 0)
+            throw new ArgumentException("the automatic γ0 (no --gamma0) needs --inner-steps ≥ 1");
+        if (settings.Gamma1 is null && settings.OuterSteps <= 0)
+            throw new ArgumentException("--gamma1 is not given, and γ1 from --gamma-max needs the run's number of outer steps");
+        LearningRate = settings.LearningRate;
+        (momentum, dampening, weightDecay, nesterov) = (settings.Momentum, settings.Dampening, settings.WeightDecay, settings.Nesterov);
+        (innerSteps, sgldLr, noise, sgldMomentum, alpha, gscale) =
+            (settings.InnerSteps, settings.SgldLr, settings.SgldNoise, settings.SgldMomentum, settings.EmaAlpha, settings.GScale);
+        automaticGamma0 = settings.Gamma0 is null;
+        gamma0 = initialGamma0 = settings.Gamma0 ?? 0;
+        gamma1 = settings.Gamma1 ?? Math.Pow(settings.GammaMax, 1.0 / settings.OuterSteps) - 1;
+        rng = new GaussianRng(settings.NoiseSeed);
+        initialRng = rng.State;
+        state = momentum != 0 ? new(KindName, "momentum_buffer") : new(KindName);
+    }
+
+    public string Name => KindName;
+
+    /// <summary>η, the outer step.</summary>
+    public double LearningRate { get; set; }
+
+    /// <summary>γ0 now (the automatic rule sets it during training).</summary>
+    public double Gamma0 => gamma0;
+
+    /// <summary>γ1.</summary>
+    public double Gamma1 => gamma1;
+
+    /// <summary>γ0 (1 + γ1)^t of outer step t = <paramref name="step"/>, with γ0 as it is now.</summary>
+    public double Gamma(int step, int epoch) => gamma0 * Math.Pow(1 + gamma1, step);
+
+    public void Step(in OptimizerStep<T> step)
+    {
+        state.Begin(step);
+        long t = state.Steps - 1;
+        var ps = step.Model.Parameters;
+        if (centre.Length != ps.Count) Allocate(step);
+        double gamma = gamma0 * Math.Pow(1 + gamma1, t);
+        if (innerSteps > 0)
+        {
+            for (int p = 0; p < ps.Count; p++)
+            {
+                if (!step.Trains(p)) continue;
+                ps[p].Value.CopyTo(centre[p]);
+                ps[p].Value.CopyTo(average[p]);
+                if (sgldMomentum != 0) Array.Clear(innerMomentum[p]);
+            }
+            double loss = step.Loss;
+            for (int i = 1; i <= innerSteps; i++)
+            {
+                if (i > 1) loss = step.Oracle.NextGradient(state.Gradients);
+                gamma = gamma0 * Math.Pow(1 + gamma1, t);
+                InnerStep(step, gamma);
+                if (automaticGamma0 && gamma0 == 0 && t >= 1 && i == innerSteps)
+                {
+                    double distance = HalfSquaredDistance(step);
+                    if (distance > 0) gamma0 = loss / distance;
+                }
+            }
+            for (int p = 0; p < ps.Count; p++)
+            {
+                if (!step.Trains(p)) continue;
+                centre[p].CopyTo(ps[p].Value);
+                TensorPrimitives.Subtract(centre[p], average[p], state.Gradient(p));
+            }
+        }
+        var rule = new SgdRule<T>(gscale ? LearningRate * gamma : LearningRate, momentum, dampening, weightDecay, nesterov);
+        for (int p = 0; p < ps.Count; p++)
+        {
+            if (!step.Trains(p)) continue;
+            T[] theta = ps[p].Value, grad = state.Gradient(p), buffer = momentum != 0 ? state.Buffer(0, p) : [];
+            for (int i = 0; i < theta.Length; i += ParameterBuffers<T>.BlockLength)
+            {
+                int length = Math.Min(ParameterBuffers<T>.BlockLength, theta.Length - i);
+                rule.Apply(theta.AsSpan(i, length), grad.AsSpan(i, length), momentum != 0 ? buffer.AsSpan(i, length) : [], first: false);
+            }
+        }
+    }
+
+    /// <summary>One SGLD step of the inner loop on the gradient in the state's buffers, and the moving average.</summary>
+    private void InnerStep(in OptimizerStep<T> step, double gamma)
+    {
+        T g = T.CreateTruncating(gamma), lambda = T.CreateTruncating(weightDecay), eta = T.CreateTruncating(sgldLr);
+        T mu = T.CreateTruncating(sgldMomentum), undamped = T.CreateTruncating(1 - dampening);
+        T a = T.CreateTruncating(alpha), oneMinusA = T.CreateTruncating(1 - alpha);
+        T noiseScale = T.CreateTruncating(noise / Math.Sqrt(0.5 * sgldLr));
+        var ps = step.Model.Parameters;
+        for (int p = 0; p < ps.Count; p++)
+        {
+            if (!step.Trains(p)) continue;
+            T[] theta = ps[p].Value, grad = state.Gradient(p);
+            for (int i = 0; i < theta.Length; i += ParameterBuffers<T>.BlockLength)
+            {
+                int length = Math.Min(ParameterBuffers<T>.BlockLength, theta.Length - i);
+                Span<T> w = theta.AsSpan(i, length), d = grad.AsSpan(i, length), tmp = scratch.AsSpan(0, length);
+                if (gamma != 0)
+                {
+                    TensorPrimitives.Subtract(w, centre[p].AsSpan(i, length), tmp);
+                    TensorPrimitives.FusedMultiplyAdd(tmp, g, d, d);                   // dw.add_(wc − w, alpha=−γ)
+                }
+                if (weightDecay != 0) TensorPrimitives.FusedMultiplyAdd(w, lambda, d, d);
+                if (sgldMomentum != 0)
+                {
+                    Span<T> m = innerMomentum[p].AsSpan(i, length);
+                    TensorPrimitives.Multiply(m, mu, m);
+                    TensorPrimitives.FusedMultiplyAdd(d, undamped, m, m);
+                    if (nesterov) TensorPrimitives.FusedMultiplyAdd(m, mu, d, d);
+                    else d = m;
+                }
+                if (noise != 0)
+                    for (int j = 0; j < d.Length; j++) d[j] = T.FusedMultiplyAdd(T.CreateTruncating(rng.NextGaussian()), noiseScale, d[j]);
+                TensorPrimitives.FusedMultiplyAdd(d, -eta, w, w);
+                Span<T> avg = average[p].AsSpan(i, length);
+                TensorPrimitives.Multiply(avg, a, avg);
+                TensorPrimitives.FusedMultiplyAdd(w, oneMinusA, avg, avg);
+            }
+        }
+    }
+
+    /// <summary>½‖w_c − w‖² over the trained parameters, in float64.</summary>
+    private double HalfSquaredDistance(in OptimizerStep<T> step)
+    {
+        double sum = 0;
+        var ps = step.Model.Parameters;
+        for (int p = 0; p < ps.Count; p++)
+        {
+            if (!step.Trains(p)) continue;
+            for (int i = 0; i < ps[p].Value.Length; i++)
+            {
+                double d = double.CreateTruncating(centre[p][i]) - double.CreateTruncating(ps[p].Value[i]);
+                sum += d * d;
+            }
+        }
+        return 0.5 * sum;
+    }
+
+    private void Allocate(in OptimizerStep<T> step)
+    {
+        var ps = step.Model.Parameters;
+        var trains = new bool[ps.Count];
+        for (int p = 0; p < ps.Count; p++) trains[p] = step.Trains(p);
+        T[] Buffer(int p, bool needed) => needed && trains[p] ? new T[ps[p].Value.Length] : [];
+        centre = ps.Select((_, p) => Buffer(p, innerSteps > 0)).ToArray();
+        average = ps.Select((_, p) => Buffer(p, innerSteps > 0)).ToArray();
+        innerMomentum = ps.Select((_, p) => Buffer(p, innerSteps > 0 && sgldMomentum != 0)).ToArray();
+    }
+
+    public IReadOnlyList<Tensor> SaveState()
+    {
+        var tensors = state.Save().ToList();
+        if (tensors.Count == 0) return tensors;
+        var (s0, s1, s2, s3, spare, hasSpare) = rng.State;
+        tensors.Add(Tensor.F64(Gamma0Name, [], [gamma0]));
+        tensors.Add(Tensor.F64(RngName, [10], [.. Halves(s0), .. Halves(s1), .. Halves(s2), .. Halves(s3), spare, hasSpare ? 1 : 0]));
+        return tensors;
+    }
+
+    public void RestoreState(IReadOnlyDictionary<string, Tensor> saved)
+    {
+        if (saved.Count == 0)
+        {
+            state.Restore(saved);
+            (gamma0, rng.State) = (initialGamma0, initialRng);
+            return;
+        }
+        if (!saved.TryGetValue(Gamma0Name, out var g) || g.ElementCount != 1)
+            throw new ArgumentException($"{KindName} state: the scalar \"{Gamma0Name}\" is missing");
+        if (!saved.TryGetValue(RngName, out var r) || r.ElementCount != 10)
+            throw new ArgumentException($"{KindName} state: the tensor \"{RngName}\" [10] is missing");
+        state.Restore(saved.Where(kv => kv.Key is not (Gamma0Name or RngName)).ToDictionary());
+        var v = r.AsDoubles();
+        gamma0 = g.AsDoubles()[0];
+        rng.State = (Word(v[0], v[1]), Word(v[2], v[3]), Word(v[4], v[5]), Word(v[6], v[7]), v[8], v[9] != 0);
+    }
+
+    private static double[] Halves(ulong w) => [w >> 32, (uint)w];
+
+    private static ulong Word(double high, double low) => ((ulong)high << 32) | (ulong)low;
+}

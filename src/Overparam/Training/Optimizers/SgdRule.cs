@@ -1,0 +1,43 @@
+using System.Numerics;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace Overparam.Training.Optimizers;
+
+/// <summary>
+/// The update of <c>torch.optim.SGD</c> on one block of a parameter θ with gradient g, momentum buffer b, step η,
+/// momentum μ, dampening τ and weight decay λ:
+/// <code>
+/// g ← g + λθ
+/// if μ ≠ 0:  b ← g at the first step, else b ← μb + (1 − τ)g
+///            g ← g + μb  with Nesterov,  else g ← b
+/// θ ← θ − ηg
+/// </code>
+/// rounded as PyTorch's CPU kernels round it (μb is rounded, then g is added in a fused multiply-add). <see cref="Sgd{T}"/>
+/// is this rule; Entropy-SGD's outer step and Replicated-SGD's step apply it to their own g. A buffer that starts at 0
+/// and is never "first" gives b = (1 − τ)g at the first step: with τ = 0 the same bits as PyTorch's copy.
+/// </summary>
+internal readonly struct SgdRule<T>(double eta, double momentum, double dampening, double weightDecay, bool nesterov)
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly T eta = T.CreateTruncating(eta), mu = T.CreateTruncating(momentum), lambda = T.CreateTruncating(weightDecay);
+    private readonly T undamped = T.CreateTruncating(1 - dampening);
+    private readonly bool hasMomentum = momentum != 0, hasDecay = weightDecay != 0;
+
+    /// <summary>One block: θ and g of the same length, b as long or empty without momentum; g is overwritten.</summary>
+    public void Apply(Span<T> theta, Span<T> g, Span<T> buffer, bool first)
+    {
+        if (hasDecay) TensorPrimitives.FusedMultiplyAdd(theta, lambda, g, g);       // grad.add(param, alpha=λ)
+        if (hasMomentum)
+        {
+            if (first) g.CopyTo(buffer);                                               // buf = torch.clone(grad)
+            else
+            {
+                TensorPrimitives.Multiply(buffer, mu, buffer);                         // buf.mul_(μ)
+                TensorPrimitives.FusedMultiplyAdd(g, undamped, buffer, buffer);        //   .add_(grad, alpha=1 − τ)
+            }
+            if (nesterov) TensorPrimitives.FusedMultiplyAdd(buffer, mu, g, g);         // grad = grad.add(buf, alpha=μ)
+            else g = buffer;
+        }
+        TensorPrimitives.FusedMultiplyAdd(g, -eta, theta, theta);                      // param.add_(grad, alpha=−η)
+    }
+}
