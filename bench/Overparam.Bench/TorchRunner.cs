@@ -44,10 +44,16 @@ public sealed class TorchRunner
         return null;
     }
 
-    public JsonObject Step(IEnumerable<string> args)
+    public JsonObject Step(IEnumerable<string> args) => RunScript(Script, args, TimeSpan.FromMinutes(10));
+
+    /// <summary>Runs another script of bench/ (next to torch_step.py, e.g. torch_classifier.py) and parses its last line as JSON.</summary>
+    public JsonObject RunBenchScript(string name, IEnumerable<string> args, TimeSpan timeout) =>
+        RunScript(Path.Combine(Path.GetDirectoryName(Script) ?? ".", name), args, timeout);
+
+    private JsonObject RunScript(string script, IEnumerable<string> args, TimeSpan timeout)
     {
-        var (ok, output) = Run(Python, Script, args, threads, TimeSpan.FromMinutes(10));
-        if (!ok) throw new InvalidOperationException($"torch_step.py failed: {output}");
+        var (ok, output) = Run(Python, script, args, threads, timeout);
+        if (!ok) throw new InvalidOperationException($"{Path.GetFileName(script)} failed: {output}");
         return (JsonObject)JsonNode.Parse(output.Trim().Split('\n').Last())!;
     }
 
