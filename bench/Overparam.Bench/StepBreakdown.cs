@@ -42,16 +42,25 @@ public sealed class StepBreakdown
 
     public double[] Seconds { get; } = new double[Labels.Length];
     public double[] Flops { get; } = new double[Labels.Length];
+    /// <summary>Bytes allocated per update (after the first) on the loop's thread inside each phase (the wrappers read GC.GetAllocatedBytesForCurrentThread).</summary>
+    public double[] Allocated { get; } = new double[Labels.Length];
     public int Updates { get; private set; }
     public double LoopSeconds { get; private set; }
-    /// <summary>Bytes allocated per update: by the training thread (GC.GetAllocatedBytesForCurrentThread) and by all threads.</summary>
+    /// <summary>
+    /// Bytes allocated per update after the first (which allocates the buffers once: <see cref="FirstStepAllocated"/>):
+    /// by the training thread (GC.GetAllocatedBytesForCurrentThread) and by all threads; gen-0 collections after it.
+    /// </summary>
     public double AllocatedPerStepThisThread { get; private set; }
     public double AllocatedPerStepAllThreads { get; private set; }
+    public long FirstStepAllocated { get; private set; }
     public int Gen0Collections { get; private set; }
+    private long threadBytesAfterFirst, allBytesAfterFirst;
+    private int gen0AfterFirst;
 
     private readonly CountingBackend blas;
     private long stepEnd;
     private double gradientsWall;
+    private long gradientsBytes;
 
     private StepBreakdown(CountingBackend blas) { this.blas = blas; }
 
@@ -74,22 +83,39 @@ public sealed class StepBreakdown
 
         var b = new StepBreakdown(blas);
         var options = new TrainingOptions(steps, spec.TargetLoss, RunNetwork.Trained(spec, config), Batches: plan);
-        long threadBytes = GC.GetAllocatedBytesForCurrentThread(), allBytes = GC.GetTotalAllocatedBytes(true);
-        int gen0 = GC.CollectionCount(0);
-        b.stepEnd = Stopwatch.GetTimestamp();
+        long threadBytes = GC.GetAllocatedBytesForCurrentThread();
+        b.stepEnd = b.Start();
         var result = TrainingLoop.Run<T>(new TimedModel<T>(model, b), x, y, new TimedOptimizer<T>(optimizer, b), options,
             new TimedObserver<T>(observer, b), default, new TimedLoss(loss, b));
-        b.AllocatedPerStepThisThread = (GC.GetAllocatedBytesForCurrentThread() - threadBytes) / (double)result.Steps;
-        b.AllocatedPerStepAllThreads = (GC.GetTotalAllocatedBytes(true) - allBytes) / (double)result.Steps;
-        b.Gen0Collections = GC.CollectionCount(0) - gen0;
+        int later = result.Steps - 1;
+        b.FirstStepAllocated = b.threadBytesAfterFirst - threadBytes;
+        b.AllocatedPerStepThisThread = (GC.GetAllocatedBytesForCurrentThread() - b.threadBytesAfterFirst) / (double)later;
+        b.AllocatedPerStepAllThreads = (GC.GetTotalAllocatedBytes(true) - b.allBytesAfterFirst) / (double)later;
+        b.Gen0Collections = GC.CollectionCount(0) - b.gen0AfterFirst;
+        for (int p = 0; p < b.Allocated.Length; p++) b.Allocated[p] /= later;
         b.Updates = result.Steps;
         b.LoopSeconds = result.Seconds;
         b.Seconds[(int)Phase.Rest] = result.Seconds - b.Seconds.Sum();
         return b;
     }
 
-    private (double Gemm, double Narrow, double Flops, double NarrowFlops, long T0) Begin() =>
-        (blas.Seconds, blas.NarrowSeconds, blas.Flops, blas.NarrowFlops, Stopwatch.GetTimestamp());
+    private (double Gemm, double Narrow, double Flops, double NarrowFlops, long T0) Begin()
+    {
+        bytes = GC.GetAllocatedBytesForCurrentThread();
+        return (blas.Seconds, blas.NarrowSeconds, blas.Flops, blas.NarrowFlops, Stopwatch.GetTimestamp());
+    }
+
+    private long bytes;
+
+    /// <summary>Starts timing a phase without GEMMs: the timestamp, and the allocation counter for <see cref="Allocation"/>.</summary>
+    private long Start()
+    {
+        bytes = GC.GetAllocatedBytesForCurrentThread();
+        return Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>Charges the bytes allocated since the last <see cref="Begin"/> or <see cref="Start"/> to phase <paramref name="p"/>.</summary>
+    private void Allocation(Phase p) => Allocated[(int)p] += GC.GetAllocatedBytesForCurrentThread() - bytes;
 
     /// <summary>Wall, GEMM (excluding GEMV-shaped), GEMV-shaped seconds and the flops of each since <paramref name="s"/>.</summary>
     private (double Wall, double Gemm, double Narrow, double Flops, double NarrowFlops) End((double Gemm, double Narrow, double Flops, double NarrowFlops, long T0) s)
@@ -115,11 +141,13 @@ public sealed class StepBreakdown
         public void Forward(Matrix<T> x, Span<T> outputs)
         {
             b.Add(Phase.Gather, Stopwatch.GetElapsedTime(b.stepEnd).TotalSeconds);
+            b.Allocation(Phase.Gather);
             var s = b.Begin();
             inner.Forward(x, outputs);
             var e = b.End(s);
             b.Add(Phase.ForwardGemm, e.Gemm + e.Narrow, e.Flops + e.NarrowFlops);
             b.Add(Phase.ForwardElementwise, e.Wall - e.Gemm - e.Narrow);
+            b.Allocation(Phase.ForwardElementwise);
         }
 
         public void Backward(ReadOnlySpan<T> outputGradient)
@@ -129,6 +157,7 @@ public sealed class StepBreakdown
             var e = b.End(s);
             b.Add(Phase.BackwardGemm, e.Gemm + e.Narrow, e.Flops + e.NarrowFlops);
             b.Add(Phase.BackwardElementwise, e.Wall - e.Gemm - e.Narrow);
+            b.Allocation(Phase.BackwardElementwise);
         }
 
         public void Gradients(IReadOnlyList<T[]> gradients, IReadOnlyList<bool>? trained = null)
@@ -139,6 +168,8 @@ public sealed class StepBreakdown
             b.Add(Phase.WeightGradientGemm, e.Gemm, e.Flops);
             b.Add(Phase.BiasGradientGemm, e.Narrow, e.NarrowFlops);
             b.Add(Phase.GradientOther, e.Wall - e.Gemm - e.Narrow);
+            b.gradientsBytes = GC.GetAllocatedBytesForCurrentThread() - b.bytes;
+            b.Allocation(Phase.GradientOther);
             b.gradientsWall = e.Wall;
         }
     }
@@ -151,9 +182,10 @@ public sealed class StepBreakdown
 
         public double Evaluate<T>(ReadOnlySpan<T> outputs, ReadOnlySpan<T> targets, int classes, Span<T> gradient) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            long t0 = Stopwatch.GetTimestamp();
+            long t0 = b.Start();
             double v = inner.Evaluate(outputs, targets, classes, gradient);
             b.Add(Phase.Loss, Stopwatch.GetElapsedTime(t0).TotalSeconds);
+            b.Allocation(Phase.Loss);
             return v;
         }
     }
@@ -166,9 +198,11 @@ public sealed class StepBreakdown
         public void Step(in OptimizerStep<T> step)
         {
             b.gradientsWall = 0;
-            long t0 = Stopwatch.GetTimestamp();
+            b.gradientsBytes = 0;
+            long before = GC.GetAllocatedBytesForCurrentThread(), t0 = Stopwatch.GetTimestamp();
             inner.Step(step);
             b.Add(Phase.OptimizerUpdate, Stopwatch.GetElapsedTime(t0).TotalSeconds - b.gradientsWall);
+            b.Allocated[(int)Phase.OptimizerUpdate] += GC.GetAllocatedBytesForCurrentThread() - before - b.gradientsBytes;
         }
 
         public IReadOnlyList<Tensor> SaveState() => inner.SaveState();
@@ -179,17 +213,27 @@ public sealed class StepBreakdown
     {
         public void OnStep(in StepState<T> state)
         {
-            long t0 = Stopwatch.GetTimestamp();
+            long t0 = b.Start();
             inner.OnStep(state);
             b.Add(Phase.Observer, Stopwatch.GetElapsedTime(t0).TotalSeconds);
+            b.Allocation(Phase.Observer);
         }
 
         public void AfterUpdate(int nextStep)
         {
-            long t0 = Stopwatch.GetTimestamp();
+            long t0 = b.Start();
             inner.AfterUpdate(nextStep);
             b.Add(Phase.Observer, Stopwatch.GetElapsedTime(t0).TotalSeconds);
-            b.stepEnd = Stopwatch.GetTimestamp();
+            b.Allocation(Phase.Observer);
+            if (nextStep == 1)
+            {
+                // The first update allocated the buffers (network, optimizer state) once; count the steady state from here.
+                Array.Clear(b.Allocated);
+                b.threadBytesAfterFirst = GC.GetAllocatedBytesForCurrentThread();
+                b.allBytesAfterFirst = GC.GetTotalAllocatedBytes(true);
+                b.gen0AfterFirst = GC.CollectionCount(0);
+            }
+            b.stepEnd = b.Start();
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace Overparam.Activations;
@@ -19,6 +20,23 @@ public sealed class Relu : Activation
     public override void Evaluate<T>(ReadOnlySpan<T> z, Span<T> sigma, Span<T> sigmaPrime)
     {
         TensorPrimitives.Max(z, T.Zero, sigma);
-        for (int i = 0; i < z.Length; i++) sigmaPrime[i] = z[i] > T.Zero ? T.One : T.Zero;
+        Step(z, sigmaPrime);
+    }
+
+    // σ first (it reads z), then σ′ over z: no copy of z needed.
+    public override void EvaluateInPlace<T>(Span<T> zThenSlope, Span<T> sigma)
+    {
+        TensorPrimitives.Max(zThenSlope, T.Zero, sigma);
+        Step(zThenSlope, zThenSlope);
+    }
+
+    /// <summary>s_i = [z_i &gt; 0] (0 for NaN and ±0), with vector compares: a branch per element mispredicts on about half of them.</summary>
+    private static void Step<T>(ReadOnlySpan<T> z, Span<T> s) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+            for (; i <= z.Length - Vector<T>.Count; i += Vector<T>.Count)
+                Vector.ConditionalSelect(Vector.GreaterThan(new Vector<T>(z[i..]), Vector<T>.Zero), Vector<T>.One, Vector<T>.Zero).CopyTo(s[i..]);
+        for (; i < z.Length; i++) s[i] = z[i] > T.Zero ? T.One : T.Zero;
     }
 }

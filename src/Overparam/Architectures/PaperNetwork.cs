@@ -121,18 +121,15 @@ public abstract class PaperNetwork<T> : INetwork<T> where T : unmanaged, IFloati
     protected static void Activate(Activation act, double scale, Matrix<T> z, Matrix<T> cur, Matrix<T>? skip)
     {
         T s = T.CreateTruncating(scale);
+        bool unit = scale == 1;                                                  // standard parameterization: x·1 = x exactly, so skip the pass
         Chunks.For(z.Length, (start, len) =>
         {
             var zs = z.Data.AsSpan(start, len);
             var xs = cur.Data.AsSpan(start, len);
-            var pooled = System.Buffers.ArrayPool<T>.Shared.Rent(len);
-            var zCopy = pooled.AsSpan(0, len);
-            zs.CopyTo(zCopy);
-            act.Evaluate<T>(zCopy, xs, zs);                                      // σ(Z) → X_h, σ′(Z) → slope
-            System.Buffers.ArrayPool<T>.Shared.Return(pooled);
-            TensorPrimitives.Multiply(zs, s, zs);
+            act.EvaluateInPlace<T>(zs, xs);                                      // σ(Z) → X_h, σ′(Z) → slope
+            if (!unit) TensorPrimitives.Multiply(zs, s, zs);
             if (skip is not null) TensorPrimitives.MultiplyAdd(xs, s, skip.Data.AsSpan(start, len), xs);
-            else TensorPrimitives.Multiply(xs, s, xs);
+            else if (!unit) TensorPrimitives.Multiply(xs, s, xs);
         });
     }
 
