@@ -85,7 +85,7 @@ public sealed class StepBreakdown
         var options = new TrainingOptions(steps, spec.TargetLoss, RunNetwork.Trained(spec, config), Batches: plan);
         long threadBytes = GC.GetAllocatedBytesForCurrentThread();
         b.stepEnd = b.Start();
-        var result = TrainingLoop.Run<T>(new TimedModel<T>(model, b), x, y, new TimedOptimizer<T>(optimizer, b), options,
+        var result = TrainingLoop.Run<T>(new TimedModel<T>((IFusedGradients<T>)model, b), x, y, new TimedOptimizer<T>(optimizer, b), options,
             new TimedObserver<T>(observer, b), default, new TimedLoss(loss, b));
         int later = result.Steps - 1;
         b.FirstStepAllocated = b.threadBytesAfterFirst - threadBytes;
@@ -132,7 +132,7 @@ public sealed class StepBreakdown
         Flops[(int)p] += flops;
     }
 
-    private sealed class TimedModel<T>(IModel<T> inner, StepBreakdown b) : IModel<T> where T : unmanaged, IFloatingPointIeee754<T>
+    private sealed class TimedModel<T>(IFusedGradients<T> inner, StepBreakdown b) : IFusedGradients<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         public IReadOnlyList<Parameter<T>> Parameters => inner.Parameters;
         public int Outputs => inner.Outputs;
@@ -164,14 +164,26 @@ public sealed class StepBreakdown
         {
             var s = b.Begin();
             inner.Gradients(gradients, trained);
-            var e = b.End(s);
-            b.Add(Phase.WeightGradientGemm, e.Gemm, e.Flops);
-            b.Add(Phase.BiasGradientGemm, e.Narrow, e.NarrowFlops);
-            b.Add(Phase.GradientOther, e.Wall - e.Gemm - e.Narrow);
-            b.gradientsBytes = GC.GetAllocatedBytesForCurrentThread() - b.bytes;
-            b.Allocation(Phase.GradientOther);
-            b.gradientsWall = e.Wall;
+            b.GradientsDone(s);
         }
+
+        public void AccumulateGradients(T beta, IReadOnlyList<T[]?> targets, IReadOnlyList<bool>? trained = null)
+        {
+            var s = b.Begin();
+            inner.AccumulateGradients(beta, targets, trained);
+            b.GradientsDone(s);
+        }
+    }
+
+    private void GradientsDone((double Gemm, double Narrow, double Flops, double NarrowFlops, long T0) s)
+    {
+        var e = End(s);
+        Add(Phase.WeightGradientGemm, e.Gemm, e.Flops);
+        Add(Phase.BiasGradientGemm, e.Narrow, e.NarrowFlops);
+        Add(Phase.GradientOther, e.Wall - e.Gemm - e.Narrow);
+        gradientsBytes = GC.GetAllocatedBytesForCurrentThread() - bytes;
+        Allocation(Phase.GradientOther);
+        gradientsWall = e.Wall;
     }
 
     private sealed class TimedLoss(ILoss inner, StepBreakdown b) : ILoss

@@ -32,3 +32,18 @@ public interface IModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>After <see cref="Backward"/>: ∂L/∂θ into gradients[p] for each parameter p with trained[p] (all when null).</summary>
     void Gradients(IReadOnlyList<T[]> gradients, IReadOnlyList<bool>? trained = null);
 }
+
+/// <summary>
+/// A model that can add its gradient into buffers an optimizer owns inside the gradient GEMMs themselves
+/// (C ← A·B + β·C), so that a momentum update b ← μb + ∂L/∂θ needs neither a gradient buffer nor passes of its own.
+/// </summary>
+public interface IFusedGradients<T> : IModel<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>
+    /// After <see cref="IModel{T}.Backward"/>: targets[p] ← ∂L/∂θ_p + beta·targets[p] for each trained p (β = 0: the
+    /// gradient itself, bitwise what <see cref="IModel{T}.Gradients"/> writes). For β ≠ 0 the rounding is the BLAS's:
+    /// OpenBLAS's small-matrix kernels fuse β·C into the sum and long sums are added to C block by block, so the result
+    /// can differ from the two steps written out (g, then β·C + g) in the last bit.
+    /// </summary>
+    void AccumulateGradients(T beta, IReadOnlyList<T[]?> targets, IReadOnlyList<bool>? trained = null);
+}

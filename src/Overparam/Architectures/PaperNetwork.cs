@@ -12,7 +12,7 @@ namespace Overparam.Architectures;
 /// for smaller ones. The proof's view (<see cref="INetwork{T}"/>: BackPropagate, residual gradients, Gram matrices) is
 /// defined for one output only.
 /// </summary>
-public abstract class PaperNetwork<T> : INetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
+public abstract class PaperNetwork<T> : INetwork<T>, IFusedGradients<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public NetworkConfig Config { get; }
     public IReadOnlyList<Parameter<T>> Parameters { get; }
@@ -58,6 +58,9 @@ public abstract class PaperNetwork<T> : INetwork<T> where T : unmanaged, IFloati
 
     public void Gradients(IReadOnlyList<T[]> gradients, IReadOnlyList<bool>? trained = null) =>
         Accumulate(residual.AsSpan(0, residualLength), seeded, T.One, T.Zero, p => gradients[p], trained);
+
+    public void AccumulateGradients(T beta, IReadOnlyList<T[]?> targets, IReadOnlyList<bool>? trained = null) =>
+        Accumulate(residual.AsSpan(0, residualLength), seeded, T.One, beta, p => targets[p]!, trained);
 
     public void Gradients(ReadOnlySpan<T> residual, IReadOnlyList<T[]> gradients, IReadOnlyList<bool>? trained = null)
     {

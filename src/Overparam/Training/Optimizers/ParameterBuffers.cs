@@ -33,16 +33,26 @@ internal sealed class ParameterBuffers<T>(string optimizer, params string[] kind
     /// <summary>t, the updates taken so far (counting the current one once <see cref="Begin"/> returned).</summary>
     public long Steps { get; private set; }
 
-    /// <summary>Starts an update: t ← t + 1, and ∂L/∂θ of the step's evaluation into <see cref="Gradient"/> of each trained parameter.</summary>
-    public void Begin(in OptimizerStep<T> step)
+    /// <summary>
+    /// Starts an update: t ← t + 1, and (unless <paramref name="gradients"/> is false: the optimizer has the model add
+    /// them into its buffers itself) ∂L/∂θ of the step's evaluation into <see cref="Gradient"/> of each trained parameter.
+    /// </summary>
+    public void Begin(in OptimizerStep<T> step, bool gradients = true)
     {
         if (parameters is null) Allocate(step);
-        step.Model.Gradients(gradients, step.Trained);
+        if (gradients)
+        {
+            if (this.gradients.Length == 0) this.gradients = step.Model.Parameters.Select(p => new T[p.Value.Length]).ToArray();
+            step.Model.Gradients(this.gradients, step.Trained);
+        }
         Steps++;
     }
 
     /// <summary>The gradient buffer of parameter <paramref name="p"/>, which an update may overwrite.</summary>
     public T[] Gradient(int p) => gradients[p];
+
+    /// <summary>The buffers of kind <paramref name="kind"/>, one per parameter (null for a frozen one).</summary>
+    public IReadOnlyList<T[]?> Buffers(int kind) => buffers[kind];
 
     /// <summary>The buffer of kind <paramref name="kind"/> (an index into the constructor's kinds) of trained parameter <paramref name="p"/>.</summary>
     public T[] Buffer(int kind, int p) =>
@@ -81,7 +91,6 @@ internal sealed class ParameterBuffers<T>(string optimizer, params string[] kind
     private void Allocate(in OptimizerStep<T> step)
     {
         var ps = step.Model.Parameters;
-        gradients = ps.Select(p => new T[p.Value.Length]).ToArray();
         buffers = new T[]?[kinds.Length][];
         for (int k = 0; k < kinds.Length; k++)
         {

@@ -1,5 +1,6 @@
 using System.Numerics;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Overparam.Architectures;
 using Overparam.IO;
 
 namespace Overparam.Training.Optimizers;
@@ -20,6 +21,13 @@ namespace Overparam.Training.Optimizers;
 /// (OptimizerTorchGoldenTests). Nesterov needs μ &gt; 0 and τ = 0, as in PyTorch. With μ = λ = 0 this is
 /// <see cref="GradientDescent{T}"/>'s update without the fused step. State: "step" (the updates taken, which tells
 /// whether b exists yet) and, when μ ≠ 0, "momentum_buffer.NAME" (b) per trained parameter.
+/// <para>
+/// Plain momentum (τ = λ = 0, no Nesterov) on a network that fuses its gradient GEMMs (<see cref="IFusedGradients{T}"/>,
+/// the paper's networks) takes b ← μb + ∇ inside those GEMMs (C ← A·B + μC), and then θ ← θ − ηb in one pass: about
+/// 1 ms less per step on 1.9M parameters, the gradient never stored. The formula is the same; the rounding of μb + ∇
+/// is the BLAS's (it may differ from PyTorch's mul_ then add_ in the last bit of b), so bit-for-bit equality with
+/// torch.optim holds for the other settings and for models without the fused GEMMs.
+/// </para>
 /// </summary>
 public sealed class Sgd<T> : IOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -49,6 +57,11 @@ public sealed class Sgd<T> : IOptimizer<T> where T : unmanaged, IFloatingPointIe
 
     public void Step(in OptimizerStep<T> step)
     {
+        if (momentum != 0 && dampening == 0 && weightDecay == 0 && !nesterov && step.Model is IFusedGradients<T> fused)
+        {
+            MomentumStep(step, fused);
+            return;
+        }
         state.Begin(step);
         bool first = state.Steps == 1;
         T eta = T.CreateTruncating(LearningRate), mu = T.CreateTruncating(momentum), lambda = T.CreateTruncating(weightDecay);
@@ -78,6 +91,21 @@ public sealed class Sgd<T> : IOptimizer<T> where T : unmanaged, IFloatingPointIe
                 TensorPrimitives.FusedMultiplyAdd(g, -eta, th, th);                   // param.add_(grad, alpha=−η)
             }
         }
+    }
+
+    /// <summary>
+    /// Plain momentum on a model that fuses its gradient GEMMs: b ← μb + ∇ is the GEMMs' own C ← A·B + μC (β = 0 at the
+    /// first step: b = ∇, torch's clone), then θ ← θ − ηb. No gradient buffer; one pass over θ instead of three over θ, ∇ and b.
+    /// </summary>
+    private void MomentumStep(in OptimizerStep<T> step, IFusedGradients<T> model)
+    {
+        state.Begin(step, gradients: false);
+        T eta = T.CreateTruncating(LearningRate), mu = T.CreateTruncating(momentum);
+        var buffers = state.Buffers(0);
+        model.AccumulateGradients(state.Steps == 1 ? T.Zero : mu, buffers, step.Trained);
+        var ps = step.Model.Parameters;
+        for (int p = 0; p < ps.Count; p++)
+            if (step.Trains(p)) TensorPrimitives.FusedMultiplyAdd(buffers[p], -eta, ps[p].Value, ps[p].Value);   // param.add_(buf, alpha=−η)
     }
 
     public IReadOnlyList<Tensor> SaveState() => state.Save();
