@@ -51,6 +51,9 @@ public sealed class CountingBackend(ILinearAlgebraBackend inner) : ILinearAlgebr
         Calls++;
     }
 
+    public void Daxpy(double alpha, ReadOnlySpan<double> x, Span<double> y) => Inner.Daxpy(alpha, x, y);
+    public void Saxpy(float alpha, ReadOnlySpan<float> x, Span<float> y) => Inner.Saxpy(alpha, x, y);
+
     public double[] SymmetricEigenvalues(ReadOnlySpan<double> a, int n) => Inner.SymmetricEigenvalues(a, n);
     public double SmallestEigenvalue(ReadOnlySpan<double> a, int n) => Inner.SmallestEigenvalue(a, n);
 }

@@ -23,11 +23,19 @@ public sealed class Relu : Activation
         Step(z, sigmaPrime);
     }
 
-    // σ first (it reads z), then σ′ over z: no copy of z needed.
+    // One pass: each vector of z gives σ (Vector.Max is IEEE 754 maximum, as TensorPrimitives.Max: NaN stays NaN, max(−0, 0) = +0), then σ′ over it.
     public override void EvaluateInPlace<T>(Span<T> zThenSlope, Span<T> sigma)
     {
-        TensorPrimitives.Max(zThenSlope, T.Zero, sigma);
-        Step(zThenSlope, zThenSlope);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+            for (; i <= zThenSlope.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var v = new Vector<T>(zThenSlope[i..]);
+                Vector.Max(v, Vector<T>.Zero).CopyTo(sigma[i..]);
+                Vector.ConditionalSelect(Vector.GreaterThan(v, Vector<T>.Zero), Vector<T>.One, Vector<T>.Zero).CopyTo(zThenSlope[i..]);
+            }
+        TensorPrimitives.Max(zThenSlope[i..], T.Zero, sigma[i..]);
+        Step(zThenSlope[i..], zThenSlope[i..]);
     }
 
     /// <summary>s_i = [z_i &gt; 0] (0 for NaN and ±0), with vector compares: a branch per element mispredicts on about half of them.</summary>

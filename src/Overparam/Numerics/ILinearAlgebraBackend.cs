@@ -2,7 +2,7 @@ namespace Overparam.Numerics;
 
 /// <summary>
 /// The dense kernels the library needs, on row-major storage: C = alpha·op(A)·op(B) + beta·C
-/// (op(A) is m×k, op(B) is k×n, lda/ldb/ldc are row strides) and the eigenvalues of a symmetric matrix.
+/// (op(A) is m×k, op(B) is k×n, lda/ldb/ldc are row strides), y = alpha·x + y, and the eigenvalues of a symmetric matrix.
 /// </summary>
 public interface ILinearAlgebraBackend
 {
@@ -19,6 +19,12 @@ public interface ILinearAlgebraBackend
 
     void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc);
+
+    /// <summary>y ← alpha·x + y with one rounding per element (a fused multiply-add), on the calling thread unless the backend threads it.</summary>
+    void Daxpy(double alpha, ReadOnlySpan<double> x, Span<double> y) => System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(x, alpha, y, y);
+
+    /// <inheritdoc cref="Daxpy"/>
+    void Saxpy(float alpha, ReadOnlySpan<float> x, Span<float> y) => System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(x, alpha, y, y);
 
     /// <summary>All eigenvalues of the symmetric n×n matrix (upper triangle read), ascending.</summary>
     double[] SymmetricEigenvalues(ReadOnlySpan<double> a, int n);

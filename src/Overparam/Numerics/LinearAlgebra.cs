@@ -82,6 +82,14 @@ public static class LinearAlgebra
         else throw new NotSupportedException($"no GEMM for {typeof(T)}");
     }
 
+    /// <summary>y ← alpha·x + y, one rounding per element, through the backend (OpenBLAS threads it over its own workers).</summary>
+    public static void Axpy<T>(T alpha, ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(double)) Backend.Daxpy(double.CreateTruncating(alpha), Cast<T, double>(x), Cast<T, double>(y));
+        else if (typeof(T) == typeof(float)) Backend.Saxpy(float.CreateTruncating(alpha), Cast<T, float>(x), Cast<T, float>(y));
+        else System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(x, alpha, y, y);
+    }
+
     /// <summary>op(A)·op(B) as a new matrix.</summary>
     public static Matrix<T> Multiply<T>(Matrix<T> a, bool transA, Matrix<T> b, bool transB)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -4,8 +4,8 @@ using System.Runtime.Intrinsics.X86;
 namespace Overparam.Numerics;
 
 /// <summary>
-/// OpenBLAS (Debian's libopenblas0-pthread) loaded at run time: cblas_dgemm / cblas_sgemm for products and
-/// LAPACK's dsyevr for symmetric eigenvalues.
+/// OpenBLAS (Debian's libopenblas0-pthread) loaded at run time: cblas_dgemm / cblas_sgemm for products, cblas_daxpy /
+/// cblas_saxpy for y += αx, and LAPACK's dsyevr for symmetric eigenvalues.
 /// Debian's OpenBLAS 0.3.21 does not recognize newer CPUs and falls back to a slow generic kernel, so unless the user
 /// set OPENBLAS_CORETYPE we choose it from the CPU's features and put it in the native environment (libc setenv,
 /// which native getenv sees) before the library loads.
@@ -25,6 +25,8 @@ public sealed unsafe class OpenBlasBackend : ILinearAlgebraBackend
     private readonly delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> sgemm;
     private readonly delegate* unmanaged<byte*, byte*, byte*, int*, double*, int*, double*, double*, int*, int*, double*,
         int*, double*, double*, int*, int*, double*, int*, int*, int*, int*, nuint, nuint, nuint, void> dsyevr;
+    private readonly delegate* unmanaged<int, double, double*, int, double*, int, void> daxpy;
+    private readonly delegate* unmanaged<int, float, float*, int, float*, int, void> saxpy;
     private readonly delegate* unmanaged<int, void> setThreads;
     private readonly delegate* unmanaged<int> getThreads;
 
@@ -37,6 +39,8 @@ public sealed unsafe class OpenBlasBackend : ILinearAlgebraBackend
         sgemm = (delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)NativeLibrary.GetExport(lib, "cblas_sgemm");
         dsyevr = (delegate* unmanaged<byte*, byte*, byte*, int*, double*, int*, double*, double*, int*, int*, double*,
             int*, double*, double*, int*, int*, double*, int*, int*, int*, int*, nuint, nuint, nuint, void>)NativeLibrary.GetExport(lib, "dsyevr_");
+        daxpy = (delegate* unmanaged<int, double, double*, int, double*, int, void>)NativeLibrary.GetExport(lib, "cblas_daxpy");
+        saxpy = (delegate* unmanaged<int, float, float*, int, float*, int, void>)NativeLibrary.GetExport(lib, "cblas_saxpy");
         setThreads = (delegate* unmanaged<int, void>)NativeLibrary.GetExport(lib, "openblas_set_num_threads");
         getThreads = (delegate* unmanaged<int>)NativeLibrary.GetExport(lib, "openblas_get_num_threads");
         var coreName = (delegate* unmanaged<byte*>)NativeLibrary.GetExport(lib, "openblas_get_corename");
@@ -95,6 +99,19 @@ public sealed unsafe class OpenBlasBackend : ILinearAlgebraBackend
         if (m == 0 || n == 0) return;
         fixed (float* pa = a, pb = b, pc = c)
             sgemm(RowMajor, transA ? Trans : NoTrans, transB ? Trans : NoTrans, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+    }
+
+    // OpenBLAS threads axpy above 10000 elements on its own (already spinning) workers; its AVX-512 kernels use FMA.
+    public void Daxpy(double alpha, ReadOnlySpan<double> x, Span<double> y)
+    {
+        if (x.Length != y.Length) throw new ArgumentException($"axpy: x has {x.Length} elements, y {y.Length}");
+        fixed (double* px = x, py = y) daxpy(x.Length, alpha, px, 1, py, 1);
+    }
+
+    public void Saxpy(float alpha, ReadOnlySpan<float> x, Span<float> y)
+    {
+        if (x.Length != y.Length) throw new ArgumentException($"axpy: x has {x.Length} elements, y {y.Length}");
+        fixed (float* px = x, py = y) saxpy(x.Length, alpha, px, 1, py, 1);
     }
 
     public double[] SymmetricEigenvalues(ReadOnlySpan<double> a, int n) => Syevr(a, n, all: true);

@@ -2,6 +2,7 @@ using System.Numerics;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Overparam.Architectures;
 using Overparam.IO;
+using Overparam.Numerics;
 
 namespace Overparam.Training.Optimizers;
 
@@ -105,7 +106,7 @@ public sealed class Sgd<T> : IOptimizer<T> where T : unmanaged, IFloatingPointIe
         model.AccumulateGradients(state.Steps == 1 ? T.Zero : mu, buffers, step.Trained);
         var ps = step.Model.Parameters;
         for (int p = 0; p < ps.Count; p++)
-            if (step.Trains(p)) TensorPrimitives.FusedMultiplyAdd(buffers[p], -eta, ps[p].Value, ps[p].Value);   // param.add_(buf, alpha=−η)
+            if (step.Trains(p)) LinearAlgebra.Axpy(-eta, buffers[p], ps[p].Value);   // param.add_(buf, alpha=−η), on both cores
     }
 
     public IReadOnlyList<Tensor> SaveState() => state.Save();
