@@ -14,7 +14,11 @@ public sealed class CountingBackend(ILinearAlgebraBackend inner) : ILinearAlgebr
     public double Flops { get; private set; }
     public double Seconds { get; private set; }
 
-    public void Reset() { Calls = 0; Flops = 0; Seconds = 0; }
+    /// <summary>Seconds inside GEMV-shaped calls (an output with one row or one column, e.g. a bias gradient Δᵀ1).</summary>
+    public double NarrowSeconds { get; private set; }
+    public double NarrowFlops { get; private set; }
+
+    public void Reset() { Calls = 0; Flops = 0; Seconds = 0; NarrowSeconds = 0; NarrowFlops = 0; }
 
     public (long Calls, double Flops, double Seconds) Snapshot() => (Calls, Flops, Seconds);
 
@@ -40,7 +44,9 @@ public sealed class CountingBackend(ILinearAlgebraBackend inner) : ILinearAlgebr
 
     private void Record(long t0, int m, int n, int k)
     {
-        Seconds += System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        double dt = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        Seconds += dt;
+        if (m == 1 || n == 1) { NarrowSeconds += dt; NarrowFlops += 2.0 * m * n * k; }
         Flops += 2.0 * m * n * k;
         Calls++;
     }

@@ -26,15 +26,18 @@ IBenchCase[] cases =
     new TorchComparisonCase<double>("resnet"),
     new TorchComparisonCase<double>("convresnet"),
     new KernelCase(),
+    new ClassifierEpochCase<float>(),
+    new ClassifierEpochCase<double>(),
+    new ClassifierAccuracyCase(),
 ];
 
 if (options.List)
 {
-    foreach (var c in cases) Console.WriteLine($"{c.Name,-24} tags: {string.Join(", ", c.Tags)}");
+    foreach (var c in cases) Console.WriteLine($"{c.Name,-24} tags: {string.Join(", ", c.Tags)}{(c.Optional ? " (optional: only with --only)" : "")}");
     return 0;
 }
 
-var selected = cases.Where(c => options.Only.Count == 0 || c.Tags.Any(options.Only.Contains)).ToList();
+var selected = cases.Where(c => options.Only.Count == 0 ? !c.Optional : c.Tags.Any(options.Only.Contains)).ToList();
 if (selected.Count == 0) { Console.Error.WriteLine($"--only {string.Join(",", options.Only)} matches no case (try --list)"); return 2; }
 if (selected.Any(c => c.NeedsPeak))
     foreach (var peak in cases.Where(c => c.Tags.Contains("peak")).Reverse())

@@ -44,14 +44,22 @@ public sealed class TorchRunner
         return null;
     }
 
-    public JsonObject Step(IEnumerable<string> args)
+    public JsonObject Step(IEnumerable<string> args) => RunScript(Script, args, TimeSpan.FromMinutes(10));
+
+    /// <summary>Runs another script of bench/ (next to torch_step.py, e.g. torch_classifier.py) and parses its last line as JSON.</summary>
+    /// <param name="environment">Extra environment variables (e.g. OMP_WAIT_POLICY), on top of the core type and thread counts.</param>
+    public JsonObject RunBenchScript(string name, IEnumerable<string> args, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null) =>
+        RunScript(Path.Combine(Path.GetDirectoryName(Script) ?? ".", name), args, timeout, environment);
+
+    private JsonObject RunScript(string script, IEnumerable<string> args, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var (ok, output) = Run(Python, Script, args, threads, TimeSpan.FromMinutes(10));
-        if (!ok) throw new InvalidOperationException($"torch_step.py failed: {output}");
+        var (ok, output) = Run(Python, script, args, threads, timeout, environment);
+        if (!ok) throw new InvalidOperationException($"{Path.GetFileName(script)} failed: {output}");
         return (JsonObject)JsonNode.Parse(output.Trim().Split('\n').Last())!;
     }
 
-    private static (bool Ok, string Output) Run(string python, string script, IEnumerable<string> args, int threads, TimeSpan timeout)
+    private static (bool Ok, string Output) Run(string python, string script, IEnumerable<string> args, int threads, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(script);
@@ -59,6 +67,7 @@ public sealed class TorchRunner
         if (CoreType is { } core) psi.Environment["OPENBLAS_CORETYPE"] = core;
         psi.Environment["OPENBLAS_NUM_THREADS"] = threads.ToString();
         psi.Environment["OMP_NUM_THREADS"] = threads.ToString();
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) psi.Environment[key] = value;
         try
         {
             using var proc = Process.Start(psi)!;

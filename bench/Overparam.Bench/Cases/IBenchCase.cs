@@ -16,5 +16,8 @@ public interface IBenchCase
     /// <summary>True when the case reports a fraction of the GEMM peak (so the peak case must run first).</summary>
     bool NeedsPeak => false;
 
+    /// <summary>True for a case that runs only when `--only` names one of its tags (a long one, e.g. classifier-accuracy).</summary>
+    bool Optional => false;
+
     void Run(BenchContext ctx);
 }

@@ -23,6 +23,20 @@ public abstract class Activation
     /// <summary>σ(z) and σ′(z) for every element, vectorized where the library allows; may be called on chunks in parallel. The outputs must not overlap z.</summary>
     public abstract void Evaluate<T>(ReadOnlySpan<T> z, Span<T> sigma, Span<T> sigmaPrime) where T : unmanaged, IFloatingPointIeee754<T>;
 
+    /// <summary>
+    /// σ(z) into <paramref name="sigma"/> and σ′(z) over <paramref name="zThenSlope"/> itself (a layer needs only σ′ of its
+    /// pre-activations afterwards). The default copies z to a pooled buffer and calls <see cref="Evaluate"/>; an
+    /// activation whose σ′ can be read off z element by element overrides it without the copy.
+    /// </summary>
+    public virtual void EvaluateInPlace<T>(Span<T> zThenSlope, Span<T> sigma) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var pooled = System.Buffers.ArrayPool<T>.Shared.Rent(zThenSlope.Length);
+        var z = pooled.AsSpan(0, zThenSlope.Length);
+        zThenSlope.CopyTo(z);
+        Evaluate<T>(z, sigma, zThenSlope);
+        System.Buffers.ArrayPool<T>.Shared.Return(pooled);
+    }
+
     /// <summary>E[σ(z)], z ∼ N(0, 1).</summary>
     public virtual double GaussianMean => GaussHermite.ForStandardNormal(MomentDegree).Expect(Value);
 

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace Overparam.Activations;
@@ -19,6 +20,31 @@ public sealed class Relu : Activation
     public override void Evaluate<T>(ReadOnlySpan<T> z, Span<T> sigma, Span<T> sigmaPrime)
     {
         TensorPrimitives.Max(z, T.Zero, sigma);
-        for (int i = 0; i < z.Length; i++) sigmaPrime[i] = z[i] > T.Zero ? T.One : T.Zero;
+        Step(z, sigmaPrime);
+    }
+
+    // One pass: each vector of z gives σ (Vector.Max is IEEE 754 maximum, as TensorPrimitives.Max: NaN stays NaN, max(−0, 0) = +0), then σ′ over it.
+    public override void EvaluateInPlace<T>(Span<T> zThenSlope, Span<T> sigma)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+            for (; i <= zThenSlope.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var v = new Vector<T>(zThenSlope[i..]);
+                Vector.Max(v, Vector<T>.Zero).CopyTo(sigma[i..]);
+                Vector.ConditionalSelect(Vector.GreaterThan(v, Vector<T>.Zero), Vector<T>.One, Vector<T>.Zero).CopyTo(zThenSlope[i..]);
+            }
+        TensorPrimitives.Max(zThenSlope[i..], T.Zero, sigma[i..]);
+        Step(zThenSlope[i..], zThenSlope[i..]);
+    }
+
+    /// <summary>s_i = [z_i &gt; 0] (0 for NaN and ±0), with vector compares: a branch per element mispredicts on about half of them.</summary>
+    private static void Step<T>(ReadOnlySpan<T> z, Span<T> s) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+            for (; i <= z.Length - Vector<T>.Count; i += Vector<T>.Count)
+                Vector.ConditionalSelect(Vector.GreaterThan(new Vector<T>(z[i..]), Vector<T>.Zero), Vector<T>.One, Vector<T>.Zero).CopyTo(s[i..]);
+        for (; i < z.Length; i++) s[i] = z[i] > T.Zero ? T.One : T.Zero;
     }
 }

@@ -32,3 +32,4 @@ public interface IModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>After <see cref="Backward"/>: ∂L/∂θ into gradients[p] for each parameter p with trained[p] (all when null).</summary>
     void Gradients(IReadOnlyList<T[]> gradients, IReadOnlyList<bool>? trained = null);
 }
+

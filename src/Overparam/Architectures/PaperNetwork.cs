@@ -127,24 +127,34 @@ public abstract class PaperNetwork<T> : INetwork<T> where T : unmanaged, IFloati
     }
 
     /// <summary>
-    /// X_h = scale·σ(Z_h) (+ X_{h−1} when <paramref name="skip"/> is given), and Z_h is replaced by slope_h = scale·σ′(Z_h).
+    /// Z_h += b_h on every row when <paramref name="bias"/> is given (rows of bias.Length entries), then X_h = scale·σ(Z_h)
+    /// (+ X_{h−1} when <paramref name="skip"/> is given), and Z_h is replaced by slope_h = scale·σ′(Z_h).
     /// </summary>
-    protected static void Activate(Activation act, double scale, Matrix<T> z, Matrix<T> cur, Matrix<T>? skip)
+    protected static void Activate(Activation act, double scale, Matrix<T> z, Matrix<T> cur, Matrix<T>? skip, T[]? bias = null)
     {
         T s = T.CreateTruncating(scale);
+        bool unit = scale == 1;                                                  // standard parameterization: x·1 = x exactly, so skip the pass
         Chunks.For(z.Length, (start, len) =>
         {
             var zs = z.Data.AsSpan(start, len);
             var xs = cur.Data.AsSpan(start, len);
-            var pooled = System.Buffers.ArrayPool<T>.Shared.Rent(len);
-            var zCopy = pooled.AsSpan(0, len);
-            zs.CopyTo(zCopy);
-            act.Evaluate<T>(zCopy, xs, zs);                                      // σ(Z) → X_h, σ′(Z) → slope
-            System.Buffers.ArrayPool<T>.Shared.Return(pooled);
-            TensorPrimitives.Multiply(zs, s, zs);
+            if (bias is not null) AddBias(zs, start, bias);                      // in the same chunk, so Z is still in L1/L2 for σ
+            act.EvaluateInPlace<T>(zs, xs);                                      // σ(Z) → X_h, σ′(Z) → slope
+            if (!unit) TensorPrimitives.Multiply(zs, s, zs);
             if (skip is not null) TensorPrimitives.MultiplyAdd(xs, s, skip.Data.AsSpan(start, len), xs);
-            else TensorPrimitives.Multiply(xs, s, xs);
+            else if (!unit) TensorPrimitives.Multiply(xs, s, xs);
         });
+    }
+
+    /// <summary>Adds the bias to the chunk of row-major rows that starts at element <paramref name="start"/> of the matrix.</summary>
+    private static void AddBias(Span<T> chunk, int start, T[] bias)
+    {
+        for (int i = 0, col = start % bias.Length; i < chunk.Length; col = 0)
+        {
+            int len = Math.Min(bias.Length - col, chunk.Length - i);
+            TensorPrimitives.Add(chunk.Slice(i, len), bias.AsSpan(col, len), chunk.Slice(i, len));
+            i += len;
+        }
     }
 
     /// <summary>d ← d ∘ s element-wise (Δ_h = B_h ∘ slope_h).</summary>

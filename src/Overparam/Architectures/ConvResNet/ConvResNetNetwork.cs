@@ -79,8 +79,8 @@ public sealed class ConvResNetNetwork<T> : PaperNetwork<T> where T : unmanaged, 
             Patches.Im2Col(x[h - 1].Data, n, P, Channels(h - 1), Q, null, patches);
             var z = slope[h - 1];
             LinearAlgebra.Gemm(false, true, n * P, M, k, T.One, patches, k, w[h - 1].Data, k, T.Zero, z.Data, M); // Z_h = φ(X_{h−1}) W_hᵀ
-            if (BAt[h - 1] >= 0) AddToRows(z.Span, Parameters[BAt[h - 1]].Value);                                 // + b_h per channel
-            Activate(Config.Activation, h == 1 ? firstScale : residualScale, z, x[h], h == 1 ? null : x[h - 1]);
+            Activate(Config.Activation, h == 1 ? firstScale : residualScale, z, x[h], h == 1 ? null : x[h - 1],
+                BAt[h - 1] >= 0 ? Parameters[BAt[h - 1]].Value : null);                                          // + b_h per channel, then σ
         }
         LinearAlgebra.Gemm(false, false, n, C, P * M, T.One, x[H].Data, P * M, aT, C, T.Zero, u, C); // f_k = Σ_{c,l} a_{c,l,k} x^(H)_{c,l}
         if (BOutAt >= 0) AddToRows(u[..(n * C)], Parameters[BOutAt].Value);                        // + b_out

@@ -58,8 +58,8 @@ public abstract class DenseNetwork<T> : PaperNetwork<T> where T : unmanaged, IFl
             var prev = x[h - 1];
             var z = slope[h - 1];
             LinearAlgebra.Gemm(prev, false, w[h - 1], true, z, T.One, T.Zero);   // Z_h = X_{h−1} W_hᵀ
-            if (BAt[h - 1] >= 0) AddToRows(z.Span, Parameters[BAt[h - 1]].Value); // + b_h
-            Activate(Config.Activation, LayerScale(h), z, x[h], Skip(h) != 0 ? prev : null);
+            Activate(Config.Activation, LayerScale(h), z, x[h], Skip(h) != 0 ? prev : null,
+                BAt[h - 1] >= 0 ? Parameters[BAt[h - 1]].Value : null);            // + b_h, then σ
         }
         LinearAlgebra.Gemm(false, false, n, C, M, T.One, x[H].Data, M, a, C, T.Zero, u, C); // U = X_H A
         if (BOutAt >= 0) AddToRows(u[..(n * C)], Parameters[BOutAt].Value);     // + b_out

@@ -37,6 +37,7 @@ internal sealed class ParameterBuffers<T>(string optimizer, params string[] kind
     public void Begin(in OptimizerStep<T> step)
     {
         if (parameters is null) Allocate(step);
+        if (gradients.Length == 0) gradients = step.Model.Parameters.Select(p => new T[p.Value.Length]).ToArray();
         step.Model.Gradients(gradients, step.Trained);
         Steps++;
     }
@@ -84,7 +85,6 @@ internal sealed class ParameterBuffers<T>(string optimizer, params string[] kind
     private void Allocate(in OptimizerStep<T> step)
     {
         var ps = step.Model.Parameters;
-        gradients = ps.Select(p => new T[p.Value.Length]).ToArray();
         buffers = new T[]?[kinds.Length][];
         for (int k = 0; k < kinds.Length; k++)
         {

@@ -1,5 +1,6 @@
 using System.Numerics;
 using Overparam.IO;
+using Overparam.Numerics;
 
 namespace Overparam.Training.Optimizers;
 
