@@ -87,6 +87,7 @@ public sealed class ClassifierEpochCase<T> : IBenchCase where T : unmanaged, IFl
                         $"ours/torch {so.Median / st.Median:F2}; round ratios {string.Join(", ", rounds_.Select(v => v.ToString("F2")))}"));
                 }
                 json["torch"] = torchJson;
+                json["torch_probe"] = torch.Probe.DeepClone();
                 json["ratio_best_torch_over_ours"] = best / so.Median;
             }
             else ctx.Add(new Row("", "  torch", "skipped", "", "", why!));
