@@ -21,18 +21,24 @@ public static class Classifier
 
     public static bool DataAvailable => File.Exists(Path.Combine(DataSpec.FashionMnistDirectory, "train-images-idx3-ubyte.gz"));
 
-    public static RunSpec Spec(string dtype, int epochs, int evalEvery = 0) => new()
+    /// <summary>The run; <paramref name="quick"/> (--quick) takes a tenth of the samples.</summary>
+    public static RunSpec Spec(string dtype, int epochs, int evalEvery = 0, bool quick = false) => new()
     {
-        Data = "fashion-mnist", Classes = ClassSelection.All, N = Train, NTest = Test, Standardize = true,
+        Data = "fashion-mnist", Classes = ClassSelection.All, N = quick ? Train / 10 : Train, NTest = quick ? Test / 10 : Test, Standardize = true,
         Architecture = "fc", Depth = Depth, Width = Width, Parameterization = "standard", Bias = true, Activation = "relu",
         Optimizer = "sgd", Momentum = Momentum, Lr = Lr, BatchSize = BatchSize, Epochs = epochs, DType = dtype,
         EvalEvery = evalEvery,
     };
 
-    /// <summary>A fresh scratch folder for the bench's run folders (deleted by the caller).</summary>
+    /// <summary>
+    /// A fresh scratch folder for the bench's run folders (deleted by the caller), in /dev/shm when there is one: each run
+    /// writes a 440 MB data.safetensors just before training, and the kernel writing it back to a disk would share the
+    /// cores with the timed loop.
+    /// </summary>
     public static string ScratchRoot()
     {
-        var root = Path.Combine(Path.GetTempPath(), $"overparam-bench-classifier-{Environment.ProcessId}");
+        string parent = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
+        var root = Path.Combine(parent, $"overparam-bench-classifier-{Environment.ProcessId}");
         Directory.CreateDirectory(root);
         return root;
     }
@@ -43,6 +49,9 @@ public static class Classifier
         if (Directory.Exists(dir)) Directory.Delete(dir, true);
         return RunExecutor.Execute(spec, dir);
     }
+
+    /// <summary>GEMM flops of an epoch of <paramref name="n"/> samples: ⌊n/B⌋ full batches and the remainder.</summary>
+    public static double EpochFlops(int n) => StepFlops() * (n / BatchSize) + StepFlops(n % BatchSize);
 
     /// <summary>Per-step flops of the GEMMs at a full batch of B: forward Z1, Z2, U; backward B2 = G Aᵀ, B1 = Δ2 W2;
     /// gradients of W1, W2, A and the three GEMV-shaped bias gradients.</summary>

@@ -34,9 +34,9 @@ public sealed class ClassifierEpochCase<T> : IBenchCase where T : unmanaged, IFl
     public void Run(BenchContext ctx)
     {
         if (!Classifier.DataAvailable) { Skip(ctx, "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)"); return; }
-        var spec = Classifier.Spec(Type, epochs: 1);
+        var spec = Classifier.Spec(Type, epochs: 1, quick: ctx.Options.Quick);
         string root = Classifier.ScratchRoot(), warmDir = Path.Combine(root, $"warm-{Type}"), oursDir = Path.Combine(root, "ours");
-        double flops = Classifier.StepFlops() * (Classifier.Train / Classifier.BatchSize) + Classifier.StepFlops(Classifier.Train % Classifier.BatchSize);
+        double flops = Classifier.EpochFlops(spec.N);
         try
         {
             var cold = Classifier.Run(spec, warmDir);
@@ -87,6 +87,7 @@ public sealed class ClassifierEpochCase<T> : IBenchCase where T : unmanaged, IFl
                         $"ours/torch {so.Median / st.Median:F2}; round ratios {string.Join(", ", rounds_.Select(v => v.ToString("F2")))}"));
                 }
                 json["torch"] = torchJson;
+                json["torch_probe"] = torch.Probe.DeepClone();
                 json["ratio_best_torch_over_ours"] = best / so.Median;
             }
             else ctx.Add(new Row("", "  torch", "skipped", "", "", why!));
