@@ -11,9 +11,14 @@ public static class VerifyCommand
 {
     public static Command Create()
     {
-        var preset = new Option<string>("--preset") { Description = "Built-in study: default (~3 min), quick (<30 s), depth (fc vs resnet over depth), iclr2019-fig1 (the ICLR companion's two-layer experiment)", DefaultValueFactory = _ => "default" };
+        var preset = new Option<string>("--preset")
+        {
+            Description = "Built-in study: default (~3 min), quick (<30 s), depth (fc vs resnet over depth), iclr2019-fig1 (the ICLR companion's two-layer experiment)"
+                + string.Concat(PresetStudies.All.Select(p => $"; {p.Description}")),
+            DefaultValueFactory = _ => "default",
+        };
         var config = new Option<string?>("--config") { Description = $"A study of your own, a JSON object with the keys {string.Join(", ", Study.Keys)} (docs/formats.md)" };
-        var scale = new Option<double>("--scale") { Description = "iclr2019-fig1 only: fraction of the paper's size (n = d = 1000, m = 500..8000)", DefaultValueFactory = _ => 0.1 };
+        var scale = new Option<double?>("--scale") { Description = "iclr2019-fig1: fraction of the paper's size (n = d = 1000, m = 500..8000; default 0.1); the other papers' presets: as their line above says" };
         var outDir = new Option<string?>("--out") { Description = "Report folder (default runs/verify-PRESET-TIME)" };
         var threads = CommonOptions.Threads();
         var quiet = CommonOptions.Quiet();
@@ -23,14 +28,15 @@ public static class VerifyCommand
         {
             CommonOptions.ApplyThreads(r.GetValue(threads));
             var s = r.GetValue(scale);
-            if (!(s > 0 && s <= 1)) throw new RunSpecException($"--scale {s}: must be in (0, 1]");
             var path = r.GetValue(config);
             var name = r.GetValue(preset)!;
+            var paper = path is null ? PresetStudies.TryParse(name) : null;
+            if (paper is not null) return RunPreset(paper, s, r.GetValue(outDir), r.GetValue(quiet));
+            if (s is { } x && !(x > 0 && x <= 1)) throw new RunSpecException($"--scale {x}: must be in (0, 1]");
             var study = path is not null ? Study.Load(path)
-                : Study.Preset(name, s) ?? throw new RunSpecException($"--preset {name}: expected one of {string.Join(", ", Study.PresetNames)}");
-            var dir = r.GetValue(outDir) ?? Path.Combine("runs", $"verify-{study.Name}-{DateTime.Now:yyyyMMdd-HHmmss}");
-            if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
-                throw new RunSpecException($"--out {dir}: folder exists and is not empty");
+                : Study.Preset(name, s ?? 0.1) ?? throw new RunSpecException(
+                    $"--preset {name}: expected one of {string.Join(", ", Study.PresetNames.Concat(PresetStudies.All.Select(p => p.Name)))}");
+            var dir = OutputFolder(r.GetValue(outDir), study.Name);
             var cancel = CommonOptions.CtrlC();
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var cells = RunWithProgress(study, dir, r.GetValue(quiet), cancel);
@@ -43,6 +49,30 @@ public static class VerifyCommand
             return 0;
         }));
         return command;
+    }
+
+    private static string OutputFolder(string? outDir, string name)
+    {
+        var dir = outDir ?? Path.Combine("runs", $"verify-{name}-{DateTime.Now:yyyyMMdd-HHmmss}");
+        if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
+            throw new RunSpecException($"--out {dir}: folder exists and is not empty");
+        return dir;
+    }
+
+    /// <summary>A related paper's study: its own runs and report, progress as plain lines on stderr.</summary>
+    private static int RunPreset(PresetStudy preset, double? scale, string? outDir, bool quiet)
+    {
+        var dir = OutputFolder(outDir, preset.Name);
+        var progress = quiet ? null : new SynchronousProgress(p =>
+            Console.Error.WriteLine($"verify {preset.Name}: {p.Done}/{p.Total} runs done{(p.Done < p.Total ? $", running {p.Current}" : "")}"));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var report = preset.Run(new PresetContext(dir, scale, progress, CommonOptions.CtrlC()));
+        var output = ReportWriter.Write(report, dir);
+        Console.WriteLine($"{preset.Name}: done in {clock.Elapsed.TotalSeconds:F0} s");
+        foreach (var claim in report.Claims)
+            Console.WriteLine($"  [{VerdictText.Of(claim.Verdict)}] {claim.Text}: {claim.Measured}");
+        Console.WriteLine($"report: {output.Html}");
+        return 0;
     }
 
     private static List<CellResult> RunWithProgress(Study study, string dir, bool quiet, CancellationToken cancel)
