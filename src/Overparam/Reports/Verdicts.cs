@@ -13,13 +13,14 @@ public static class Verdicts
     /// <summary>
     /// Theorems 5.1/6.1/7.1: L(k) ≤ (1 − ηλ₀/2)^k L(0). Holds iff loss[i] ≤ bound[i]·(1 + relTol) at every probe.
     /// <see cref="VerdictResult.Worst"/> is the largest loss[i]/bound[i] and <see cref="VerdictResult.WorstAt"/> its step
-    /// (<paramref name="steps"/>[i], or i when steps are not given).
-    /// Not applicable when there are no probes or the bound has non-finite values (e.g. λ₀ unknown).
+    /// (<paramref name="steps"/>[i], or i when steps are not given; the text also names <paramref name="runs"/>[i] when given),
+    /// and the text gives the margin 1 − max ratio. Not applicable when there are no probes or the bound has non-finite values
+    /// (e.g. λ₀ unknown).
     /// </summary>
-    public static VerdictResult LossBelowBound(double[]? loss, double[]? bound, double relTol, long[]? steps = null)
+    public static VerdictResult LossBelowBound(double[]? loss, double[]? bound, double relTol, long[]? steps = null, string[]? runs = null)
     {
         if (loss is null || bound is null || loss.Length == 0) return VerdictResult.NotApplicable("no loss probes");
-        CheckLengths(loss.Length, bound.Length, steps, nameof(bound));
+        CheckLengths(loss.Length, bound.Length, steps, nameof(bound), runs);
         if (bound.Any(b => !double.IsFinite(b))) return VerdictResult.NotApplicable("bound not available");
 
         bool holds = true;
@@ -32,7 +33,7 @@ public static class Verdicts
             if (ratio > worst || double.IsNaN(ratio)) { worst = double.IsNaN(ratio) ? double.PositiveInfinity : ratio; worstIndex = i; }
         }
         long at = StepOf(worstIndex, steps);
-        string measured = $"max L(k)/bound(k) = {ReportFormat.General(worst)} at k = {at} ({loss.Length} probes, tolerance {ReportFormat.General(relTol)})";
+        string measured = $"max L(k)/bound(k) = {ReportFormat.General(worst)} at {Where(worstIndex, steps, runs)}, margin {ReportFormat.General(1 - worst, 3)} ({loss.Length} probes, tolerance {ReportFormat.General(relTol)})";
         return new VerdictResult(holds ? Verdict.Holds : Verdict.DoesNotHoldAtTheseSizes, measured, worst, at);
     }
 
@@ -40,15 +41,15 @@ public static class Verdicts
     /// The proofs' condition "λ_min(G^(H)(k)) ≥ λ₀/2 for all k", given ratios λ_min(G^(H)(k))/λ₀: holds iff every ratio ≥ <paramref name="threshold"/>.
     /// <see cref="VerdictResult.Worst"/> is the smallest ratio and <see cref="VerdictResult.WorstAt"/> its step.
     /// </summary>
-    public static VerdictResult MinRatioAtLeast(double[]? ratios, double threshold, long[]? steps = null)
+    public static VerdictResult MinRatioAtLeast(double[]? ratios, double threshold, long[]? steps = null, string[]? runs = null)
     {
         if (ratios is null || ratios.Length == 0) return VerdictResult.NotApplicable("no probes");
-        CheckLengths(ratios.Length, ratios.Length, steps, nameof(ratios));
+        CheckLengths(ratios.Length, ratios.Length, steps, nameof(ratios), runs);
         int worstIndex = WorstIndex(ratios, (a, b) => a < b);
         double worst = ratios[worstIndex];
         bool holds = ratios.All(r => double.IsFinite(r) && r >= threshold);
         long at = StepOf(worstIndex, steps);
-        string measured = $"min = {ReportFormat.General(worst)} at k = {at} ({ratios.Length} probes, threshold {ReportFormat.General(threshold)})";
+        string measured = $"min = {ReportFormat.General(worst)} at {Where(worstIndex, steps, runs)} ({ratios.Length} probes, threshold {ReportFormat.General(threshold)})";
         return new VerdictResult(holds ? Verdict.Holds : Verdict.DoesNotHoldAtTheseSizes, measured, worst, at);
     }
 
@@ -56,16 +57,16 @@ public static class Verdicts
     /// Bounded quantity, e.g. ‖W(h)(k) − W(h)(0)‖_F ≤ R′ for all k: holds iff every value ≤ <paramref name="limit"/>.
     /// <see cref="VerdictResult.Worst"/> is the largest value and <see cref="VerdictResult.WorstAt"/> its step.
     /// </summary>
-    public static VerdictResult AllAtMost(double[]? values, double limit, long[]? steps = null)
+    public static VerdictResult AllAtMost(double[]? values, double limit, long[]? steps = null, string[]? runs = null)
     {
         if (values is null || values.Length == 0) return VerdictResult.NotApplicable("no probes");
         if (!double.IsFinite(limit)) return VerdictResult.NotApplicable("limit not available");
-        CheckLengths(values.Length, values.Length, steps, nameof(values));
+        CheckLengths(values.Length, values.Length, steps, nameof(values), runs);
         int worstIndex = WorstIndex(values, (a, b) => a > b);
         double worst = values[worstIndex];
         bool holds = values.All(v => double.IsFinite(v) && v <= limit);
         long at = StepOf(worstIndex, steps);
-        string measured = $"max = {ReportFormat.General(worst)} at k = {at} (limit {ReportFormat.General(limit)})";
+        string measured = $"max = {ReportFormat.General(worst)} at {Where(worstIndex, steps, runs)} (limit {ReportFormat.General(limit)})";
         return new VerdictResult(holds ? Verdict.Holds : Verdict.DoesNotHoldAtTheseSizes, measured, worst, at);
     }
 
@@ -137,9 +138,14 @@ public static class Verdicts
 
     private static long StepOf(int index, long[]? steps) => steps is null ? index : steps[index];
 
-    private static void CheckLengths(int n, int other, long[]? steps, string otherName)
+    /// <summary>"k = 81 in fc-H4-m2048-s3": the step of a pooled value and the run it came from (or "index 3" without steps).</summary>
+    private static string Where(int index, long[]? steps, string[]? runs) =>
+        (steps is null ? $"index {index}" : $"k = {steps[index]}") + (runs is null ? "" : $" in {runs[index]}");
+
+    private static void CheckLengths(int n, int other, long[]? steps, string otherName, string[]? runs = null)
     {
         if (other != n) throw new ArgumentException($"{otherName} has {other} values, expected {n}.");
         if (steps is not null && steps.Length != n) throw new ArgumentException($"steps has {steps.Length} values, expected {n}.");
+        if (runs is not null && runs.Length != n) throw new ArgumentException($"runs has {runs.Length} values, expected {n}.");
     }
 }

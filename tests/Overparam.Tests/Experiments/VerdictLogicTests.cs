@@ -62,4 +62,27 @@ public sealed class VerdictLogicTests : IDisposable
         Assert.Equal(Verdict.DoesNotHoldAtTheseSizes, ClaimOf(report, "λ_min(G^(H)(k)) ≥ λ₀/2").Verdict);
         Assert.Equal(Verdict.DoesNotHoldAtTheseSizes, ClaimOf(report, "within 10% of the linearized prediction").Verdict);
     }
+
+    [Fact]
+    public void ClaimsNameTheRunAndTheRealStep_AndTheBoundIsJudgedAfterStepZero()
+    {
+        // Two runs; the second one's λ_min ratio is lowest at its step 2 (its second probe, the fifth value pooled).
+        var first = Cell("fc-H2-m64-s1", [10, 8, 6, 5, 4], [1.0, 0.9, 0.8], [10, 6, 4]);
+        var second = Cell("fc-H2-m64-s2", [10, 8, 6, 5, 4], [1.0, 0.6, 0.7], [10, 6, 4]);
+        var report = VerifyReport.Build(Study with { Seeds = 2 }, [first, second with { Seed = 2 }]);
+        Assert.Contains("min = 0.6 at k = 2 in fc-H2-m64-s2", ClaimOf(report, "λ_min(G^(H)(k)) ≥ λ₀/2").Measured);
+        // L(k)/bound(k) at k = 2: 6/8.1 = 0.7407…, at k = 4: 4/6.561 = 0.6097: the largest over k ≥ 1 is at k = 2, not the 1 at k = 0.
+        var bound = ClaimOf(report, "loss ≤ (1 − ηλ₀/2)^k L(0)").Measured;
+        Assert.Contains($"max L(k)/bound(k) = {ReportFormat.General(6 / 8.1)} at k = 2 in fc-H2-m64-s1", bound);
+        Assert.Contains($"margin {ReportFormat.General(1 - 6 / 8.1, 3)}", bound);
+        Assert.Contains("(4 probes,", bound);
+    }
+
+    [Fact]
+    public void BoundWithOnlyTheStepZeroProbe_IsNotJudged()
+    {
+        var cell = Cell("fc-H2-m64-s1", [10], [1.0], [10]);
+        var report = VerifyReport.Build(Study, [cell]);
+        Assert.Equal(Verdict.NotApplicable, ClaimOf(report, "loss ≤ (1 − ηλ₀/2)^k L(0)").Verdict);
+    }
 }

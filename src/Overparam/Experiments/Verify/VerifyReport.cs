@@ -73,9 +73,29 @@ public static class VerifyReport
     private static Claim BoundClaim(IReadOnlyList<CellResult> cells, string arch)
     {
         var pooled = cells.Where(r => r.Arch == arch).ToList();
-        return Claim.From($"{Arch(arch)}: loss ≤ (1 − ηλ₀/2)^k L(0) at every probed k (Theorems 5.1/6.1), all {pooled.Count} runs",
-            Verdicts.LossBelowBound(pooled.SelectMany(r => r.Metrics.Probed(MetricColumns.Bound).Steps.Select(k => r.Metrics[MetricColumns.Loss][(int)k])).ToArray(),
-                pooled.SelectMany(r => r.Metrics.Probed(MetricColumns.Bound).Values).ToArray(), BoundTolerance));
+        // At k = 0 the bound is L(0) itself, so the ratio is 1 by construction: judge k ≥ 1 only.
+        var bound = Pool(pooled, MetricColumns.Bound, fromStep: 1);
+        var result = bound.Values.Length == 0 ? VerdictResult.NotApplicable("no bound probe after k = 0")
+            : Verdicts.LossBelowBound(bound.Loss, bound.Values, BoundTolerance, bound.Steps, bound.Runs);
+        return Claim.From($"{Arch(arch)}: loss ≤ (1 − ηλ₀/2)^k L(0) at every probed k ≥ 1 (Theorems 5.1/6.1), all {pooled.Count} runs", result);
+    }
+
+    /// <summary>
+    /// One column's probed values pooled over runs, each with its real step, the run it came from (its folder name, e.g.
+    /// fc-H4-m2048-s3) and the loss at that step; probes before <paramref name="fromStep"/> are left out.
+    /// </summary>
+    private sealed record Pooled(double[] Values, long[] Steps, string[] Runs, double[] Loss);
+
+    private static Pooled Pool(IEnumerable<CellResult> runs, string column, long fromStep = 0)
+    {
+        var points = runs.SelectMany(r =>
+        {
+            var (steps, values) = r.Metrics.Probed(column);
+            var loss = r.Metrics[MetricColumns.Loss];
+            return steps.Select((k, i) => (Value: values[i], Step: (long)k, Run: Path.GetFileName(r.Folder), Loss: loss[(int)k]));
+        }).Where(p => p.Step >= fromStep).ToArray();
+        return new Pooled(points.Select(p => p.Value).ToArray(), points.Select(p => p.Step).ToArray(),
+            points.Select(p => p.Run).ToArray(), points.Select(p => p.Loss).ToArray());
     }
 
     /// <summary>"Within 10%": loose enough for finite-width corrections at these widths, tight enough to tell a kernel regime.</summary>
@@ -84,9 +104,10 @@ public static class VerifyReport
     private static Claim LinearGapClaim(Study study, IReadOnlyList<CellResult> cells, string arch)
     {
         int deepest = study.Depths.Max(), widest = study.Widths.Max();
-        var (gap, gapStep) = MaxRelativeGap(SeedOne(cells, arch, deepest, widest).Metrics, MetricColumns.LossLinear);
+        var run = SeedOne(cells, arch, deepest, widest);
+        var (gap, gapStep) = MaxRelativeGap(run.Metrics, MetricColumns.LossLinear);
         return Claim.From($"{Arch(arch)}: the real loss stays within 10% of the linearized prediction while L(k) ≥ 10⁻³ L(0) (kernel regime), m = {widest}, H = {deepest}",
-            Verdicts.AllAtMost([gap], MaxLinearGap) with { Measured = $"max |L(k) − L_lin(k)| / L(k) = {Fmt(gap)} at step {gapStep} (limit {Fmt(MaxLinearGap)})" });
+            Verdicts.AllAtMost([gap], MaxLinearGap) with { Measured = $"max |L(k) − L_lin(k)| / L(k) = {Fmt(gap)} at k = {gapStep} in {Path.GetFileName(run.Folder)} (limit {Fmt(MaxLinearGap)})" });
     }
 
     /// <summary>The gap is compared while L(k) ≥ this fraction of L(0): deeper, a few-percent difference of rates compounds over many e-folds.</summary>
@@ -135,9 +156,9 @@ public static class VerifyReport
     private static Claim RatioClaim(Study study, IReadOnlyList<CellResult> cells, string arch)
     {
         int widest = study.Widths.Max();
-        var wide = cells.Where(r => r.Arch == arch && r.Width == widest).ToList();
+        var ratios = Pool(cells.Where(r => r.Arch == arch && r.Width == widest), MetricColumns.LambdaMinGhRatio);
         return Claim.From($"{Arch(arch)}: λ_min(G^(H)(k)) ≥ λ₀/2 at every probed k (Lemmas B.4/C.4), widest width m = {widest}",
-            Verdicts.MinRatioAtLeast(wide.SelectMany(r => r.Metrics.Probed(MetricColumns.LambdaMinGhRatio).Values).ToArray(), MinLambdaRatio));
+            Verdicts.MinRatioAtLeast(ratios.Values, MinLambdaRatio, ratios.Steps, ratios.Runs));
     }
 
     // Drift and weight movement against width (log-log, fitted slope at the deepest depth).
