@@ -19,11 +19,15 @@ public static class VerifyCommand
         };
         var config = new Option<string?>("--config") { Description = $"A study of your own, a JSON object with the keys {string.Join(", ", Study.Keys)} (docs/formats.md)" };
         var scale = new Option<double?>("--scale") { Description = "iclr2019-fig1: fraction of the paper's size (n = d = 1000, m = 500..8000; default 0.1); the other papers' presets: as their line above says" };
+        var keepWeights = new Option<bool>("--keep-weights")
+        {
+            Description = $"Keep every run's init and final weights (the report needs only the metrics; the default study's weights are {Size(Study.Preset("default")!.WeightBytes())})",
+        };
         var outDir = new Option<string?>("--out") { Description = "Report folder (default runs/verify-PRESET-TIME)" };
         var threads = CommonOptions.Threads();
         var quiet = CommonOptions.Quiet();
         var command = new Command("verify", "Run a convergence study and write a report (report.html, report.md, plots as PNG/SVG with their CSVs, a table of the paper's claims with verdicts)");
-        foreach (var o in new Option[] { preset, config, scale, outDir, threads, quiet }) command.Options.Add(o);
+        foreach (var o in new Option[] { preset, config, scale, keepWeights, outDir, threads, quiet }) command.Options.Add(o);
         command.SetAction(r => CommonOptions.Guard(() =>
         {
             CommonOptions.ApplyThreads(r.GetValue(threads));
@@ -36,7 +40,9 @@ public static class VerifyCommand
             var study = path is not null ? Study.Load(path)
                 : Study.Preset(name, s ?? 0.1) ?? throw new RunSpecException(
                     $"--preset {name}: expected one of {string.Join(", ", Study.PresetNames.Concat(PresetStudies.All.Select(p => p.Name)))}");
+            if (r.GetValue(keepWeights)) study = study with { KeepWeights = true };
             var dir = OutputFolder(r.GetValue(outDir), study.Name);
+            if (study.KeepWeights) Console.Error.WriteLine($"keeping the weights: {Size(study.WeightBytes())} in {dir}/runs");
             var cancel = CommonOptions.CtrlC();
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var cells = RunWithProgress(study, dir, r.GetValue(quiet), cancel);
@@ -50,6 +56,8 @@ public static class VerifyCommand
         }));
         return command;
     }
+
+    private static string Size(long bytes) => bytes >= 1L << 30 ? $"{bytes / (double)(1L << 30):F1} GiB" : $"{bytes / (double)(1L << 20):F0} MiB";
 
     private static string OutputFolder(string? outDir, string name)
     {

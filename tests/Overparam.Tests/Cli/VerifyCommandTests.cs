@@ -11,6 +11,22 @@ public sealed class VerifyCommandTests : IDisposable
     public void Dispose() => tmp.Dispose();
 
     [Fact]
+    public void KeepWeights_KeepsThemAndTheirSizeIsTheEstimate()
+    {
+        var config = tmp.Write("study.json", """{ "architectures": ["fc", "resnet"], "depths": [2], "widths": [24], "seeds": 1, "n": 6, "d": 3, "steps": 3, "probe_every": 1 }""");
+        var dir = tmp.File("kept");
+        var r = CliHarness.Run("verify", "--config", config, "--keep-weights", "--out", dir, "--quiet");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var study = Study.Load(config);
+        var weights = study.Cells().SelectMany(c => new[] { "init", "final" }.Select(w =>
+            new FileInfo(Path.Combine(dir, "runs", $"{c.Arch}-H{c.Depth}-m{c.Width}-s{c.Seed}", $"{w}.safetensors")))).ToList();
+        Assert.All(weights, f => Assert.True(f.Exists, f.FullName));
+        // The estimate counts the float64 values; each file adds its JSON header (a few hundred bytes).
+        long payload = weights.Sum(f => f.Length);
+        Assert.InRange(payload - study.WeightBytes(), 0, weights.Count * 1024);
+    }
+
+    [Fact]
     public void QuickPreset_WritesACompleteReportWhosePlotCsvsReproduceTheRuns()
     {
         var dir = tmp.File("report");
@@ -23,12 +39,13 @@ public sealed class VerifyCommandTests : IDisposable
         Assert.True(File.Exists(Path.Combine(dir, "report.md")));
         string md = File.ReadAllText(Path.Combine(dir, "report.md"));
 
-        // One run folder per cell, each with its metrics.
+        // One run folder per cell, each with its metrics; the weights are not kept without --keep-weights.
         foreach (var (arch, depth, width, seed) in study.Cells())
         {
             var run = Path.Combine(dir, "runs", $"{arch}-H{depth}-m{width}-s{seed}");
-            foreach (var f in new[] { "metrics.csv", "summary.json", "config.json", "final.safetensors" })
+            foreach (var f in new[] { "metrics.csv", "summary.json", "config.json", "data.safetensors" })
                 Assert.True(File.Exists(Path.Combine(run, f)), $"{run}/{f} missing");
+            Assert.DoesNotContain(Directory.GetFiles(run, "*.safetensors"), f => !f.EndsWith("data.safetensors"));
         }
 
         // Every plot (quick has one depth, so no depth plots) as PNG, SVG and CSV, and mentioned in report.md.

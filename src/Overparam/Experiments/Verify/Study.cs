@@ -28,6 +28,8 @@ public sealed record Study
     public double LrConstant { get; init; } = 1.0;
     public double TargetLoss { get; init; } = 1e-8;
     public ulong DataSeed { get; init; } = 2026;
+    /// <summary>Keep every run's init.safetensors and final.safetensors (the report needs only metrics.csv); see <see cref="WeightBytes"/>.</summary>
+    public bool KeepWeights { get; init; }
 
     public static readonly string[] PresetNames = ["default", "quick", "depth", "iclr2019-fig1"];
 
@@ -66,6 +68,12 @@ public sealed record Study
         // The ICLR model: f = m^(−1/2) Σ a_r ReLU(w_rᵀx), a fixed at ±1, only W trained (docs/mathematics.md §8).
         return Kind == "iclr2019-fig1" ? spec with { CSigma = 1.0, OutputInit = "sign", Train = "hidden" } : spec;
     }
+
+    /// <summary>
+    /// The size of every run's init and final weights in float64: fc and resnet have the same tensors, W1 [m, d],
+    /// W2 … WH [m, m] and a [m].
+    /// </summary>
+    public long WeightBytes() => Cells().Sum(c => 2L * sizeof(double) * ((long)c.Width * D + (c.Depth - 1L) * c.Width * c.Width + c.Width));
 
     public IEnumerable<(string Arch, int Depth, int Width, int Seed)> Cells() =>
         from a in Architectures from h in Depths from m in Widths from s in Enumerable.Range(1, Seeds) select (a, h, m, s);
