@@ -29,7 +29,7 @@ public sealed class Probes<T> where T : unmanaged, IFloatingPointIeee754<T>
     private T[][] initial = [];
     private Matrix<double>? gh0, g0;
     private double gh0Norm, g0Norm, loss0;
-    private double[] eLinear = [], eTheta = [];
+    private double[] eLinear = [], eTheta = [], scratch = [];
     private int linearStep;
 
     public IReadOnlyList<string> Columns { get; }
@@ -54,7 +54,18 @@ public sealed class Probes<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     public bool Due(int step, bool isLast) => step % every == 0 || isLast;
 
-    /// <summary>Called at every step (the linearized predictions advance one step each time); measures when due.</summary>
+    /// <summary>
+    /// The kernel predictions loss_linear and loss_theta at a step between probes: they cost one n × n product each, so
+    /// metrics.csv has them at every step (a fast first drop is drawn as it happens, not between two probes).
+    /// </summary>
+    public void Predict(int step, Dictionary<string, double> row)
+    {
+        AdvanceLinear(step);
+        row[MetricColumns.LossLinear] = 0.5 * TP.SumOfSquares<double>(eLinear);
+        if (theta is not null) row[MetricColumns.LossTheta] = 0.5 * TP.SumOfSquares<double>(eTheta);
+    }
+
+    /// <summary>Measures everything at a step when <see cref="Due"/> (step 0 first: it records θ(0), G(0) and u(0) − y).</summary>
     public void Measure(in StepState<T> s, Dictionary<string, double> row)
     {
         var net = (INetwork<T>)s.Model;
@@ -66,6 +77,7 @@ public sealed class Probes<T> where T : unmanaged, IFloatingPointIeee754<T>
             eLinear = new double[n];
             for (int i = 0; i < n; i++) eLinear[i] = double.CreateTruncating(s.Outputs[i]) - data.Y[i];
             eTheta = (double[])eLinear.Clone();
+            scratch = new double[n];
         }
         var grams = net.GramMatrices();
         var gh = grams[config.Depth - 1];
@@ -76,7 +88,6 @@ public sealed class Probes<T> where T : unmanaged, IFloatingPointIeee754<T>
             gh0Norm = LinearAlgebra.SymmetricEigenvalues(gh)[^1];
             g0Norm = LinearAlgebra.SymmetricEigenvalues(g)[^1];
         }
-        AdvanceLinear(s.Step);
 
         row[MetricColumns.Bound] = Math.Pow(1 - eta * lambda0 / 2, s.Step) * loss0;  // Theorems 5.1, 6.1, 7.1
         double lgh = LinearAlgebra.SmallestEigenvalue(gh), lg = LinearAlgebra.SmallestEigenvalue(g);
@@ -93,8 +104,7 @@ public sealed class Probes<T> where T : unmanaged, IFloatingPointIeee754<T>
             row[MetricColumns.WeightAvg(h)] = fro / Math.Sqrt(config.Width);  // eq. (6)
         }
         row[MetricColumns.Da] = Distance(ps[config.Depth].Value, initial[config.Depth]);
-        row[MetricColumns.LossLinear] = 0.5 * TP.SumOfSquares<double>(eLinear);
-        if (theta is not null) row[MetricColumns.LossTheta] = 0.5 * TP.SumOfSquares<double>(eTheta);
+        Predict(s.Step, row);
         if (TwoLayer) TwoLayerProbes(ps[0].Value, initial[0], row);
         foreach (var column in Columns) if (row.TryGetValue(column, out var v)) Final[column] = v;
     }
@@ -102,11 +112,10 @@ public sealed class Probes<T> where T : unmanaged, IFloatingPointIeee754<T>
     // e(k+1) = (I − ηG(0)) e(k), advanced from the last measured step to this one.
     private void AdvanceLinear(int step)
     {
-        var tmp = new double[eLinear.Length];
         for (; linearStep < step; linearStep++)
         {
-            Apply(g0!, eLinear, tmp);
-            if (theta is not null) Apply(theta, eTheta, tmp);
+            Apply(g0!, eLinear, scratch);
+            if (theta is not null) Apply(theta, eTheta, scratch);
         }
     }
 

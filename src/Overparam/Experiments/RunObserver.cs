@@ -33,7 +33,11 @@ internal sealed class RunObserver<T>(RunFolder? folder, Probes<T>? probes, Evalu
         if (stochastic) { row[MetricColumns.Epoch] = s.Epoch; row[MetricColumns.LearningRate] = s.LearningRate; }
         if (coupled is not null) row[MetricColumns.Gamma] = coupled.Gamma(s.Step, s.Epoch);
         long t0 = Stopwatch.GetTimestamp();
-        if (probes is not null && probes.Due(s.Step, s.IsLast)) probes.Measure(s, row);
+        if (probes is not null)
+        {
+            if (probes.Due(s.Step, s.IsLast)) probes.Measure(s, row);
+            else probes.Predict(s.Step, row);
+        }
         if (evaluation is not null && evaluation.Due(s.Epoch, s.IsLast)) evaluation.Measure(s.Step, row);
         if (flatness is not null && flatness.Due(s.Epoch, s.IsLast)) flatness.Measure(row);
         sideSeconds += Stopwatch.GetElapsedTime(t0).TotalSeconds;

@@ -37,7 +37,7 @@ public static class HtmlReport
             html.Append("</section>\n");
         }
 
-        html.Append("<footer><div id=\"").Append(PlotCheckId).Append("\">plots-check: not run</div></footer>\n")
+        html.Append("<footer><div id=\"").Append(PlotCheckId).Append("\" class=\"machine\" aria-hidden=\"true\">plots-check: not run</div></footer>\n")
             .Append("</main>\n<script>\n").Append(PlotCheckScript).Append("</script>\n</body>\n</html>\n");
         return html.ToString();
     }
@@ -77,7 +77,7 @@ public static class HtmlReport
 
     private static void AppendTable(StringBuilder html, ReportTable table)
     {
-        html.Append("<div class=\"table-wrap\"><table>\n");
+        html.Append("<div class=\"table-wrap\"><table class=\"data\">\n");
         if (table.Caption.Length > 0) html.Append("<caption>").Append(MiniMarkdown.Inline(table.Caption)).Append("</caption>\n");
         html.Append("<thead><tr>");
         foreach (var h in table.Header) html.Append("<th>").Append(MiniMarkdown.Inline(h)).Append("</th>");
@@ -103,7 +103,7 @@ public static class HtmlReport
 
     private const string Css = """
         body { margin: 0; background: #f6f7f9; color: #1d2330; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; }
-        main { max-width: 960px; margin: 0 auto; padding: 24px 32px 48px; background: #fff; }
+        main { max-width: 1120px; margin: 0 auto; padding: 24px 32px 48px; background: #fff; }
         h1 { font-size: 1.8em; margin: 0.4em 0; }
         h2 { font-size: 1.35em; margin-top: 1.8em; border-bottom: 1px solid #dde1e7; padding-bottom: 0.2em; }
         code { font-family: "DejaVu Sans Mono", monospace; font-size: 0.9em; background: #f0f2f5; padding: 0 3px; border-radius: 3px; }
@@ -115,7 +115,8 @@ public static class HtmlReport
         .table-wrap { overflow-x: auto; margin: 1em 0; }
         table { border-collapse: collapse; font-size: 0.92em; }
         caption { caption-side: top; text-align: left; font-weight: 600; padding-bottom: 0.3em; }
-        th, td { border: 1px solid #d5dae1; padding: 4px 10px; text-align: left; vertical-align: top; }
+        th, td { border: 1px solid #d5dae1; padding: 4px 8px; text-align: left; vertical-align: top; }
+        table.data td { white-space: nowrap; }
         thead th { background: #eef1f5; }
         td.verdict { font-weight: 600; white-space: nowrap; }
         td.verdict.holds { background: #d8f0de; color: #14532d; }
@@ -123,6 +124,7 @@ public static class HtmlReport
         td.verdict.na { background: #e8e9ec; color: #4b5060; }
         p.summary { font-weight: 600; }
         footer { margin-top: 3em; font-size: 0.8em; color: #9aa1ad; }
+        .machine { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 
         """;
 

@@ -66,14 +66,49 @@ public static class PlotRenderer
             var scatter = plot.Add.Scatter(xs, ys);
             scatter.LegendText = series.Name;
             Style(scatter, series.Style);
+            if (series.YError is not null) AddErrorBars(plot, series, spec, scatter.Color);
             if (spec.Fit is not null && series.Name == spec.Fit.Label && series.Style == SeriesStyle.Dashed)
                 scatter.Color = Colors.Black;
         }
 
         SetAxis(plot.Axes.Bottom, xsAll, spec.LogX);
         SetAxis(plot.Axes.Left, ysAll, spec.LogY);
+        if (spec.XTicks is not null && xsAll.Count > 0) plot.Axes.Bottom.TickGenerator = ManualTicks(spec.XTicks, spec.LogX);
         plot.ShowLegend(Edge.Right);
         return plot;
+    }
+
+    /// <summary>
+    /// y ± error at each drawable point, in plot coordinates: on a log axis the bar runs from log10(y − e) (or the bottom
+    /// of the axis when y − e ≤ 0) to log10(y + e).
+    /// </summary>
+    private static void AddErrorBars(Plot plot, Series series, PlotSpec spec, Color color)
+    {
+        var (xs, ys, up, down) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
+        for (int i = 0; i < series.X.Length; i++)
+        {
+            double x = series.X[i], y = series.Y[i], e = series.YError![i];
+            if (!double.IsFinite(x) || !double.IsFinite(y) || !double.IsFinite(e) || (spec.LogX && x <= 0) || (spec.LogY && y <= 0)) continue;
+            double py = spec.LogY ? Math.Log10(y) : y;
+            xs.Add(spec.LogX ? Math.Log10(x) : x);
+            ys.Add(py);
+            up.Add(spec.LogY ? Math.Log10(y + e) - py : e);
+            down.Add(spec.LogY ? (y - e > 0 ? py - Math.Log10(y - e) : 0) : e);
+        }
+        if (xs.Count == 0) return;
+        var bars = plot.Add.ErrorBar(xs, ys, up);
+        bars.YErrorPositive = up;
+        bars.YErrorNegative = down;
+        bars.Color = color;
+    }
+
+    /// <summary>Major ticks at the given raw values (log10 positions on a log axis), labelled with the values.</summary>
+    private static ITickGenerator ManualTicks(IReadOnlyList<double> values, bool log)
+    {
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        foreach (double v in values.Where(v => double.IsFinite(v) && (!log || v > 0)).Distinct())
+            ticks.AddMajor(log ? Math.Log10(v) : v, ReportFormat.General(v, 6));
+        return ticks;
     }
 
     /// <summary>The points of a series that the axes can show, in plot coordinates (log10 on log axes).</summary>

@@ -24,6 +24,12 @@ public sealed record PlotSpec
     /// <summary>The curves, in raw (un-logged) units. Names must be distinct.</summary>
     public IReadOnlyList<Series> Series { get; init; } = [];
 
+    /// <summary>
+    /// Optional major ticks of the x axis at exactly these raw values (e.g. every width or depth used), labelled with the
+    /// values; without it the axis chooses its own.
+    /// </summary>
+    public IReadOnlyList<double>? XTicks { get; init; }
+
     /// <summary>Optional straight line in log–log space (y = 10^Intercept · x^Slope), drawn dashed.</summary>
     public FittedLine? Fit { get; init; }
 

@@ -30,4 +30,18 @@ public sealed record Series
 
     /// <summary>Line / marker style.</summary>
     public SeriesStyle Style { get; }
+
+    /// <summary>Optional ± error of each Y (e.g. the standard deviation over seeds), drawn as error bars; same length as Y.</summary>
+    public double[]? YError
+    {
+        get => yError;
+        init
+        {
+            if (value is not null && value.Length != Y.Length)
+                throw new ArgumentException($"Series '{Name}': YError has {value.Length} values but Y has {Y.Length}.");
+            yError = value;
+        }
+    }
+
+    private readonly double[]? yError;
 }

@@ -49,7 +49,7 @@ public sealed class VerifyCommandTests : IDisposable
         }
 
         // Every plot (quick has one depth, so no depth plots) as PNG, SVG and CSV, and mentioned in report.md.
-        var plots = study.Architectures.SelectMany(a => new[] { $"loss_{a}", $"ratio_{a}", $"drift_{a}", $"movement_{a}" }).ToList();
+        var plots = study.Architectures.SelectMany(a => new[] { $"loss_{a}", $"ratio_{a}", $"drift_{a}", $"movement_{a}", $"movement_avg_{a}" }).ToList();
         foreach (var p in plots)
         {
             foreach (var ext in new[] { "png", "svg", "csv" })

@@ -22,10 +22,9 @@ public static class VerifyReport
             claims.Add(BoundClaim(cells, arch)).Add(RatioClaim(study, cells, arch)).Add(LinearGapClaim(study, cells, arch));
         foreach (var arch in archs)
             claims.Add(DriftClaim(study, cells, arch)).Add(MovementClaim(study, cells, arch)).Add(AveragedMovementClaim(study, cells, arch));
-        var sections = new List<ReportSection>
-        {
-            LossSection(study, cells), RatioSection(study, cells), DriftSection(study, cells), MovementSection(study, cells),
-        };
+        var sections = new List<ReportSection> { LossSection(study, cells), RatioSection(study, cells) };
+        // Against width only with two or more widths (the depth preset has one: its depth section plots against depth).
+        if (study.Widths.Length >= 2) sections.AddRange([DriftSection(study, cells), MovementSection(study, cells)]);
         if (study.Depths.Length >= 2)
         {
             sections.Add(DepthSection(study, cells));
@@ -137,15 +136,22 @@ public static class VerifyReport
         int deepest = study.Depths.Max();
         return new ReportSection("Least eigenvalue of the last-layer Gram matrix")
         {
-            Plots = study.Architectures.Select(arch => new PlotSpec
+            Plots = study.Architectures.Select(arch =>
             {
-                Title = $"{Arch(arch)}, H = {deepest}: λ_min(G^(H)(k)) / λ₀", XLabel = "step k", YLabel = "λ_min(G^(H)(k)) / λ₀",
-                Series = study.Widths.Select(m =>
+                var series = study.Widths.Select(m =>
                 {
                     var (s, v) = SeedOne(cells, arch, deepest, m).Metrics.Probed(MetricColumns.LambdaMinGhRatio);
                     return Line($"m = {m}", s, v, SeriesStyle.LineMarkers);
-                }).ToList(),
-                Name = $"ratio_{arch}", Caption = "The proof needs this ratio ≥ 1/2 throughout training (≥ 3/4 at initialization, Lemmas B.2/C.2).",
+                }).ToList();
+                double last = series.SelectMany(x => x.X).DefaultIfEmpty(0).Max();
+                series.Add(Line("3/4: the proof's bound at k = 0", [0, last], [0.75, 0.75], SeriesStyle.Dashed));
+                series.Add(Line("1/2: the proof's bound for every k", [0, last], [0.5, 0.5], SeriesStyle.Dashed));
+                return new PlotSpec
+                {
+                    Title = $"{Arch(arch)}, H = {deepest}, seed 1: λ_min(G^(H)(k)) / λ₀", XLabel = "step k", YLabel = "λ_min(G^(H)(k)) / λ₀",
+                    Series = series, Name = $"ratio_{arch}",
+                    Caption = "Seed 1 of each width. The proof needs this ratio ≥ 1/2 throughout training and ≥ 3/4 at initialization (Lemmas B.2/C.2); the dashed lines mark both.",
+                };
             }).ToList(),
         };
     }
@@ -172,7 +178,7 @@ public static class VerifyReport
     private static ReportSection DriftSection(Study study, IReadOnlyList<CellResult> cells) => new("Gram drift against width")
     {
         Paragraphs = ["Over-parameterization keeps G^(H) near its initial value: the proof bounds the drift by O(1/√m) at fixed data. Points are means over seeds at the last step; the line is a least-squares fit on log–log axes for the deepest network. A slope steeper than −1/2 (often near −1, as Dyer and Gur-Ari observed for the NTK's evolution) is within the bound."],
-        Plots = study.Architectures.Select(arch => WidthPlot(study, cells, arch, MetricColumns.GhDriftRel, $"drift_{arch}",
+        Plots = study.Architectures.Select(arch => WidthPlot(study, cells, arch, _ => MetricColumns.GhDriftRel, $"drift_{arch}",
             $"{Arch(arch)}: relative Gram drift at the last step vs width", "‖G^(H)(T) − G^(H)(0)‖₂ / ‖G^(H)(0)‖₂", WidthSlope)).ToList(),
     };
 
@@ -182,12 +188,16 @@ public static class VerifyReport
 
     private static ReportSection MovementSection(Study study, IReadOnlyList<CellResult> cells)
     {
-        int deepest = study.Depths.Max();
         return new ReportSection("Weight movement against width")
         {
             Paragraphs = ["‖W^(h)(k) − W^(h)(0)‖_F = O(√n‖y − u(0)‖/λ₀) does not depend on m (docs/mathematics.md §6.4), so the relative change and the averaged norm of eq. (6) shrink with width."],
-            Plots = study.Architectures.Select(arch => WidthPlot(study, cells, arch, MetricColumns.WeightFro(deepest), $"movement_{arch}",
-                $"{Arch(arch)}: weight movement ‖W^(H)(T) − W^(H)(0)‖_F vs width", "‖W^(H)(T) − W^(H)(0)‖_F", 0)).ToList(),
+            Plots = study.Architectures.SelectMany(arch => new[]
+            {
+                WidthPlot(study, cells, arch, MetricColumns.WeightFro, $"movement_{arch}",
+                    $"{Arch(arch)}: weight movement ‖W^(H)(T) − W^(H)(0)‖_F vs width", "‖W^(H)(T) − W^(H)(0)‖_F", 0),
+                WidthPlot(study, cells, arch, MetricColumns.WeightAvg, $"movement_avg_{arch}",
+                    $"{Arch(arch)}: averaged norm ‖W^(H)(T) − W^(H)(0)‖_F / √m vs width (eq. 6)", "‖ΔW^(H)‖_F / √m", WidthSlope),
+            }).ToList(),
         };
     }
 
@@ -210,20 +220,25 @@ public static class VerifyReport
             Verdicts.SlopeNear(LogLogFit.TryFit(widths, avg), WidthSlope, SlopeTolerance));
     }
 
-    private static PlotSpec WidthPlot(Study study, IReadOnlyList<CellResult> cells, string arch, string column, string name, string title,
+    /// <summary>
+    /// A column against width on log–log axes, one series per depth (<paramref name="columnAt"/> gives the column at each
+    /// depth: the weight movement of the last layer is dWH_fro at depth H), with the fit at the deepest depth.
+    /// </summary>
+    private static PlotSpec WidthPlot(Study study, IReadOnlyList<CellResult> cells, string arch, Func<int, string> columnAt, string name, string title,
         string yLabel, double theorySlope)
     {
         var series = study.Depths.Select(h =>
         {
-            var (w, v) = MeanOverSeeds(study, cells, arch, h, column);
-            return Line($"H = {h}", w, v, SeriesStyle.LineMarkers);
+            var (w, v, sd) = SeedStatistics(study, cells, arch, h, columnAt(h));
+            return Line($"H = {h}", w, v, SeriesStyle.LineMarkers) with { YError = study.Seeds > 1 ? sd : null };
         }).ToList();
-        var fit = WidthFit(study, cells, arch, column);
+        var fit = WidthFit(study, cells, arch, columnAt(study.Depths[^1]));
         return new PlotSpec
         {
             Title = title, XLabel = "width m", YLabel = yLabel, LogX = true, LogY = true, Series = series, Name = name,
+            XTicks = study.Widths.Select(m => (double)m).ToArray(),
             Fit = fit is null ? null : FittedLine.From(fit, theorySlope),
-            Caption = $"Means over {study.Seeds} seed(s) at the last step; fit on H = {study.Depths.Max()} (theory slope {ReportFormat.Signed(theorySlope, 2)}).",
+            Caption = $"Means over {study.Seeds} seed(s) at the last step{(study.Seeds > 1 ? ", bars ± one standard deviation over seeds" : "")}; fit on H = {study.Depths.Max()} (theory slope {ReportFormat.Signed(theorySlope, 2)}).",
         };
     }
 
@@ -237,8 +252,18 @@ public static class VerifyReport
         return LogLogFit.TryFit(widths, values);
     }
 
-    private static (double[] Widths, double[] Values) MeanOverSeeds(Study study, IReadOnlyList<CellResult> cells, string arch, int depth, string column) =>
-        (study.Widths.Select(m => (double)m).ToArray(), study.Widths.Select(m => SeedMean(cells, arch, depth, m, column)).ToArray());
+    private static (double[] Widths, double[] Values) MeanOverSeeds(Study study, IReadOnlyList<CellResult> cells, string arch, int depth, string column)
+    {
+        var (widths, means, _) = SeedStatistics(study, cells, arch, depth, column);
+        return (widths, means);
+    }
+
+    /// <summary>Per width: the mean and standard deviation over seeds of a column's last probed value.</summary>
+    private static (double[] Widths, double[] Means, double[] Sds) SeedStatistics(Study study, IReadOnlyList<CellResult> cells, string arch, int depth, string column)
+    {
+        var stats = study.Widths.Select(m => MeanSd.OfAll(cells.Where(r => r.Arch == arch && r.Depth == depth && r.Width == m).Select(r => r.Metrics.Last(column)))).ToArray();
+        return (study.Widths.Select(m => (double)m).ToArray(), stats.Select(t => t.Mean).ToArray(), stats.Select(t => t.Sd).ToArray());
+    }
 
     /// <summary>The mean over seeds of a column's last probed value in one cell (NaN if any seed has none).</summary>
     private static double SeedMean(IReadOnlyList<CellResult> cells, string arch, int depth, int width, string column) =>
@@ -259,8 +284,8 @@ public static class VerifyReport
             Paragraphs = ["The paper's headline: the fully-connected network needs width growing like 2^O(H), the ResNet only polynomially. λ₀ = λ_min(K^(H)) sets the rate; for the ResNet λ₀ ∼ κ/H² with κ independent of depth (Proposition F.2)."],
             Plots =
             [
-                new PlotSpec { Title = "λ₀ = λ_min(K^(H)) vs depth", XLabel = "depth H", YLabel = "λ₀", LogX = true, LogY = true, Series = lambdaSeries, Name = "lambda0_depth", Caption = "From the infinite-width recursions (Definitions 5.1 and 6.1, corrected as in docs/mathematics.md §4)." },
-                new PlotSpec { Title = $"relative Gram drift vs depth, m = {widest}", XLabel = "depth H", YLabel = "‖G^(H)(T) − G^(H)(0)‖₂ / ‖G^(H)(0)‖₂", LogX = true, LogY = true, Series = driftSeries, Name = "drift_depth", Caption = "Mean over seeds at the last step." },
+                new PlotSpec { Title = "λ₀ = λ_min(K^(H)) vs depth", XLabel = "depth H", YLabel = "λ₀", LogX = true, LogY = true, Series = lambdaSeries, Name = "lambda0_depth", XTicks = depths, Caption = "From the infinite-width recursions (Definitions 5.1 and 6.1, corrected as in docs/mathematics.md §4)." },
+                new PlotSpec { Title = $"relative Gram drift vs depth, m = {widest}", XLabel = "depth H", YLabel = "‖G^(H)(T) − G^(H)(0)‖₂ / ‖G^(H)(0)‖₂", LogX = true, LogY = true, Series = driftSeries, Name = "drift_depth", XTicks = depths, Caption = "Mean over seeds at the last step." },
             ],
         };
     }
