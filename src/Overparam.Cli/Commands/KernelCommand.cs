@@ -13,7 +13,7 @@ public static class KernelCommand
     public static Command Create()
     {
         var spec = new SpecOptions(kernel: true);
-        var outDir = new Option<string>("--out") { Description = "Folder for kernel.safetensors (K0..KH, Theta) and eigenvalues.csv", DefaultValueFactory = _ => Path.Combine("runs", "kernel-" + DateTime.Now.ToString("yyyyMMdd-HHmmss")) };
+        var outDir = new Option<string>("--out") { Description = "Folder for kernel.safetensors (K0..KH, and Theta except for convresnet), eigenvalues.csv and config.json", DefaultValueFactory = _ => Path.Combine("runs", "kernel-" + DateTime.Now.ToString("yyyyMMdd-HHmmss")) };
         var threads = CommonOptions.Threads();
         var command = new Command("kernel", "Compute the infinite-width Gram matrices K^(h) (docs/mathematics.md §4), the full NTK Theta and lambda0 = lambda_min(K^(H))");
         foreach (var o in spec.Kernel) command.Options.Add(o);
@@ -42,11 +42,14 @@ public static class KernelCommand
                 lines.Add(string.Join(",", new[] { i.ToString(CultureInfo.InvariantCulture), ReportFormat.RoundTrip(kEig[i]) }
                     .Concat(tEig is null ? [] : [ReportFormat.RoundTrip(tEig[i])])));
             AtomicFile.WriteAllText(Path.Combine(dir, "eigenvalues.csv"), string.Join("\n", lines) + "\n");
+            var metadata = KernelRecords.Config(runSpec, config, data, kernel, seconds);
+            AtomicFile.WriteAllText(Path.Combine(dir, "config.json"), metadata.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
             double angle = data.SmallestPairwiseAngle();
             Console.WriteLine($"lambda0 = lambda_min(K^(H)) = {kernel.Lambda0:G10}");
             if (tEig is not null) Console.WriteLine($"lambda_min(Theta) = {tEig[0]:G10}, lambda_max(Theta) = {tEig[^1]:G10}");
+            else Console.WriteLine($"Theta: {metadata["resolved"]!["theta"]}");
             Console.WriteLine($"smallest pairwise angle of the data: {angle:G6} rad ({angle * 180 / Math.PI:G6} deg)");
-            Console.WriteLine($"n = {data.Count}, H = {config.Depth}, {config.Activation.Name}, {seconds:F2} s; wrote {dir}/kernel.safetensors and eigenvalues.csv");
+            Console.WriteLine($"n = {data.Count}, H = {config.Depth}, {config.Activation.Name}, {seconds:F2} s; wrote {dir}/kernel.safetensors, eigenvalues.csv and config.json");
             return 0;
         }));
         return command;

@@ -23,7 +23,6 @@ internal static class RunRecords
     public static JsonObject Config(RunSpec spec, NetworkConfig config, LabelledData data, StepSize eta, TheoryQuantities? theory,
         List<string> warnings, bool[] trained, TrainingSetup training)
     {
-        var backend = LinearAlgebra.Backend;
         var train = data.Train;
         var s = training.Settings;
         var resolved = new JsonObject
@@ -77,17 +76,24 @@ internal static class RunRecords
         {
             ["spec"] = JsonNode.Parse(spec.ToJson())!.AsObject(),
             ["resolved"] = resolved,
-            ["environment"] = new JsonObject
-            {
-                ["library_version"] = typeof(RunExecutor).Assembly.GetName().Version?.ToString(3),
-                ["blas_backend"] = backend.Name,
-                ["blas_core_type"] = backend.CoreType,
-                ["threads"] = backend.Threads,
-                ["elementwise_threads"] = Chunks.Threads,
-                ["dotnet"] = Environment.Version.ToString(),
-                ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
-                ["processors"] = Environment.ProcessorCount,
-            },
+            ["environment"] = Environment(),
+        };
+    }
+
+    /// <summary>The library version, BLAS backend and core type, threads, .NET and OS: what produced a file's numbers.</summary>
+    public static JsonObject Environment()
+    {
+        var backend = LinearAlgebra.Backend;
+        return new JsonObject
+        {
+            ["library_version"] = typeof(RunExecutor).Assembly.GetName().Version?.ToString(3),
+            ["blas_backend"] = backend.Name,
+            ["blas_core_type"] = backend.CoreType,
+            ["threads"] = backend.Threads,
+            ["elementwise_threads"] = Chunks.Threads,
+            ["dotnet"] = System.Environment.Version.ToString(),
+            ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+            ["processors"] = System.Environment.ProcessorCount,
         };
     }
 

@@ -54,6 +54,31 @@ public sealed class KernelAndGramCommandTests : IDisposable
         Assert.True(match.Success, r.Out);
         double printed = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
         Assert.True(Math.Abs(printed - lambda0) <= 1e-9 * lambda0, $"printed {printed} vs {lambda0}");
+
+        // config.json says what the kernel is of, and its λ₀ is the one of K^(H) in the file.
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!;
+        var resolved = config["resolved"]!;
+        Assert.Equal("fc", (string?)resolved["architecture"]);
+        Assert.Equal(depth, (int)resolved["depth"]!);
+        Assert.Equal("softplus", (string?)resolved["activation"]);
+        Assert.Equal(n, (int)resolved["n"]!);
+        Assert.Equal(3, (int)config["spec"]!["data_seed"]!);
+        Assert.Equal(lambda0, (double)resolved["lambda0"]!, 1e-12 * Math.Max(1, lambda0));
+        Assert.Equal(["K0", "K1", "K2", "K3", "Theta"], resolved["tensors"]!.AsArray().Select(v => (string)v!));
+        Assert.NotNull(config["environment"]!["library_version"]);
+    }
+
+    [Fact]
+    public void Kernel_OfTheConvResNet_SaysThetaIsNotAvailable()
+    {
+        var dir = tmp.File("kconv");
+        var r = CliHarness.Run("kernel", "--arch", "convresnet", "--depth", "2", "--d0", "2", "--p", "6", "--kernel-size", "3", "--n", "4", "--threads", "1", "--out", dir);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("Theta: not available", r.Out);
+        Assert.False(SafeTensors.Read(Path.Combine(dir, "kernel.safetensors")).ContainsKey("Theta"));
+        var resolved = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!["resolved"]!;
+        Assert.StartsWith("not available", (string?)resolved["theta"]);
+        Assert.Equal(["K0", "K1", "K2"], resolved["tensors"]!.AsArray().Select(v => (string)v!));
     }
 
     [Fact]
