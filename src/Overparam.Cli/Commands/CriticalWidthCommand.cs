@@ -84,7 +84,7 @@ public static class CriticalWidthCommand
                             }
             }
             string settings = string.Create(CultureInfo.InvariantCulture,
-                $"Target loss {template.TargetLoss:G3} within {template.Steps} steps for at least {f:G3} of {k} seeds; d = {template.D}, " +
+                $"Success at a width: the target loss {template.TargetLoss:G3} reached within {template.Steps} steps by at least {(int)Math.Ceiling(f * k - 1e-9)} of {k} seeds (--fraction {f:G3}); d = {template.D}, " +
                 $"lr policy {template.LrPolicy} (c = {template.LrConstant:G3}, lr = {template.Lr:G3}), train {template.Train}, widths {lo} … {hi}.");
             foreach (var file in CriticalWidthReport.Write(results, dir, settings)) Console.WriteLine(file);
             Console.WriteLine($"{results.Count} critical widths in {clock.Elapsed.TotalSeconds:F1} s");

@@ -162,4 +162,52 @@ public class SweepRunTests
         Assert.Equal(result.MStar, again.MStar);
         Assert.Equal(before, store.Keys().Count);
     }
+
+    [Fact]
+    public void BisectionStopsWhenTheEvidenceContradictsMonotonicity()
+    {
+        var tried = new List<int>();
+        var (m, status) = WidthBisection.Find(w => { tried.Add(w); return w == 8 ? null : false; }, 2, 64);
+        Assert.Equal((null, BisectionStatus.NonMonotone), (m, status));
+        Assert.Equal([2, 4, 8], tried);
+    }
+
+    /// <summary>A run that converges for the (width, seed) pairs given and exhausts its budget otherwise: the search rule alone.</summary>
+    private sealed class ScriptedRuns(Func<int, ulong, bool> converges) : ICellRunner
+    {
+        public Overparam.Experiments.RunOutcome Run(Overparam.Experiments.RunSpec spec, CancellationToken cancel) =>
+            new(converges(spec.Width, spec.Seed) ? Overparam.Training.TrainingStatus.Converged : Overparam.Training.TrainingStatus.BudgetExhausted,
+                10, 1, 0.5, 0, 0.1, null, new Dictionary<string, double>(), null);
+    }
+
+    [Theory]
+    // The softplus case: 2 of 3 seeds at m = 8 (not enough for all 3), none wider: stop at m = 16, where 2 − 0 ≥ ⌈3/2⌉.
+    [InlineData("8:1,2", 3, 1.0, null, BisectionStatus.NonMonotone, new[] { 2, 4, 8, 16 })]
+    // One seed fewer over a doubling (3 of 4 → 2 of 4) is within the rule's noise allowance: the search goes on.
+    [InlineData("8:1,2,3;16-26:1,2;27-64:1,2,3,4", 4, 1.0, 27, BisectionStatus.Found, new[] { 2, 4, 8, 16, 32, 23, 27, 25, 26 })]
+    // --fraction 0.5 with 3 seeds needs ⌈1.5⌉ = 2: 2 of 3 at m = 8 succeeds, and bisection goes below it.
+    [InlineData("8:1,2", 3, 0.5, 8, BisectionStatus.Found, new[] { 2, 4, 8, 6, 7 })]
+    public void CriticalWidthSearchAppliesItsRuleAndStopsOnNonMonotoneEvidence(string script, int seeds, double fraction, int? mStar,
+        BisectionStatus status, int[] widths)
+    {
+        // "a-b:s,t" or "a:s,t": the seeds that converge at widths a … b.
+        var converged = new Dictionary<int, HashSet<ulong>>();
+        foreach (var part in script.Split(';').Select(p => p.Split(':')))
+        {
+            var range = part[0].Split('-').Select(int.Parse).ToArray();
+            for (int m = range[0]; m <= range[^1]; m++) converged[m] = part[1].Split(',').Select(ulong.Parse).ToHashSet();
+        }
+        using var dir = new TempDirectory();
+        using var store = ResultStore.Open(dir.Path);
+        var lines = new List<string>();
+        var search = new CriticalWidthSearch(new Overparam.Experiments.RunSpec(), seeds, fraction, 2, 64, store,
+            new InProcessExecutor(new ScriptedRuns((m, s) => converged.TryGetValue(m, out var set) && set.Contains(s))), lines.Add);
+        var result = search.Find(new CriticalWidthQuery("fc", 1, 8, "softplus"));
+        Assert.Equal(status, result.Status);
+        Assert.Equal(mStar, result.MStar);
+        Assert.Equal(widths, result.Evaluations.Select(e => e.Width));
+        if (status == BisectionStatus.NonMonotone)
+            Assert.Contains(lines, l => l.Contains("0/3 seeds converged, but 2/3 at m=8: success is not monotone in m"));
+        Assert.Contains(lines, l => l.StartsWith("  m=2 seed 1: budget_exhausted after 10 steps"));
+    }
 }

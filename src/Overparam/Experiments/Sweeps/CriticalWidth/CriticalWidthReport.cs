@@ -139,6 +139,7 @@ public static class CriticalWidthReport
     {
         BisectionStatus.Found => I(r.MStar!.Value),
         BisectionStatus.AtMinimum => $"≤ {r.MStar}",
+        BisectionStatus.NonMonotone => "not determined: success not monotone in m",
         _ => $"> {r.Evaluations.Max(e => e.Width)}",
     };
 
@@ -146,6 +147,7 @@ public static class CriticalWidthReport
     {
         BisectionStatus.Found => "found",
         BisectionStatus.AtMinimum => "at_min",
+        BisectionStatus.NonMonotone => "non_monotone",
         _ => "above_max",
     };
 

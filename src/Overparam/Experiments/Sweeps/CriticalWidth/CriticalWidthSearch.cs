@@ -13,7 +13,9 @@ public sealed record CriticalWidthResult(CriticalWidthQuery Query, int? MStar, B
 
 /// <summary>
 /// Critical width m*: the smallest width at which gradient descent reaches the target loss within the step budget for
-/// at least a fraction F of the seeds (<see cref="WidthBisection"/>). Each (width, seed) run is a cell recorded in the
+/// at least ⌈F·K⌉ of the K seeds (<see cref="WidthBisection"/>). Bisection assumes success is monotone in m; the search
+/// stops instead, with <see cref="BisectionStatus.NonMonotone"/>, when a wider network has at least ⌈K/2⌉ fewer
+/// converged seeds than a narrower one (a fixed step budget or step size that does not suit every width does this). Each (width, seed) run is a cell recorded in the
 /// folder's result store under its key, so a rerun (or a wider search) reuses every evaluation already done.
 /// </summary>
 /// <param name="template">Every field but architecture, depth, n, activation, width and seed (target loss, steps, d, lr policy, train, …).</param>
@@ -22,6 +24,9 @@ public sealed record CriticalWidthResult(CriticalWidthQuery Query, int? MStar, B
 public sealed class CriticalWidthSearch(RunSpec template, int seeds, double fraction, int minWidth, int maxWidth,
     ResultStore store, ICellExecutor executor, Action<string>? log = null)
 {
+    /// <summary>Converged seeds a width needs: ⌈F·K⌉.</summary>
+    public int Required => (int)Math.Ceiling(fraction * seeds - 1e-9);
+
     public CriticalWidthResult Find(CriticalWidthQuery q, CancellationToken cancel = default)
     {
         var evaluations = new List<WidthEvaluation>();
@@ -30,12 +35,23 @@ public sealed class CriticalWidthSearch(RunSpec template, int seeds, double frac
             cancel.ThrowIfCancellationRequested();
             var e = Evaluate(q, width, cancel);
             evaluations.Add(e);
-            bool ok = e.Converged >= fraction * e.Seeds - 1e-9;
-            log?.Invoke($"{q.Architecture} H={q.Depth} n={q.N} {q.Activation}: m={width}: {e.Converged}/{e.Seeds} seeds converged -> {(ok ? "ok" : "fails")}");
+            bool ok = e.Converged >= Required;
+            string head = $"{q.Architecture} H={q.Depth} n={q.N} {q.Activation}: m={width}: {e.Converged}/{e.Seeds} seeds converged";
+            if (Contradiction(evaluations, e) is { } narrower)
+            {
+                log?.Invoke($"{head}, but {narrower.Converged}/{narrower.Seeds} at m={narrower.Width}: success is not monotone in m here, so the search stops " +
+                            "(the step budget or step size does not suit every width: raise --steps, or use an activation that GD fits faster such as tanh)");
+                return null;
+            }
+            log?.Invoke($"{head} -> {(ok ? "ok" : "fails")} (needs {Required})");
             return ok;
         }, minWidth, maxWidth);
         return new CriticalWidthResult(q, mStar, status, evaluations);
     }
+
+    /// <summary>A narrower width with at least ⌈K/2⌉ more converged seeds than <paramref name="e"/>, if any.</summary>
+    private static WidthEvaluation? Contradiction(IEnumerable<WidthEvaluation> tried, WidthEvaluation e) =>
+        tried.Where(t => t.Width < e.Width && t.Converged - e.Converged >= Math.Ceiling(e.Seeds / 2.0)).MaxBy(t => t.Converged);
 
     /// <summary>The spec of one (query, width, seed) run.</summary>
     public RunSpec Cell(CriticalWidthQuery q, int width, int seed) => template with
@@ -52,6 +68,7 @@ public sealed class CriticalWidthSearch(RunSpec template, int seeds, double frac
         executor.Run(pending, (cell, outcome, worker) =>
         {
             if (outcome.Status == TrainingStatus.Stopped) return;
+            log?.Invoke($"  m={width} seed {cell.Spec.Seed}: {TrainingStatusText.Name(outcome.Status)} after {outcome.Steps} steps, loss {outcome.FinalLoss:G3} ({outcome.Seconds:F1} s)");
             var record = CellRecord.From(cell, outcome, worker);
             lock (gate)
             {
