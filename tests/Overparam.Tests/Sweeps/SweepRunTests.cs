@@ -181,8 +181,10 @@ public class SweepRunTests
     }
 
     [Theory]
-    // The softplus case: 2 of 3 seeds at m = 8 (not enough for all 3), none wider: stop at m = 16, where 2 − 0 ≥ ⌈3/2⌉.
+    // The softplus case: 2 of 3 seeds at m = 8 (not enough for all 3), none wider: stop at m = 16, where 2 − 0 ≥ max(2, ⌈3/2⌉).
     [InlineData("8:1,2", 3, 1.0, null, BisectionStatus.NonMonotone, new[] { 2, 4, 8, 16 })]
+    // With two seeds, one converging at m = 4 and none at m = 6, 7 is a drop of one seed: left to chance.
+    [InlineData("4:1;8-64:1,2", 2, 1.0, 8, BisectionStatus.Found, new[] { 2, 4, 8, 6, 7 })]
     // One seed fewer over a doubling (3 of 4 → 2 of 4) is within the rule's noise allowance: the search goes on.
     [InlineData("8:1,2,3;16-26:1,2;27-64:1,2,3,4", 4, 1.0, 27, BisectionStatus.Found, new[] { 2, 4, 8, 16, 32, 23, 27, 25, 26 })]
     // --fraction 0.5 with 3 seeds needs ⌈1.5⌉ = 2: 2 of 3 at m = 8 succeeds, and bisection goes below it.

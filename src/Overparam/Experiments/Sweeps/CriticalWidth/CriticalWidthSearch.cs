@@ -14,8 +14,9 @@ public sealed record CriticalWidthResult(CriticalWidthQuery Query, int? MStar, B
 /// <summary>
 /// Critical width m*: the smallest width at which gradient descent reaches the target loss within the step budget for
 /// at least ⌈F·K⌉ of the K seeds (<see cref="WidthBisection"/>). Bisection assumes success is monotone in m; the search
-/// stops instead, with <see cref="BisectionStatus.NonMonotone"/>, when a wider network has at least ⌈K/2⌉ fewer
-/// converged seeds than a narrower one (a fixed step budget or step size that does not suit every width does this). Each (width, seed) run is a cell recorded in the
+/// stops instead, with <see cref="BisectionStatus.NonMonotone"/>, when a wider network has at least max(2, ⌈K/2⌉) fewer
+/// converged seeds than a narrower one (a fixed step budget or step size that does not suit every width does this; a
+/// drop of one seed is left to chance). Each (width, seed) run is a cell recorded in the
 /// folder's result store under its key, so a rerun (or a wider search) reuses every evaluation already done.
 /// </summary>
 /// <param name="template">Every field but architecture, depth, n, activation, width and seed (target loss, steps, d, lr policy, train, …).</param>
@@ -49,9 +50,9 @@ public sealed class CriticalWidthSearch(RunSpec template, int seeds, double frac
         return new CriticalWidthResult(q, mStar, status, evaluations);
     }
 
-    /// <summary>A narrower width with at least ⌈K/2⌉ more converged seeds than <paramref name="e"/>, if any.</summary>
+    /// <summary>A narrower width with at least max(2, ⌈K/2⌉) more converged seeds than <paramref name="e"/>, if any.</summary>
     private static WidthEvaluation? Contradiction(IEnumerable<WidthEvaluation> tried, WidthEvaluation e) =>
-        tried.Where(t => t.Width < e.Width && t.Converged - e.Converged >= Math.Ceiling(e.Seeds / 2.0)).MaxBy(t => t.Converged);
+        tried.Where(t => t.Width < e.Width && t.Converged - e.Converged >= Math.Max(2, Math.Ceiling(e.Seeds / 2.0))).MaxBy(t => t.Converged);
 
     /// <summary>The spec of one (query, width, seed) run.</summary>
     public RunSpec Cell(CriticalWidthQuery q, int width, int seed) => template with
