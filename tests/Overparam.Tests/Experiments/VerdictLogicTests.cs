@@ -85,4 +85,23 @@ public sealed class VerdictLogicTests : IDisposable
         var report = VerifyReport.Build(Study, [cell]);
         Assert.Equal(Verdict.NotApplicable, ClaimOf(report, "loss ≤ (1 − ηλ₀/2)^k L(0)").Verdict);
     }
+
+    [Theory]
+    [InlineData(0.4, 0.75, Verdict.Holds)]
+    [InlineData(0.75, 0.4, Verdict.DoesNotHoldAtTheseSizes)]
+    public void DepthContrast_ComparesTheLossOfGramMarginWithDepth(double fcDeepest, double resnetDeepest, Verdict expected)
+    {
+        var study = Study with { Architectures = ["fc", "resnet"], Depths = [2, 4, 8] };
+        var cells = new List<CellResult>();
+        foreach (var arch in study.Architectures)
+            foreach (var h in study.Depths)
+            {
+                double deepest = arch == "fc" ? fcDeepest : resnetDeepest;
+                double min = h == 8 ? deepest : 0.8;
+                cells.Add(Cell($"{arch}-H{h}-m64-s1", [10, 8, 6, 5, 4], [1.0, min, 0.9], [10, 6, 4]) with { Arch = arch, Depth = h });
+            }
+        var claim = ClaimOf(VerifyReport.Build(study, cells), "Depth contrast");
+        Assert.Equal(expected, claim.Verdict);
+        Assert.Contains($"fully-connected 0.8 → {ReportFormat.General(fcDeepest, 4)}", claim.Measured);
+    }
 }
