@@ -105,6 +105,7 @@ public static class CriticalWidthReport
             yield return new PlotSpec
             {
                 Title = "critical width m* vs depth H", XLabel = "depth H", YLabel = "m*", LogY = true, Series = byDepth,
+                XTicks = byDepth.SelectMany(x => x.X).Distinct().Order().ToArray(),
                 Name = "mstar_vs_depth", Caption = "m* vs depth; fc (theorem: 2^O(H)) and resnet (theorem: polynomial in H) on one plot",
             };
         var byN = found.GroupBy(r => $"{r.Query.Architecture} H={r.Query.Depth} {r.Query.Activation}")
@@ -116,6 +117,7 @@ public static class CriticalWidthReport
             {
                 Title = "critical width m* vs n", XLabel = "n (samples)", YLabel = "m*", LogX = true, LogY = true,
                 Series = byN.Select(g => Series(g.Key, g.Select(r => ((double)r.Query.N, (double)r.MStar!.Value)))).ToArray(),
+                XTicks = byN.SelectMany(g => g.Select(r => (double)r.Query.N)).Distinct().Order().ToArray(),
                 Fit = fit is null ? null : FittedLine.From(fit, TheoremNExponent),
                 Name = "mstar_vs_n", Caption = "m* vs n, log–log; the theorems' first term scales as n^4",
             };
