@@ -44,7 +44,7 @@ def main():
     eye = np.eye(K)
 
     def step(x, target):
-        nonlocal H
+        nonlocal H, U, W
         net = x @ U                                     # net_j = sum_i x_i u_ij
         phi = np.tanh(net)
         phib[:n] = phi                                  # bias unit phi_n = 1

@@ -29,22 +29,24 @@ public readonly record struct LearnStep(double Loss, bool Wrong);
 ///          H[k,i,j] ← H[k,i,j] (1 − (1 − λ) α_W φ_j²) + α_W f′_j x_i (−e_k − λ φ_j w_jk)
 /// cp-alt:  g_ij = x_i [(1 − λ) φ_j f′_j Σ_k h_jk e_k + λ d_j],   h_jk ← h_jk (1 − α_W φ_j²) − α_W e_k
 /// </code>
-/// The gradients of W and U go through the project's optimizers (<see cref="Sgd{T}"/>, <see cref="Adam{T}"/>,
-/// <see cref="RmsProp{T}"/>), which ask this object for them (<see cref="IModel{T}.Gradients"/>): crossprop's U
-/// direction g is handed to plain SGD as if it were a gradient, so that at λ = 1 every number equals backprop's. Inputs
+/// Backprop's gradients go through the project's optimizers (<see cref="Sgd{T}"/>, <see cref="Adam{T}"/>,
+/// <see cref="RmsProp{T}"/>), which ask this object for them (<see cref="IModel{T}.Gradients"/>); crossprop's W step is
+/// <see cref="Sgd{T}"/> too, and its U direction g is applied by plain SGD's rule row by row, fused with the traces'
+/// update, so that at λ = 1 every number equals backprop's. Inputs
 /// equal to 0 are skipped where they contribute nothing (binary GEOFF inputs, blank pixels). Nothing is allocated per
 /// example.
 /// </summary>
 public sealed class OnlineLearner : IModel<double>
 {
-    private static readonly bool[] OnlyU = [true, false], OnlyW = [false, true];
+    private static readonly bool[] OnlyW = [false, true];
 
     private readonly Activation activation;
     private readonly int m, n, outputs;
     private readonly double lambda, alphaW;
-    private readonly double[] u, w, traces, x, net, phi, slope, z, e, back, d, lambdaD, a, c, decay, alt;
+    private readonly double[] u, w, traces, x, net, phi, slope, z, e, back, d, lambdaD, a, c, decay, alt, scratch;
     private readonly Parameter<double>[] parameters;
-    private readonly IOptimizer<double>? both, forW, forU;
+    private readonly IOptimizer<double>? both, forW;
+    private readonly SgdRule<double> sgdU;
     private long steps;
 
     public OnlineLearner(LearnerKind kind, OnlineWeights initial, Activation activation, LearnerSettings settings)
@@ -67,7 +69,7 @@ public sealed class OnlineLearner : IModel<double>
             _ => [],
         };
         x = new double[m];
-        (net, slope, back, d, lambdaD, decay, alt) = (new double[n], new double[n], new double[n], new double[n], new double[n], new double[n], new double[n]);
+        (net, slope, back, d, lambdaD, decay, alt, scratch) = (new double[n], new double[n], new double[n], new double[n], new double[n], new double[n], new double[n], new double[n]);
         phi = new double[n + 1];
         (z, e) = (new double[outputs], new double[outputs]);
         (a, c) = (new double[outputs * n], new double[outputs * n]);
@@ -79,7 +81,7 @@ public sealed class OnlineLearner : IModel<double>
         else
         {
             forW = new Sgd<double>(new OptimizerSettings(settings.AlphaW));
-            forU = new Sgd<double>(new OptimizerSettings(settings.AlphaU));
+            sgdU = new SgdRule<double>(settings.AlphaU, 0, 0, 0, false);
         }
     }
 
@@ -133,8 +135,7 @@ public sealed class OnlineLearner : IModel<double>
         else
         {
             forW!.Step(StepOf(loss, OnlyW));                       // W by LMS first,
-            forU!.Step(StepOf(loss, OnlyU));                       // then U with the traces before this example,
-            UpdateTraces();                                         // then the traces.
+            UpdateIncomingAndTraces();                              // then U with the traces before this example, then the traces.
         }
         return new LearnStep(loss, wrong);
     }
@@ -204,50 +205,55 @@ public sealed class OnlineLearner : IModel<double>
         }
     }
 
-    /// <summary>The rule's direction for U (row i: input i's weights) and ∂L/∂W, into the optimizer's buffers.</summary>
+    /// <summary>bp's ∂L/∂U (row i: d x_i) and ∂L/∂W, into the optimizer's buffers.</summary>
     void IModel<double>.Gradients(IReadOnlyList<double[]> gradients, IReadOnlyList<bool>? trained)
     {
         if (trained is null || trained[0])
-        {
-            var g = gradients[0];
             for (int i = 0; i < m; i++)
             {
-                var gi = g.AsSpan(i * n, n);
-                double xi = x[i];
-                switch (Kind.Rule)
-                {
-                    case IncomingRule.Backprop:
-                        if (xi != 0) TensorPrimitives.Multiply(d, xi, gi); else gi.Clear();
-                        break;
-                    case IncomingRule.CrosspropAlt:
-                        if (xi != 0) TensorPrimitives.Multiply(alt, xi, gi); else gi.Clear();
-                        break;
-                    default:
-                        TensorPrimitives.Multiply(traces.AsSpan(i * n, n), a.AsSpan(0, n), gi);
-                        for (int k = 1; k < outputs; k++)
-                            TensorPrimitives.MultiplyAdd(traces.AsSpan((k * m + i) * n, n), a.AsSpan(k * n, n), gi, gi);
-                        if (lambda != 0 && xi != 0) TensorPrimitives.MultiplyAdd(lambdaD, xi, gi, gi);
-                        break;
-                }
+                var gi = gradients[0].AsSpan(i * n, n);
+                if (x[i] != 0) TensorPrimitives.Multiply(d, x[i], gi); else gi.Clear();
             }
-        }
         if (trained is null || trained[1])
             for (int k = 0; k < outputs; k++) TensorPrimitives.Multiply(phi, e[k], gradients[1].AsSpan(k * (n + 1), n + 1));
     }
 
-    private void UpdateTraces()
+    /// <summary>
+    /// Crossprop's U step, row by row (input i's weights to all hidden units) while the row is in cache: its direction
+    /// g_i· into a scratch row, u_i· ← u_i· − α_U g_i· by plain SGD's rule (<see cref="SgdRule{T}"/>, the arithmetic of
+    /// <see cref="Sgd{T}"/>, so that at λ = 1 the numbers are bp's), then the row's traces.
+    /// </summary>
+    private void UpdateIncomingAndTraces()
     {
-        if (Kind.Rule == IncomingRule.Crossprop)
+        var g = scratch.AsSpan();
+        for (int i = 0; i < m; i++)
         {
+            double xi = x[i];
+            var ui = u.AsSpan(i * n, n);
+            if (Kind.Rule == IncomingRule.CrosspropAlt)
+            {
+                if (xi == 0) continue;                                          // g_i· = 0: u_i· stays
+                TensorPrimitives.Multiply(alt, xi, g);
+                sgdU.Apply(ui, g, [], false);
+                continue;
+            }
+            TensorPrimitives.Multiply(traces.AsSpan(i * n, n), a.AsSpan(0, n), g);
+            for (int k = 1; k < outputs; k++)
+                TensorPrimitives.MultiplyAdd(traces.AsSpan((k * m + i) * n, n), a.AsSpan(k * n, n), g, g);
+            if (lambda != 0 && xi != 0) TensorPrimitives.MultiplyAdd(lambdaD, xi, g, g);
+            sgdU.Apply(ui, g, [], false);
             for (int k = 0; k < outputs; k++)
-                for (int i = 0; i < m; i++)
-                {
-                    var h = traces.AsSpan((k * m + i) * n, n);
-                    TensorPrimitives.Multiply(h, decay, h);
-                    if (x[i] != 0) TensorPrimitives.MultiplyAdd(c.AsSpan(k * n, n), x[i], h, h);
-                }
-            return;
+            {
+                var h = traces.AsSpan((k * m + i) * n, n);
+                TensorPrimitives.Multiply(h, decay, h);
+                if (xi != 0) TensorPrimitives.MultiplyAdd(c.AsSpan(k * n, n), xi, h, h);
+            }
         }
+        if (Kind.Rule == IncomingRule.CrosspropAlt) UpdateAltTraces();
+    }
+
+    private void UpdateAltTraces()
+    {
         var ph = phi.AsSpan(0, n);
         TensorPrimitives.Multiply(ph, ph, decay);                   // h_jk ← h_jk (1 − α_W φ_j²) − α_W e_k
         TensorPrimitives.Multiply(decay, -alphaW, decay);
