@@ -33,7 +33,7 @@ public static class OnlineCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of the stream (geoff)", DefaultValueFactory = _ => 1 };
         var initSeed = new Option<ulong>("--init-seed") { Description = "Seed of the initial weights, shared by all learners", DefaultValueFactory = _ => 2 };
         var window = new Option<int>("--window") { Description = "Examples per metrics.csv row (1: every example; windows end at stage boundaries)", DefaultValueFactory = _ => 1 };
-        var saveStream = new Option<bool>("--save-stream") { Description = "Write the stream as presented to data.safetensors", DefaultValueFactory = _ => true };
+        var saveStream = new Option<bool>("--save-stream") { Description = "Write the stream as presented to data.safetensors (--save-stream false: do not)", DefaultValueFactory = _ => true };
         var outDir = new Option<string>("--out") { Description = "Output folder (one run folder per learner inside)", Required = true };
         var threads = CommonOptions.Threads();
         threads.Description = "Learners run in parallel on this many threads (each learner on one)";
