@@ -29,6 +29,7 @@ IBenchCase[] cases =
     new ClassifierEpochCase<float>(),
     new ClassifierEpochCase<double>(),
     new ClassifierAccuracyCase(),
+    new CrosspropCase(),
 ];
 
 if (options.List)
