@@ -35,13 +35,15 @@ public sealed class ConditionalQuadrature
 
     /// <summary>
     /// The coarsest level m ≥ 1 at which E[σ(√a z)²] and E[σ′(√a z)²] agree with level m − 1 to <see cref="LevelTolerance"/>
-    /// (relative); <see cref="GaussianTrapezoid.MaxLevel"/> if none does (variances beyond ~10⁷ for tanh).
+    /// (relative); <see cref="GaussianTrapezoid.MaxLevel"/> if none does (variances beyond ~1e5 for tanh). 1 for a
+    /// variance that is not finite (every expectation is then NaN or ∞ anyway).
     /// </summary>
     public static int Level(Activation sigma, double a)
     {
+        if (!double.IsFinite(a)) return 1;
         var ws = new Workspace();
         Pair(sigma, a, a, a, 0, ws, out double s0, out double p0);
-        for (int m = 1; m < GaussianTrapezoid.MaxLevel; m++)
+        for (int m = 1; m <= GaussianTrapezoid.MaxLevel; m++)
         {
             Pair(sigma, a, a, a, m, ws, out double s1, out double p1);
             if (Math.Abs(s1 - s0) <= LevelTolerance * Math.Abs(s1) && Math.Abs(p1 - p0) <= LevelTolerance * Math.Abs(p1)) return m;

@@ -10,8 +10,11 @@ namespace Overparam.Numerics;
 /// </summary>
 public sealed class GaussianTrapezoid
 {
-    /// <summary>The finest level <see cref="For"/> builds (h = 2^−14, 2·2^14·L + 1 nodes).</summary>
-    public const int MaxLevel = 14;
+    /// <summary>
+    /// The finest level <see cref="For"/> builds (h = 2^−10, 2·2^10·L + 1 nodes): enough for tanh up to variance ~1e5;
+    /// beyond it the rule is used unconverged, so that a pair still costs at most ~1e6 evaluations.
+    /// </summary>
+    public const int MaxLevel = 10;
 
     public int Level { get; }
     public double Step { get; }
