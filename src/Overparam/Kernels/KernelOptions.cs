@@ -15,24 +15,22 @@ public sealed record KernelOptions
     public bool ComputeSpectra { get; init; } = true;
 
     /// <summary>
-    /// Use the Mehler (Hermite-series) fast path, falling back to tensor quadrature pair by pair where its rigorous
-    /// truncation bound exceeds <see cref="PairTolerance"/>. False: tensor quadrature for every pair (slow reference).
+    /// Use the Mehler (Hermite-series) fast path, falling back to the conditional quadrature pair by pair where its
+    /// rigorous truncation bound exceeds <see cref="PairTolerance"/> times the pair's distance from parallel
+    /// (docs/mathematics.md §4.6). False: tensor Gauss–Hermite quadrature for every pair (slow reference).
     /// </summary>
     public bool UseMehler { get; init; } = true;
 
-    /// <summary>Nodes per axis of the tensor Gauss–Hermite rule.</summary>
+    /// <summary>Nodes per axis of the tensor Gauss–Hermite rule of the <see cref="UseMehler"/> = false path.</summary>
     public int QuadratureDegree { get; init; } = BivariateGaussian.DefaultDegree;
-
-    /// <summary>
-    /// Nodes per axis of the rule used for the Mehler fallback pairs (|ρ| near 1 with slowly decaying coefficients);
-    /// higher than <see cref="QuadratureDegree"/> because those are exactly the pairs where low degrees are least accurate.
-    /// </summary>
-    public int FallbackQuadratureDegree { get; init; } = 200;
 
     /// <summary>Highest Hermite degree of the Mehler series.</summary>
     public int MehlerOrder { get; init; } = MehlerExpansion.DefaultOrder;
 
-    /// <summary>Relative truncation bound accepted from the Mehler series before falling back to quadrature.</summary>
+    /// <summary>
+    /// Truncation bound accepted from the Mehler series, relative to √(E[σ(u)²]E[σ(v)²]) times 1 − |ρ| (the pair's
+    /// distance from parallel), before falling back to quadrature.
+    /// </summary>
     public double PairTolerance { get; init; } = 1e-12;
 
     public static KernelOptions Default { get; } = new();

@@ -46,7 +46,7 @@ public sealed record KernelResult
     /// <summary>lim G^(h) for h = 1..H+1 at index h−1, when <see cref="KernelOptions.KeepLayerGrams"/>.</summary>
     public Matrix<double>[]? LayerGrams { get; init; }
 
-    /// <summary>Pairs evaluated by tensor quadrature because the Mehler bound was not met (diagnostic).</summary>
+    /// <summary>Off-diagonal pairs evaluated by the conditional quadrature because the Mehler bound was not met (diagnostic).</summary>
     public long QuadratureFallbacks { get; init; }
 
     /// <summary>

@@ -7,48 +7,61 @@ namespace Overparam.Numerics;
 /// E[f(√a z₁) g(√b z₂)] = Σ_k ρ^k f̂_k ĝ_k for standard (z₁, z₂) with correlation ρ, where f̂_k = E[f(√a z) h_k(z)]
 /// and h_k = He_k/√k! are the orthonormal (probabilists') Hermite polynomials.
 /// The coefficients depend on one variance only, so they are computed once per sample (n × (Order+1) numbers) and
-/// every pair then costs Order+1 multiply-adds instead of Degree² activation evaluations.
+/// every pair then costs Order+1 multiply-adds instead of a two-dimensional quadrature.
 /// The truncation error after Order is at most √(T_f T_g) |ρ|^(Order+1) (Cauchy–Schwarz), with the tails
-/// T_f = E[f²] − Σ_k f̂_k² reported per sample, so callers can fall back to <see cref="BivariateGaussian"/> pair by pair.
+/// T_f = E[f²] − Σ_k f̂_k² reported per sample, so callers can fall back to <see cref="ConditionalQuadrature"/> pair by pair.
+/// The projections use the <see cref="GaussianTrapezoid"/> rule on [−13, 13] (the integrand f h_k φ carries a factor
+/// e^{−z²/4}) with a step that resolves every sample's variance (docs/mathematics.md §4.6); a fixed Gauss–Hermite rule
+/// does not converge for tanh at large variance (300 nodes: coefficients of sech²(2z) off by 6e−7).
 /// </summary>
 public sealed class MehlerExpansion
 {
     /// <summary>Highest Hermite degree kept (default chosen by measurement, see the Kernels tests).</summary>
     public const int DefaultOrder = 192;
 
-    /// <summary>1-D quadrature nodes used to project onto h_k; exact for the projection of smooth σ up to Order.</summary>
-    public const int DefaultQuadratureDegree = 300;
+    /// <summary>Cut-off of the projection rule: √φ(13) ≈ 3e−19.</summary>
+    public const double Cutoff = 13;
+
+    /// <summary>
+    /// Coarsest projection level (step 1/8: resolves h_k up to Order, whose oscillation is ~√(2k) ≤ 20 ≪ 2π/h) and finest
+    /// (step 1/64, 1665 nodes); samples whose variance needs a finer step get an infinite tail, so all their pairs use quadrature.
+    /// </summary>
+    public const int MinLevel = 3, MaxLevel = 6;
 
     /// <summary>Relative energy that <see cref="Coefficients.EffectiveOrder"/> may drop (added to the tails).</summary>
     public const double TrimEnergy = 1e-26;
 
     public int Order { get; }
-    public int QuadratureDegree { get; }
 
-    private readonly double[] nodes;
-    private readonly double[] sqrtWeights;
-    // psi[k, l] = √w_l h_k(z_l), row-major [(Order+1) × QuadratureDegree]; computed by the three-term recurrence
-    // started from √w_l, so neither h_k(z_l) (huge in the tails) nor w_l (tiny) is ever formed alone.
-    private readonly Matrix<double> psi;
+    // psi[level][k, l] = √w_l h_k(z_l), row-major [(Order+1) × nodes]; computed by the three-term recurrence started
+    // from √w_l, so neither h_k(z_l) (huge in the tails) nor w_l (tiny) is ever formed alone.
+    private readonly Matrix<double>?[] psi = new Matrix<double>?[MaxLevel + 1];
 
-    public MehlerExpansion(int order = DefaultOrder, int quadratureDegree = DefaultQuadratureDegree)
+    public MehlerExpansion(int order = DefaultOrder)
     {
         if (order < 0) throw new ArgumentOutOfRangeException(nameof(order));
-        var rule = GaussHermite.ForStandardNormal(quadratureDegree);
-        Order = order; QuadratureDegree = quadratureDegree;
-        nodes = rule.Nodes;
-        sqrtWeights = rule.Weights.Select(Math.Sqrt).ToArray();
-        psi = new Matrix<double>(order + 1, quadratureDegree);
-        for (int l = 0; l < quadratureDegree; l++)
+        Order = order;
+    }
+
+    private Matrix<double> Psi(GaussianTrapezoid rule)
+    {
+        lock (psi)
         {
-            double z = nodes[l], prev = 0, cur = sqrtWeights[l];
-            psi[0, l] = cur;
-            for (int k = 0; k < order; k++)
+            if (psi[rule.Level] is { } cached) return cached;
+            int nq = rule.Nodes.Length;
+            var m = new Matrix<double>(Order + 1, nq);
+            for (int l = 0; l < nq; l++)
             {
-                double next = (z * cur - Math.Sqrt(k) * prev) / Math.Sqrt(k + 1);   // h_{k+1} = (z h_k − √k h_{k−1})/√(k+1)
-                prev = cur; cur = next;
-                psi[k + 1, l] = cur;
+                double z = rule.Nodes[l], prev = 0, cur = Math.Sqrt(rule.Weights[l]);
+                m[0, l] = cur;
+                for (int k = 0; k < Order; k++)
+                {
+                    double next = (z * cur - Math.Sqrt(k) * prev) / Math.Sqrt(k + 1);   // h_{k+1} = (z h_k − √k h_{k−1})/√(k+1)
+                    prev = cur; cur = next;
+                    m[k + 1, l] = cur;
+                }
             }
+            return psi[rule.Level] = m;
         }
     }
 
@@ -69,7 +82,7 @@ public sealed class MehlerExpansion
         public required double[] Sigma { get; init; }
         /// <summary>ĝ_k of σ′ for sample i at [k * Count + i].</summary>
         public required double[] Prime { get; init; }
-        /// <summary>E[σ(u)²], u ∼ N(0, a_i) (the exact ρ = 1 value).</summary>
+        /// <summary>E[σ(u)²], u ∼ N(0, a_i), on the projection rule (what the tails are measured against).</summary>
         public required double[] SigmaSquare { get; init; }
         public required double[] PrimeSquare { get; init; }
         /// <summary>E[σ(u)] = f̂_0.</summary>
@@ -84,10 +97,20 @@ public sealed class MehlerExpansion
         public required int EffectiveOrder { get; init; }
     }
 
-    /// <summary>The coefficients for the given variances (computed with one GEMM per function).</summary>
-    public Coefficients Compute(Activation sigma, ReadOnlySpan<double> variances)
+    /// <summary>
+    /// The coefficients for the given variances (computed with one GEMM per function), projected with the rule of level
+    /// max(<see cref="MinLevel"/>, max_i levels[i]) capped at <see cref="MaxLevel"/>; levels[i] is the step level that
+    /// resolves variance i (<see cref="ConditionalQuadrature.Level"/>), and samples above the cap get infinite tails.
+    /// </summary>
+    public Coefficients Compute(Activation sigma, ReadOnlySpan<double> variances, ReadOnlySpan<int> levels)
     {
-        int n = variances.Length, nq = QuadratureDegree, kk = Order + 1;
+        int top = MinLevel;
+        foreach (int l in levels) top = Math.Max(top, l);
+        var rule = GaussianTrapezoid.For(Math.Min(top, MaxLevel), Cutoff);
+        var nodes = rule.Nodes;
+        var sqrtWeights = rule.Weights.Select(Math.Sqrt).ToArray();
+        var psi = Psi(rule);
+        int n = variances.Length, nq = nodes.Length, kk = Order + 1;
         var f = new Matrix<double>(n, nq);
         var g = new Matrix<double>(n, nq);
         var z = new double[nq];
@@ -120,7 +143,7 @@ public sealed class MehlerExpansion
             mean[i] = cs.Data[i];
         }
         // Trim: lower the order while the dropped energy stays ≤ 1e-26 E[σ²] (and likewise for σ′) for every sample,
-        // i.e. a truncation error ≤ 1e-13 relative; the projection's own noise floor is ~1e-14 per coefficient.
+        // i.e. a truncation error ≤ 1e-13 relative; the projection's own noise floor is ~1e-16 per coefficient.
         var dropS = new double[n]; var dropP = new double[n];
         int effective = Order;
         while (effective > 0)
@@ -136,7 +159,11 @@ public sealed class MehlerExpansion
             for (int i = 0; i < n; i++) { dropS[i] += cs.Data[k * n + i] * cs.Data[k * n + i]; dropP[i] += cp.Data[k * n + i] * cp.Data[k * n + i]; }
             effective--;
         }
-        for (int i = 0; i < n; i++) { ts[i] += dropS[i]; tp[i] += dropP[i]; }
+        for (int i = 0; i < n; i++)
+        {
+            ts[i] += dropS[i]; tp[i] += dropP[i];
+            if (levels[i] > MaxLevel) ts[i] = tp[i] = double.PositiveInfinity;   // not resolved by the projection rule
+        }
         return new Coefficients
         {
             Count = n, Order = Order, Sigma = cs.Data, Prime = cp.Data, SigmaSquare = ss, PrimeSquare = pp,

@@ -75,6 +75,28 @@ public class GaussianExpectationTests
     }
 
     [Fact]
+    public void ConditionalRuleMatchesErfClosedFormsUpToLargeVariancesAndRhoOne()
+    {
+        // The rule of the diagonal and of the nearly parallel pairs (docs/mathematics.md §4.6) at its adaptive level,
+        // against Williams' closed forms, relative to the ρ = 1 value √(E_a[f²] E_b[f²]) (what λ₀ is measured against).
+        var erf = new ErfActivation();
+        var ws = new ConditionalQuadrature.Workspace();
+        foreach (var (a, b) in new[] { (1.0, 1.0), (0.3, 2.0), (4.0, 4.0), (16.0, 9.0), (100.0, 100.0) })
+        {
+            int level = Math.Max(ConditionalQuadrature.Level(erf, a), ConditionalQuadrature.Level(erf, b));
+            foreach (double rho in new[] { -1, -0.999, 0, 0.5, 0.9, 0.999, 1 - 1e-8, 1 })
+            {
+                double c = rho * Math.Sqrt(a * b);
+                ConditionalQuadrature.Pair(erf, a, b, c, level, ws, out double ss, out double pp);
+                double s1 = Math.Sqrt(ClosedForms.ErfErfExpectation(a, a, a) * ClosedForms.ErfErfExpectation(b, b, b));
+                double p1 = Math.Sqrt(ClosedForms.ErfPrimeErfPrimeExpectation(a, a, a) * ClosedForms.ErfPrimeErfPrimeExpectation(b, b, b));
+                Assert.True(Math.Abs(ss - ClosedForms.ErfErfExpectation(a, b, c)) <= 1e-14 * s1, $"σσ a={a} b={b} ρ={rho}: {ss:R}");
+                Assert.True(Math.Abs(pp - ClosedForms.ErfPrimeErfPrimeExpectation(a, b, c)) <= 1e-14 * p1, $"σ′σ′ a={a} b={b} ρ={rho}: {pp:R}");
+            }
+        }
+    }
+
+    [Fact]
     public void ReluClosedFormsMatchMonteCarlo()
     {
         const int samples = 1_000_000;

@@ -19,12 +19,13 @@ namespace Overparam.Architectures.ConvResNet;
 /// Because σ acts element-wise, every 2p-variate expectation factors into bivariate ones per (l, r) with covariance
 /// [[Λ_ii,ll, Λ_ij,lr], [Λ_ji,rl, Λ_jj,rr]]: the recursion is the fully connected machinery run on the n·p
 /// "points" (i, l), with the covariance stored as an (n·p)×(n·p) matrix, index i·p + l.
-/// Returned tensors (the paper's K^(h) names are inconsistent, docs/mathematics.md §4.4; these are the ones the recursion uses):
+/// <see cref="KernelResult.Tensors"/> (the paper's K^(h) names are inconsistent, docs/mathematics.md §4.4; these are the ones the recursion uses):
 ///   "K0" = Λ^(1) = P[x_iᵀ x_j]              [n, n, p, p]   (the paper's K^(0))
 ///   "Kh" = Σ^(h), 1 ≤ h ≤ H−1               [n, n, p, p]   (the paper's K^(1) and H^(h))
 ///   "KH" = K^(H)                             [n, n]
-///   "Lambda{h}" = Λ^(h) = P[Σ^(h−1)], 2 ≤ h ≤ H  [n, n, p, p]   (the paper's K^(h−1) for h ≥ 3)
-/// Θ is not derived for the convolutional net (Theta = null).
+///   "Lambda{h}" = Λ^(h) = P[Σ^(h−1)], 2 ≤ h ≤ H  [n, n, p, p]   (the paper's K^(h−1) for h ≥ 3; in memory only)
+/// `overparam kernel` writes only K0 … KH to kernel.safetensors (the conv net has no Theta); the Lambda{h} blocks stay in the
+/// result for callers of this method. Θ is not derived for the convolutional net (Theta = null).
 /// </summary>
 public static class ConvResNetKernel
 {
