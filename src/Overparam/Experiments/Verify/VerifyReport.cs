@@ -81,7 +81,7 @@ public static class VerifyReport
 
     /// <summary>
     /// One column's probed values pooled over runs, each with its real step, the run it came from (its folder name, e.g.
-    /// fc-H4-m2048-s3) and the loss at that step; probes before <paramref name="fromStep"/> are left out.
+    /// fc-H4-m2048-s3) and the loss at that step (<see cref="Pool"/> leaves out the probes before its fromStep).
     /// </summary>
     private sealed record Pooled(double[] Values, long[] Steps, string[] Runs, double[] Loss);
 

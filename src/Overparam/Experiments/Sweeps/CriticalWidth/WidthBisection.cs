@@ -16,7 +16,7 @@ public enum BisectionStatus
 /// <summary>
 /// The smallest integer width m in [min, max] with ok(m), assuming ok is monotone in m: bracketing by doubling from
 /// min (min, 2·min, 4·min, … capped at max), then bisection on log-width (the geometric midpoint, rounded) until the
-/// failing and succeeding widths are adjacent integers. Each width is evaluated at most once. <paramref name="ok"/> returns
+/// failing and succeeding widths are adjacent integers. Each width is evaluated at most once. The test of a width returns
 /// null when the evidence so far contradicts monotonicity; the search then stops with <see cref="BisectionStatus.NonMonotone"/>.
 /// </summary>
 public static class WidthBisection
