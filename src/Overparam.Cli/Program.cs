@@ -19,9 +19,12 @@ public static class Program
     /// <see cref="CommonOptions.Guard"/>. Any other exception ends here, as one line on standard error and exit 1, with the
     /// stack trace only under --verbose.
     /// </summary>
-    public static int Main(string[] args)
+    public static int Main(string[] args) => Run(Root(), args);
+
+    /// <summary><see cref="Main"/> over any command tree (the tests give it commands that fail on purpose).</summary>
+    public static int Run(Command root, string[] args)
     {
-        var parse = Root().Parse(args);
+        var parse = root.Parse(args);
         if (parse.Action is ParseErrorAction errors)
         {
             errors.ShowHelp = false;
