@@ -115,6 +115,12 @@ public static class HostileInputCases
         Bad("out in /proc", Train("--out", "/proc/overparam-run"), "--out /proc/overparam-run: cannot create or write the folder"),
         Bad("kernel out under a file", ["kernel", "--n", "8", "--threads", "1", "--out", "{dir}/file/k"], "is a file, so no folder can be made under it", d => Text(d, "file", "x")),
 
+        Bad("sweep out under a file", ["sweep", "{dir}/ok.yaml", "--out", "{dir}/file/sweep", "--quiet"], "sweep folder {dir}/file/sweep: {dir}/file is a file",
+            d => { Text(d, "ok.yaml", SmallSweep); Text(d, "file", "x"); }),
+        Bad("sweep out empty", ["sweep", "{dir}/ok.yaml", "--out", "", "--quiet"], "sweep folder \"\": empty path", d => Text(d, "ok.yaml", SmallSweep)),
+        Bad("verify out under a file", ["verify", "--config", "{dir}/v.json", "--out", "{dir}/file/report"], "--out {dir}/file/report: {dir}/file is a file",
+            d => { Text(d, "v.json", """{"architectures":["fc"],"depths":[1],"widths":[8],"seeds":1,"n":8,"d":4,"steps":5}"""); Text(d, "file", "x"); }),
+
         // Sweep and verify specifications, result stores.
         Bad("malformed YAML", ["sweep", "{dir}/bad.yaml", "--out", "{dir}/sweep"], "invalid YAML", d => Text(d, "bad.yaml", "base: { architecture: fc, n: 8\ngrid: [\n")),
         Bad("verify config null", ["verify", "--config", "{dir}/null.json", "--out", "{dir}/report"], "null.json: expected a JSON object", d => Text(d, "null.json", "null")),

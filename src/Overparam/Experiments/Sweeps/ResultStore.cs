@@ -28,7 +28,7 @@ public sealed class ResultStore : IDisposable
     /// <summary>Opens (creating if needed) the store of a folder.</summary>
     public static ResultStore Open(string directory)
     {
-        Directory.CreateDirectory(directory);
+        OutputFolder.Create("sweep folder", directory);
         string path = System.IO.Path.Combine(directory, FileName);
         var builder = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = BusyTimeoutMs / 1000 };
         var connection = new SqliteConnection(builder.ToString());
