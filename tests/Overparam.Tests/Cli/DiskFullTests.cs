@@ -5,8 +5,8 @@ namespace Overparam.Tests.Cli;
 
 /// <summary>
 /// A run on a disk that fills up: exit 1 with a one-line "the disk is full" message, metrics.csv ends at a whole row,
-/// summary.json says failed at that row's step, and no temporary file is left. Needs a small tmpfs, which only root can
-/// mount; elsewhere the test returns without checking anything.
+/// summary.json says failed at that row's step, and no temporary file is left; and a read-only file system as --out is
+/// bad input. Needs a small tmpfs, which only root can mount; elsewhere the tests return without checking anything.
 /// </summary>
 [Collection(ConsoleCollection.Name)]
 public sealed class DiskFullTests
@@ -36,6 +36,24 @@ public sealed class DiskFullTests
             Assert.Equal(summary["steps"]!.GetValue<int>(), int.Parse(last[0]));
             Assert.Equal(summary["final_loss"]!.GetValue<double>(), CliHarness.D(last[1]));
             Assert.Empty(Directory.GetFiles(run, "*.tmp"));
+        }
+        finally { Run("umount", mount); }
+    }
+
+    [Fact]
+    public void AReadOnlyFileSystem_IsBadInput_AndNothingIsWritten()
+    {
+        using var tmp = new TempDirectory();
+        string mount = tmp.File("readonly");
+        Directory.CreateDirectory(mount);
+        if (!Run("mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", mount)) return; // not root, or no mount here
+        try
+        {
+            var r = CliHarness.Run("train", "--quiet", "--width", "8", "--depth", "1", "--n", "4", "--d", "2", "--steps", "2",
+                "--threads", "1", "--out", Path.Combine(mount, "run"));
+            Assert.True(r.ExitCode == 2, r.ToString());
+            Assert.StartsWith($"error: --out {Path.Combine(mount, "run")}: cannot create or write the folder", r.Err);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(mount));
         }
         finally { Run("umount", mount); }
     }
