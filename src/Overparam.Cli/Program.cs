@@ -10,7 +10,40 @@ public static class Program
     /// <summary>The command's name in every usage line, however it is started (installed tool, dotnet run, the dll, tests).</summary>
     public const string Name = "overparam";
 
-    public static int Main(string[] args) => Root().Parse(args).Invoke();
+    /// <summary>The option that adds the stack trace to the one-line message of an unexpected error.</summary>
+    public const string VerboseName = "--verbose";
+
+    /// <summary>
+    /// Parses and runs a command. Exit codes: 0 ok, 1 a run or computation failed, 2 bad input. Parse errors (unknown
+    /// options, unparsable values) are bad input: the parser's message and exit 2. Bad input a command finds is exit 2 from
+    /// <see cref="CommonOptions.Guard"/>. Any other exception ends here, as one line on standard error and exit 1, with the
+    /// stack trace only under --verbose.
+    /// </summary>
+    public static int Main(string[] args) => Run(Root(), args);
+
+    /// <summary><see cref="Main"/> over any command tree (the tests give it commands that fail on purpose).</summary>
+    public static int Run(Command root, string[] args)
+    {
+        var parse = root.Parse(args);
+        if (parse.Action is ParseErrorAction errors)
+        {
+            errors.ShowHelp = false;
+            errors.Invoke(parse);
+            Console.Error.WriteLine($"(see `{string.Join(" ", CommandPath(parse.CommandResult))} --help`)");
+            return 2;
+        }
+        try { return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }); }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine("error: " + FailureText.OneLine(e));
+            if (args.Contains(VerboseName)) Console.Error.WriteLine(e);
+            else Console.Error.WriteLine($"(run again with {VerboseName} for the stack trace)");
+            return 1;
+        }
+    }
+
+    private static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult? c) =>
+        c is null ? [] : CommandPath(c.Parent as System.CommandLine.Parsing.CommandResult).Append(c.Command.Name);
 
     /// <summary>
     /// The command tree. The root is a plain <see cref="Command"/> named <see cref="Name"/>: System.CommandLine's
@@ -24,6 +57,7 @@ public static class Program
         help.Action = new SubcommandHelp((SynchronousCommandLineAction)help.Action!);
         root.Options.Add(help);
         root.Options.Add(new VersionOption());
+        root.Options.Add(new Option<bool>(VerboseName) { Description = "On an unexpected error, print the stack trace too", Recursive = true });
         foreach (var command in CommandRegistry.All()) root.Subcommands.Add(command);
         return root;
     }

@@ -23,6 +23,7 @@ public static class KernelCommand
         {
             CommonOptions.ApplyThreads(r.GetValue(threads));
             var runSpec = spec.ToSpec(r);
+            RunSpecChecks.Check(runSpec);
             var data = RunData.Load(runSpec, RunNetwork.Architecture(runSpec), out var warnings);
             foreach (var w in warnings) Console.Error.WriteLine("warning: " + w);
             var config = RunNetwork.Config(runSpec, data);
@@ -30,7 +31,7 @@ public static class KernelCommand
             var kernel = TheoryQuantities.Compute(config, data).Kernel;
             double seconds = clock.Elapsed.TotalSeconds;
             var dir = r.GetValue(outDir)!;
-            Directory.CreateDirectory(dir);
+            OutputFolder.Create("--out", dir);
             var tensors = kernel.Tensors.Where(t => t.Name.StartsWith('K') && t.Name.Skip(1).All(char.IsDigit))
                 .Select(t => Tensor.F64(t.Name, t.Shape, t.Data)).ToList();
             if (kernel.Theta is { } theta) tensors.Add(Tensor.FromMatrix("Theta", theta));

@@ -23,14 +23,15 @@ public static class SweepCommand
         var retry = new Option<bool>("--retry-failed") { Description = "Also redo cells recorded as failed" };
         var keepRuns = new Option<bool>("--keep-runs") { Description = "Also write each cell's full run folder to DIR/runs/KEY" };
         var quiet = CommonOptions.Quiet();
+        var yes = new Option<bool>("--yes") { Description = $"Run a sweep of more than {SweepSpec.ConfirmCells:N0} cells (without it such a sweep is refused with its size)" };
 
         var command = new Command("sweep", "Run a grid of training runs, resumable (kill and re-run) and shardable (Slurm job arrays)");
         command.Arguments.Add(specArg);
-        foreach (var o in new Option[] { outDir, jobs, threads, shard, retry, keepRuns, quiet }) command.Options.Add(o);
+        foreach (var o in new Option[] { outDir, jobs, threads, shard, retry, keepRuns, quiet, yes }) command.Options.Add(o);
         command.SetAction(r => Guard(() =>
         {
             string specPath = r.GetValue(specArg)!;
-            var spec = SweepSpec.Load(specPath);
+            var spec = SweepSpec.Load(specPath, r.GetValue(yes) ? null : SweepSpec.ConfirmCells);
             string dir = r.GetValue(outDir) ?? Path.GetFileNameWithoutExtension(specPath) + "-sweep";
             int nJobs = r.GetValue(jobs);
             if (nJobs < 1) return Bad($"--jobs {nJobs}: must be at least 1");

@@ -64,6 +64,7 @@ public static class VerifyCommand
         var dir = outDir ?? Path.Combine("runs", $"verify-{name}-{DateTime.Now:yyyyMMdd-HHmmss}");
         if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
             throw new RunSpecException($"--out {dir}: folder exists and is not empty");
+        Overparam.Experiments.OutputFolder.Create("--out", dir);   // before any run: a folder that cannot be written is bad input
         return dir;
     }
 

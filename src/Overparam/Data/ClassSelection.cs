@@ -23,14 +23,14 @@ public sealed record ClassSelection
 
     public bool IsAll => Pair is null;
 
-    /// <summary>"all" or "a,b" with non-negative integers; throws <see cref="FormatException"/> otherwise.</summary>
+    /// <summary>"all" or "a,b" with distinct non-negative integers; throws <see cref="FormatException"/> otherwise.</summary>
     public static ClassSelection Parse(string text)
     {
         string s = text.Trim();
         if (s.Equals("all", StringComparison.OrdinalIgnoreCase)) return All;
         var parts = s.Split(',');
         if (parts.Length == 2 && int.TryParse(parts[0], out int a) && int.TryParse(parts[1], out int b) && a >= 0 && b >= 0)
-            return Binary(a, b);
+            return a != b ? Binary(a, b) : throw new FormatException($"--classes {text}: the two classes must differ");
         throw new FormatException($"--classes {text}: expected two class labels, e.g. 0,1, or all");
     }
 
@@ -51,6 +51,7 @@ public sealed class ClassSelectionJsonConverter : JsonConverter<ClassSelection>
         }
         var pair = JsonSerializer.Deserialize<int[]>(ref reader, options);
         if (pair is not { Length: 2 }) throw new JsonException("classes: expected \"all\" or two class labels such as [0, 1]");
+        if (pair[0] == pair[1] || pair[0] < 0 || pair[1] < 0) throw new JsonException($"classes: [{pair[0]}, {pair[1]}]: expected two different class labels ≥ 0");
         return ClassSelection.Binary(pair[0], pair[1]);
     }
 

@@ -110,6 +110,7 @@ public static class IdxData
     {
         using var s = Open(path);
         uint[] header = ReadHeader(s, path, LabelsMagic, 1, "label");
+        CheckDeclaredLength(path, 8L + header[0], $"{header[0]} labels");
         var labels = ReadExactly(s, path, checked((int)header[0]), "labels");
         CheckEnd(s, path, 8L + labels.Length, $"{labels.Length} labels");
         return labels;
@@ -122,8 +123,12 @@ public static class IdxData
         uint[] dims = ReadHeader(images, path, ImagesMagic, 3, "image");
         if (dims[0] != labelCount)
             throw new DataFormatException(path, $"{dims[0]} images but {Path.GetFileName(labelsPath)} has {labelCount} labels");
-        int count = (int)dims[0], rows = (int)dims[1], cols = (int)dims[2], pixels = checked(rows * cols);
-        if (pixels == 0) throw new DataFormatException(path, $"images are {rows}x{cols}");
+        int count = (int)dims[0], rows = (int)dims[1], cols = (int)dims[2];
+        long area = (long)rows * cols;
+        if (area == 0) throw new DataFormatException(path, $"images are {rows}x{cols}");
+        if (area > Array.MaxLength) throw new DataFormatException(path, $"header gives images of {rows}x{cols} = {area} pixels each: too large (at most {Array.MaxLength})");
+        int pixels = (int)area;
+        CheckDeclaredLength(path, 16L + count * area, $"{count} images of {rows}x{cols}");
 
         var x = new Matrix<double>(chosen.Count, pixels);
         var buffer = new byte[pixels];
@@ -201,6 +206,31 @@ public static class IdxData
         if (size != (uint)length)
             throw new DataFormatException(path,
                 $"gzip trailer gives an uncompressed size of {size} bytes, the data has {length}: the file is truncated or corrupt");
+    }
+
+    /// <summary>
+    /// Before anything is allocated for the records: the data length the header declares against the file's length
+    /// (uncompressed: not shorter; bytes after the records are found by <see cref="CheckEnd"/>) or the uncompressed size in
+    /// the gzip trailer (mod 2³²), so that a header announcing more than the file holds is an error at once.
+    /// </summary>
+    private static void CheckDeclaredLength(string path, long length, string what)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        int b0 = file.ReadByte(), b1 = file.ReadByte();
+        if (!(b0 == 0x1f && b1 == 0x8b))
+        {
+            if (file.Length < length)
+                throw new DataFormatException(path, $"file ends early: the header announces {what}, {length} bytes in all, and the file has {file.Length}");
+            return;
+        }
+        if (file.Length < 18) throw new DataFormatException(path, "gzip file too short: truncated");
+        var trailer = new byte[4];
+        file.Position = file.Length - 4;
+        file.ReadExactly(trailer);
+        uint size = BinaryPrimitives.ReadUInt32LittleEndian(trailer);
+        if (size != (uint)length)
+            throw new DataFormatException(path,
+                $"file ends early or is corrupt: the header announces {what}, {length} bytes in all, and the gzip trailer gives an uncompressed size of {size}");
     }
 
     private static byte[] ReadExactly(Stream s, string path, int count, string what)

@@ -11,7 +11,7 @@ namespace Overparam.Experiments;
 /// <item>csv:PATH and idx:DIR (fashion-mnist): the training file; a test set from <c>test_data</c> (same number of features),
 ///   from <c>test_fraction</c> (<see cref="RandomSplit"/> with the data seed) or, for IDX, from the directory's t10k files
 ///   (always with classes "all", with two classes when <c>n_test</c> is given). --n and --n-test take the first samples of
-///   each file in file order (see <see cref="IdxData"/>).</item>
+///   each file in file order (see <see cref="IdxData"/>); for CSV, --n takes the first n rows (all when the file has fewer).</item>
 /// <item>mixture and teacher-classes: synthetic classification with a fresh test sample of <c>n_test</c> (default 1000)
 ///   drawn with <see cref="SyntheticData.TestSeed"/>.</item>
 /// <item>Inputs, train and test alike: scaled to unit norm (the default, the theorems' assumption), standardized per
@@ -57,7 +57,7 @@ public static class RunData
             data = source.Kind switch
             {
                 DataKind.Synthetic => Synthetic(spec, conv, dataSeed, classes),
-                DataKind.Csv => Csv(spec, source.Path!, conv, classes),
+                DataKind.Csv => Csv(spec, source.Path!, conv, classes, warnings),
                 DataKind.Idx => Idx(spec, source.Path!, conv, classes, warnings),
                 DataKind.Mixture => Mixture(spec, conv, dataSeed, classes),
                 _ => Teacher(spec, conv, dataSeed, classes),
@@ -138,11 +138,14 @@ public static class RunData
         return y;
     }
 
-    private static LabelledData Csv(RunSpec spec, string path, bool conv, int? classes)
+    /// <summary>The first n rows of the file (all of them when it has fewer: a warning says when rows are left out).</summary>
+    private static LabelledData Csv(RunSpec spec, string path, bool conv, int? classes, List<string> warnings)
     {
-        var train = CsvData.Load(path, conv ? ParseShape(spec.InputShape) : null, classes ?? 0);
+        var train = CsvData.Load(path, conv ? ParseShape(spec.InputShape) : null, classes ?? 0, spec.N, out bool more);
+        if (more) warnings.Add($"{path} has more than {spec.N} rows: the run uses the first {spec.N} (--n)");
         var test = spec.TestData is null ? null : TestFile(spec, DataKind.Csv, path, train, classes ?? 0, Layout(spec, conv));
-        return new LabelledData(train, test, classes ?? 0, $"{train.Source}, all rows in file order; {Labels(classes)}; {TestOrigin(spec, test)}");
+        string rows = more ? $"the first {spec.N} rows" : "all rows";
+        return new LabelledData(train, test, classes ?? 0, $"csv:{path}, {rows} in file order; {Labels(classes)}; {TestOrigin(spec, test)}");
     }
 
     private static LabelledData Idx(RunSpec spec, string dir, bool conv, int? requested, List<string> warnings)
@@ -266,9 +269,19 @@ public static class RunData
         }
         return data with
         {
-            Train = data.Train.Normalized(), Test = data.Test?.Normalized(),
+            Train = Normalized(data.Train), Test = data.Test is null ? null : Normalized(data.Test),
             Description = $"{data.Description}; every input scaled to unit norm",
         };
+    }
+
+    /// <summary>The inputs scaled to unit norm; an input of norm 0 (or one whose norm overflows) is bad input naming the data and the sample.</summary>
+    private static Dataset Normalized(Dataset data)
+    {
+        try { return data.Normalized(); }
+        catch (InvalidOperationException e)
+        {
+            throw new RunSpecException($"{data.Source}: {e.Message} (samples counted in the order taken from the file); --raw or --standardize keep such inputs");
+        }
     }
 
     /// <summary>"3x32" → [3, 32] (d₀ × p).</summary>

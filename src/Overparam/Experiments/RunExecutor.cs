@@ -24,12 +24,16 @@ public sealed record RunOutcome(TrainingStatus Status, int Steps, double Initial
 public static class RunExecutor
 {
     public static RunOutcome Execute(RunSpec spec, string? outDir, IProgress<RunProgress>? progress = null,
-        CancellationToken cancel = default, TextWriter? warningsTo = null) => spec.DType switch
+        CancellationToken cancel = default, TextWriter? warningsTo = null)
     {
-        "float64" => Run<double>(spec, outDir, null, progress, cancel, warningsTo),
-        "float32" => Run<float>(spec, outDir, null, progress, cancel, warningsTo),
-        _ => throw new RunSpecException($"--dtype {spec.DType}: expected {Choices.Or(Choices.DTypes)}"),
-    };
+        RunSpecChecks.Check(spec);
+        return spec.DType switch
+        {
+            "float64" => Run<double>(spec, outDir, null, progress, cancel, warningsTo),
+            "float32" => Run<float>(spec, outDir, null, progress, cancel, warningsTo),
+            _ => throw new RunSpecException($"--dtype {spec.DType}: expected {Choices.Or(Choices.DTypes)}"),
+        };
+    }
 
     /// <summary>
     /// Continues the run in <paramref name="directory"/> from its checkpoint.safetensors (written with --checkpoint-every),
@@ -78,6 +82,11 @@ public static class RunExecutor
         if (!(spec.CRes > 0 && spec.CRes < 1) && architecture.UsesCRes)
             warnings.Add($"c_res = {spec.CRes} is outside (0, 1): outside the theorems");
         if (resumed is null) foreach (var w in warnings) warningsTo?.WriteLine("warning: " + w);
+
+        int n = data.Train.Count;
+        MemoryBudget.Ensure($"--width {spec.Width} --depth {spec.Depth} with n = {n}", MemoryBudget.Training(config, n, Math.Clamp(spec.BatchSize ?? n, 1, n),
+            System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), grams: spec.ProbeEvery > 0 || spec.LrPolicy == "stable" && resumed is null,
+            kernel: spec.ProbeEvery > 0 || spec.LrPolicy == "theory"));
 
         var checkpoint = resumed is null ? default : Checkpoint.Read(resumed.Path);
         var run = RunModel<T>.Create(spec, config, trained, checkpoint.Meta is null ? null : checkpoint.Parameters, $"{resumed?.Path}/{Checkpoint.FileName}");

@@ -16,7 +16,7 @@ namespace Overparam.Experiments;
 public sealed class RunFolder : IDisposable
 {
     public string Path { get; }
-    private StreamWriter? metrics;
+    private FileStream? metrics;
     private string[] columns = [];
 
     private RunFolder(string path) { Path = path; }
@@ -27,7 +27,7 @@ public sealed class RunFolder : IDisposable
         if (File.Exists(path)) throw new RunSpecException($"--out {path}: is a file, not a folder");
         if (File.Exists(System.IO.Path.Combine(path, "summary.json")))
             throw new RunSpecException($"--out {path}: already holds a run (summary.json); choose another folder or remove it");
-        Directory.CreateDirectory(path);
+        OutputFolder.Create("--out", path);
         return new RunFolder(path);
     }
 
@@ -46,7 +46,7 @@ public sealed class RunFolder : IDisposable
         var kept = lines.Take(1).Concat(lines.Skip(1).TakeWhile(l => l.Length > 0 && int.TryParse(l.Split(',')[0], out int k) && k < nextStep));
         AtomicFile.WriteAllText(file, string.Join("\n", kept) + "\n");
         folder.columns = header.ToArray();
-        folder.metrics = new StreamWriter(file, true, new System.Text.UTF8Encoding(false)) { AutoFlush = true };
+        folder.metrics = Metrics(file, FileMode.Append);
         return folder;
     }
 
@@ -55,8 +55,23 @@ public sealed class RunFolder : IDisposable
 
     private string File_(string name) => System.IO.Path.Combine(Path, name);
 
-    public void WriteJson(string name, JsonNode node) =>
-        AtomicFile.WriteAllText(File_(name), node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    /// <summary>
+    /// Writes a JSON file atomically. On a full disk, when the file exists, it is rewritten in place instead, reusing its
+    /// own space, so that summary.json can still say how the run ended (a rewrite in place is not atomic, but a full disk
+    /// leaves no room for a second copy).
+    /// </summary>
+    public void WriteJson(string name, JsonNode node)
+    {
+        string file = File_(name), text = node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        try { AtomicFile.WriteAllText(file, text); }
+        catch (IOException e) when (DiskFull(e) && File.Exists(file))
+        {
+            File.WriteAllText(file, text, new System.Text.UTF8Encoding(false));
+        }
+    }
+
+    /// <summary>Whether an I/O error is ENOSPC, no space left on the device.</summary>
+    public static bool DiskFull(IOException e) => (e.HResult & 0xFFFF) == 28 || e.Message.Contains("No space left on device", StringComparison.Ordinal);
 
     /// <summary>data.safetensors: X [n, input shape …] and y [n] as trained on, and X_test, y_test when there is a test set.</summary>
     public void WriteData(Dataset data, Dataset? test = null) => SafeTensors.Write(File_("data.safetensors"),
@@ -76,15 +91,31 @@ public sealed class RunFolder : IDisposable
     public void StartMetrics(IReadOnlyList<string> header)
     {
         columns = header.ToArray();
-        metrics = new StreamWriter(File_("metrics.csv"), false, new System.Text.UTF8Encoding(false)) { AutoFlush = true };
-        metrics.WriteLine(string.Join(",", columns));
+        metrics = Metrics(File_("metrics.csv"), FileMode.Create);
+        WriteLine(string.Join(",", columns));
     }
 
     /// <summary>Appends one row; missing values (not probed at this step) are left empty.</summary>
     public void AppendMetrics(IReadOnlyDictionary<string, double> row)
     {
         if (metrics is null) return;
-        metrics.WriteLine(string.Join(",", columns.Select(c => row.TryGetValue(c, out var v) ? ReportFormat.RoundTrip(v) : "")));
+        WriteLine(string.Join(",", columns.Select(c => row.TryGetValue(c, out var v) ? ReportFormat.RoundTrip(v) : "")));
+    }
+
+    // Unbuffered, so that every row reaches the file when it is written and a failed write leaves nothing pending.
+    private static FileStream Metrics(string file, FileMode mode) => new(file, mode, FileAccess.Write, FileShare.Read, 1);
+
+    /// <summary>One whole line or none: a write that fails (a full disk) is cut back to the end of the previous row.</summary>
+    private void WriteLine(string line)
+    {
+        var bytes = new System.Text.UTF8Encoding(false).GetBytes(line + "\n");
+        long end = metrics!.Length;
+        try { metrics.Write(bytes); }
+        catch (IOException)
+        {
+            try { metrics.SetLength(end); metrics.Position = end; } catch (IOException) { }
+            throw;
+        }
     }
 
     public void Dispose() => metrics?.Dispose();

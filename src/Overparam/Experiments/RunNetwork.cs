@@ -80,7 +80,10 @@ public static class RunNetwork
         return FromTensors<T>(tensors, config, $"--init {spec.Init}");
     }
 
-    /// <summary>The network's parameters from named tensors (names and shapes checked); <paramref name="source"/> starts each error message.</summary>
+    /// <summary>
+    /// The network's parameters from named tensors: names and shapes as the network's, every value finite, and no other
+    /// tensor; <paramref name="source"/> starts each error message.
+    /// </summary>
     public static IReadOnlyList<Parameter<T>> FromTensors<T>(IReadOnlyDictionary<string, Tensor> tensors, NetworkConfig config, string source)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -91,9 +94,25 @@ public static class RunNetwork
                 throw new RunSpecException($"{source}: tensor {name} is missing (expected {string.Join(", ", NetworkFactory.Shapes(config).Select(s => s.Name))})");
             if (!t.Shape.SequenceEqual(shape))
                 throw new RunSpecException($"{source}: tensor {name} has shape [{string.Join(", ", t.Shape)}], the network needs [{string.Join(", ", shape)}]");
-            result.Add(new Parameter<T>(name, shape, t.AsDoubles().Select(T.CreateTruncating).ToArray()));
+            var values = t.AsDoubles();
+            int bad = Array.FindIndex(values, v => !double.IsFinite(v));
+            if (bad >= 0)
+                throw new RunSpecException($"{source}: tensor {name} holds {values[bad].ToString(System.Globalization.CultureInfo.InvariantCulture)} at [{string.Join(", ", Index(bad, shape))}]; weights must be finite");
+            result.Add(new Parameter<T>(name, shape, values.Select(T.CreateTruncating).ToArray()));
         }
+        var extra = tensors.Keys.Except(result.Select(p => p.Name)).Order(StringComparer.Ordinal).ToList();
+        if (extra.Count > 0)
+            throw new RunSpecException($"{source}: holds tensors that are not parameters of this network: {string.Join(", ", extra)} " +
+                $"(it has {string.Join(", ", result.Select(p => p.Name))}); refusing weights that may belong to another network");
         return result;
+    }
+
+    /// <summary>The row-major multi-index of flat element <paramref name="flat"/> in an array of <paramref name="shape"/>.</summary>
+    private static int[] Index(int flat, int[] shape)
+    {
+        var index = new int[shape.Length];
+        for (int k = shape.Length - 1; k >= 0; k--) { index[k] = flat % shape[k]; flat /= shape[k]; }
+        return index;
     }
 
     public static IReadOnlyList<Tensor> ToTensors<T>(IReadOnlyList<Parameter<T>> parameters) where T : unmanaged, IFloatingPointIeee754<T>

@@ -28,7 +28,6 @@ internal sealed class RunObserver<T>(RunFolder? folder, Probes<T>? probes, Evalu
     {
         if (s.Step == 0) FirstLoss = s.Loss;
         double seconds = secondsBefore + s.Seconds;
-        LastStep = s.Step; LastLoss = s.Loss; LastSeconds = seconds;
         var row = new Dictionary<string, double> { [MetricColumns.Step] = s.Step, [MetricColumns.Loss] = s.Loss, [MetricColumns.Seconds] = seconds };
         if (stochastic) { row[MetricColumns.Epoch] = s.Epoch; row[MetricColumns.LearningRate] = s.LearningRate; }
         if (coupled is not null) row[MetricColumns.Gamma] = coupled.Gamma(s.Step, s.Epoch);
@@ -42,6 +41,7 @@ internal sealed class RunObserver<T>(RunFolder? folder, Probes<T>? probes, Evalu
         if (flatness is not null && flatness.Due(s.Epoch, s.IsLast)) flatness.Measure(row);
         sideSeconds += Stopwatch.GetElapsedTime(t0).TotalSeconds;
         folder?.AppendMetrics(row);
+        LastStep = s.Step; LastLoss = s.Loss; LastSeconds = seconds;   // after the row is written: a run that fails ends at its last row
         LastRow = row;
         double trainSeconds = Math.Max(1e-9, s.Seconds - sideSeconds);
         firstStep ??= s.Step;

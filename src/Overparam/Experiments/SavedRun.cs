@@ -42,7 +42,7 @@ public sealed class SavedRun
             var resolved = config["resolved"] as JsonObject ?? throw new JsonException("no \"resolved\" object");
             return new SavedRun(path, spec.Deserialize<RunSpec>(RunSpec.Json) ?? throw new JsonException("\"spec\" is null"), resolved);
         }
-        catch (JsonException e) { throw new RunSpecException($"{file}: {e.Message}", e); }
+        catch (JsonException e) { throw new RunSpecException($"{file}: not a run configuration (corrupt or edited): {e.Message}", e); }
     }
 
     /// <summary>The data the run trained on (data.safetensors: X [n, input shape …] and y [n]).</summary>
@@ -50,6 +50,8 @@ public sealed class SavedRun
     {
         string file = File_("data.safetensors");
         var tensors = Tensors(file);
+        if (tensors.TryGetValue("X", out var xs) && tensors.TryGetValue("y", out var ys) && xs.Shape.Length >= 2 && ys.Shape.Length == 1 && xs.Shape[0] != ys.Shape[0])
+            throw new RunSpecException($"{file}: X holds {xs.Shape[0]} samples and y {ys.Shape[0]} labels; the counts must match");
         if (!tensors.TryGetValue("X", out var x) || !tensors.TryGetValue("y", out var y)
             || x.Shape.Length < 2 || y.Shape.Length != 1 || y.Shape[0] != x.Shape[0])
             throw new RunSpecException($"{file}: expected tensors X [n, ...] and y [n]");

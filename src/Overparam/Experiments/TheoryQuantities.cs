@@ -15,6 +15,7 @@ public sealed record TheoryQuantities(double Lambda0, KernelResult Kernel)
     public static TheoryQuantities Compute(NetworkConfig config, Dataset data)
     {
         if (config.Architecture.KernelUnavailable(config) is { } reason) throw new RunSpecException(reason);
+        MemoryBudget.Ensure($"the kernels of n = {data.Count} samples (--n)", MemoryBudget.Kernel(config, data.Count));
         var options = KernelOptions.Default with { KeepLayerGrams = true, ComputeSpectra = false };
         var kernel = config.Architecture.Kernel(config, data.X, options);
         if (config.CSigmaOverride is double c && c != config.Activation.CSigma)

@@ -134,7 +134,7 @@ public sealed class IdxDataTests : IDisposable
         WriteFiles(ImagesFile(pixels: 20), LabelsFile(Labels), gzip: true);
         File.Delete(dir.File("train-images-idx3-ubyte"));
         File.Delete(dir.File("train-labels-idx1-ubyte"));
-        Assert.Equal($"{dir.File("train-images-idx3-ubyte.gz")}: file ends early, while reading image 4", Fails().Message);
+        Assert.Equal($"{dir.File("train-images-idx3-ubyte.gz")}: file ends early or is corrupt: the header announces 7 images of 2x3, 58 bytes in all, and the gzip trailer gives an uncompressed size of 36", Fails().Message);
     }
 
     private void WriteTestFiles(byte[] images, byte[] labels, bool gzip = false) =>
@@ -174,10 +174,10 @@ public sealed class IdxDataTests : IDisposable
         WriteFiles([.. ImagesFile(), 0], LabelsFile(Labels));
         Assert.Equal($"{dir.File("train-images-idx3-ubyte")}: has data after the 7 images of 2x3 that its header announces", Fails().Message);
         WriteFiles(ImagesFile(), LabelsFile(Labels)[..^2]);
-        Assert.Equal($"{dir.File("train-labels-idx1-ubyte")}: file ends early, while reading labels", Fails().Message);
+        Assert.Equal($"{dir.File("train-labels-idx1-ubyte")}: file ends early: the header announces 7 labels, 15 bytes in all, and the file has 13", Fails().Message);
         // The samples needed (n = 2: images 0 and 3) come before the cut, but the whole file is checked.
         WriteFiles(ImagesFile()[..^1], LabelsFile(Labels));
-        Assert.Equal($"{dir.File("train-images-idx3-ubyte")}: file ends early, while reading image 7", Fails(n: 2).Message);
+        Assert.Equal($"{dir.File("train-images-idx3-ubyte")}: file ends early: the header announces 7 images of 2x3, 58 bytes in all, and the file has 57", Fails(n: 2).Message);
     }
 
     [Theory]

@@ -28,10 +28,23 @@ public sealed class ResultStore : IDisposable
     /// <summary>Opens (creating if needed) the store of a folder.</summary>
     public static ResultStore Open(string directory)
     {
-        Directory.CreateDirectory(directory);
+        OutputFolder.Create("sweep folder", directory);
         string path = System.IO.Path.Combine(directory, FileName);
         var builder = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = BusyTimeoutMs / 1000 };
         var connection = new SqliteConnection(builder.ToString());
+        try { return Prepare(path, connection); }
+        catch (SqliteException e) when (e.SqliteErrorCode is Damaged or NotADatabase)
+        {
+            connection.Dispose();
+            throw new RunSpecException($"{path}: the result store is damaged ({e.Message.TrimEnd('.')}); it was left untouched: " +
+                "restore it from a copy, or move it away to run the sweep afresh");
+        }
+    }
+
+    private const int Damaged = 11, NotADatabase = 26; // SQLITE_CORRUPT, SQLITE_NOTADB
+
+    private static ResultStore Prepare(string path, SqliteConnection connection)
+    {
         connection.Open();
         var store = new ResultStore(path, connection);
         store.Execute($"PRAGMA busy_timeout = {BusyTimeoutMs}");

@@ -40,6 +40,11 @@ public static class SpecDocument
         {
             throw new SweepSpecException(source, [$"invalid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.InnerException?.Message ?? e.Message}"]);
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner fails this way, without a position, on some unclosed flow collections ({ or [ at the end).
+            throw new SweepSpecException(source, [$"invalid YAML: the parser stopped without a position ({e.Message}); look for a {{ or [ that is not closed"]);
+        }
         if (stream.Documents.Count == 0) return null;
         var problems = new List<string>();
         var node = Convert(stream.Documents[0].RootNode, "", problems);

@@ -41,8 +41,14 @@ public sealed class SweepSpec
         Cells = cells;
     }
 
-    /// <summary>Reads and checks a JSON or YAML file; throws <see cref="SweepSpecException"/> listing every problem.</summary>
-    public static SweepSpec Load(string path) => SweepSpecParser.Parse(SpecDocument.Load(path), path);
+    /// <summary>Above this many cells `sweep SPEC` asks for --yes before it expands and runs the grid.</summary>
+    public const int ConfirmCells = 10_000;
+
+    /// <summary>
+    /// Reads and checks a JSON or YAML file; throws <see cref="SweepSpecException"/> listing every problem, and, when
+    /// <paramref name="confirmAbove"/> is given, saying the size of a larger sweep (before its cells are expanded).
+    /// </summary>
+    public static SweepSpec Load(string path, long? confirmAbove = null) => SweepSpecParser.Parse(SpecDocument.Load(path), path, confirmAbove);
 
     /// <summary>Checks a parsed document; throws <see cref="SweepSpecException"/> listing every problem.</summary>
     public static SweepSpec Parse(JsonNode? document, string source) => SweepSpecParser.Parse(document, source);

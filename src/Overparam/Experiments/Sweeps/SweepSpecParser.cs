@@ -8,7 +8,7 @@ internal static class SweepSpecParser
     private static readonly string[] TopLevel = ["name", "description", "base", "grid", "cells", "steps", "target_loss", "probe_every", "seeds"];
     private static readonly string[] BaseShortcuts = ["steps", "target_loss", "probe_every"];
 
-    public static SweepSpec Parse(JsonNode? document, string source)
+    public static SweepSpec Parse(JsonNode? document, string source, long? confirmAbove = null)
     {
         var problems = new List<string>();
         if (document is not JsonObject root)
@@ -60,6 +60,10 @@ internal static class SweepSpecParser
             problems.Add($"grid: expands to {product:G3} cells, more than the {SweepSpec.MaxCells} allowed");
 
         if (problems.Count > 0) throw new SweepSpecException(source, problems);
+        if (confirmAbove is long limit && product + cells.Count > limit)
+            throw new SweepSpecException(source, [$"the sweep has {product + cells.Count:N0} cells ({string.Join(" x ", grid.Select(e => $"{e.Value.Count} {e.Key}"))}" +
+                $"{(cells.Count > 0 ? $" + {cells.Count} listed" : "")}), each of up to {@base["steps"]?.ToJsonString() ?? new RunSpec().Steps.ToString()} steps; " +
+                $"a sweep of more than {limit:N0} cells runs only with --yes"]);
         var spec = new SweepSpec(name, @base, grid, cells);
         try { spec.Resolve(); }
         catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
