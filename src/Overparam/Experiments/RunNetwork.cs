@@ -87,23 +87,28 @@ public static class RunNetwork
     public static IReadOnlyList<Parameter<T>> FromTensors<T>(IReadOnlyDictionary<string, Tensor> tensors, NetworkConfig config, string source)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var result = new List<Parameter<T>>();
-        foreach (var (name, shape) in NetworkFactory.Shapes(config))
+        var shapes = NetworkFactory.Shapes(config);
+        var differences = new List<string>();
+        foreach (var (name, shape) in shapes)
         {
-            if (!tensors.TryGetValue(name, out var t))
-                throw new RunSpecException($"{source}: tensor {name} is missing (expected {string.Join(", ", NetworkFactory.Shapes(config).Select(s => s.Name))})");
-            if (!t.Shape.SequenceEqual(shape))
-                throw new RunSpecException($"{source}: tensor {name} has shape [{string.Join(", ", t.Shape)}], the network needs [{string.Join(", ", shape)}]");
-            var values = t.AsDoubles();
+            if (!tensors.TryGetValue(name, out var t)) differences.Add($"{name} [{string.Join(", ", shape)}] is missing");
+            else if (!t.Shape.SequenceEqual(shape)) differences.Add($"{name} has shape [{string.Join(", ", t.Shape)}], the network needs [{string.Join(", ", shape)}]");
+        }
+        foreach (var name in tensors.Keys.Except(shapes.Select(s => s.Name)).Order(StringComparer.Ordinal))
+            differences.Add($"{name} [{string.Join(", ", tensors[name].Shape)}] is not a parameter of this network");
+        if (differences.Count > 0)
+            throw new RunSpecException($"{source}: the tensors do not match the network ({config.Architecture.Name}, depth {config.Depth}: " +
+                $"{string.Join(", ", shapes.Select(s => $"{s.Name} [{string.Join(", ", s.Shape)}]"))}); refusing weights that may belong to another network:\n  " +
+                string.Join("\n  ", differences));
+        var result = new List<Parameter<T>>();
+        foreach (var (name, shape) in shapes)
+        {
+            var values = tensors[name].AsDoubles();
             int bad = Array.FindIndex(values, v => !double.IsFinite(v));
             if (bad >= 0)
                 throw new RunSpecException($"{source}: tensor {name} holds {values[bad].ToString(System.Globalization.CultureInfo.InvariantCulture)} at [{string.Join(", ", Index(bad, shape))}]; weights must be finite");
             result.Add(new Parameter<T>(name, shape, values.Select(T.CreateTruncating).ToArray()));
         }
-        var extra = tensors.Keys.Except(result.Select(p => p.Name)).Order(StringComparer.Ordinal).ToList();
-        if (extra.Count > 0)
-            throw new RunSpecException($"{source}: holds tensors that are not parameters of this network: {string.Join(", ", extra)} " +
-                $"(it has {string.Join(", ", result.Select(p => p.Name))}); refusing weights that may belong to another network");
         return result;
     }
 

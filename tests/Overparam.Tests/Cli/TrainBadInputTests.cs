@@ -112,7 +112,7 @@ public sealed class TrainBadInputTests : IDisposable
             Tensor.F64("W2", [8, 7], new double[8 * 7]),
             Tensor.F64("a", [8], new double[8]),
         ]);
-        AssertBadInput(Train("--init", init), "--init " + init, "tensor W2 has shape [8, 7]", "needs [8, 8]");
+        AssertBadInput(Train("--init", init), "--init " + init, "W2 has shape [8, 7]", "needs [8, 8]");
     }
 
     [Fact]
@@ -120,7 +120,23 @@ public sealed class TrainBadInputTests : IDisposable
     {
         var init = tmp.File("missing.safetensors");
         SafeTensors.Write(init, [Tensor.F64("W1", [8, 16], new double[8 * 16]), Tensor.F64("W2", [8, 8], new double[64])]);
-        AssertBadInput(Train("--init", init), "--init " + init, "tensor a is missing");
+        AssertBadInput(Train("--init", init), "--init " + init, "a [8] is missing");
+    }
+
+    [Fact]
+    public void InitOfADeeperNetwork_ListsEveryDifference()
+    {
+        // A depth-3 file (W3 extra) whose W1 has the wrong input dimension, given to --depth 2: every difference at once.
+        var init = tmp.File("deeper.safetensors");
+        SafeTensors.Write(init,
+        [
+            Tensor.F64("W1", [8, 4], new double[8 * 4]),
+            Tensor.F64("W2", [8, 8], new double[64]),
+            Tensor.F64("W3", [8, 8], new double[64]),
+            Tensor.F64("a", [8], new double[8]),
+        ]);
+        AssertBadInput(Train("--init", init), "--init " + init, "fc, depth 2: W1 [8, 16], W2 [8, 8], a [8]",
+            "W1 has shape [8, 4], the network needs [8, 16]", "W3 [8, 8] is not a parameter of this network");
     }
 
     [Fact]
