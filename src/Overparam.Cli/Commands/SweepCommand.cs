@@ -19,7 +19,7 @@ public static class SweepCommand
         var outDir = new Option<string?>("--out") { Description = "Sweep folder (results.db); default: SPEC's name without extension + '-sweep'" };
         var jobs = new Option<int>("--jobs", "-j") { Description = "Worker processes (1: run in this process)", DefaultValueFactory = _ => 1 };
         var threads = new Option<int?>("--threads") { Description = "Threads per worker for BLAS and element-wise work (default: cores / jobs)" };
-        var shard = new Option<string?>("--shard") { Description = "Run only shard i/N (0-based) of the cells; default from SLURM_ARRAY_TASK_ID/COUNT when set" };
+        var shard = new Option<string?>("--shard") { Description = "Run only shard i/N (0-based) of the cells; default from SLURM_ARRAY_TASK_ID, _MIN, _STEP and _COUNT when set" };
         var retry = new Option<bool>("--retry-failed") { Description = "Also redo cells recorded as failed" };
         var keepRuns = new Option<bool>("--keep-runs") { Description = "Also write each cell's full run folder to DIR/runs/KEY" };
         var quiet = CommonOptions.Quiet();
@@ -58,7 +58,7 @@ public static class SweepCommand
         return command;
     }
 
-    /// <summary>--shard, else SLURM_ARRAY_TASK_ID/COUNT, else all cells.</summary>
+    /// <summary>--shard, else the Slurm array task's shard (Shard.FromEnvironment), else all cells.</summary>
     private static Shard? ResolveShard(string? text, out string? error)
     {
         error = null;

@@ -17,16 +17,20 @@ public static class SweepFolder
     public static ResultStore OpenFor(string directory, SweepSpec spec, string specHash)
     {
         var store = ResultStore.Open(directory);
-        string? existing = store.GetMeta(SpecHash);
+        string? existing = store.InTransaction(() =>
+        {
+            string? hash = store.GetMeta(SpecHash);
+            if (hash is null)
+            {
+                store.SetMeta(SpecJson, spec.ToJson());
+                store.SetMeta(SpecHash, specHash);
+            }
+            return hash;
+        });
         if (existing is not null && existing != specHash)
         {
             store.Dispose();
             throw new SweepSpecException(directory, [$"this folder holds the results of a different sweep (spec hash {existing}, this spec is {specHash}); use another --out"]);
-        }
-        if (existing is null)
-        {
-            store.SetMeta(SpecJson, spec.ToJson());
-            store.SetMeta(SpecHash, specHash);
         }
         return store;
     }
@@ -40,13 +44,15 @@ public static class SweepFolder
         (store.GetMeta(Shards) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(s => Shard.TryParse(s, out _)).OfType<Shard>().ToArray();
 
-    public static void AddShard(ResultStore store, Shard shard)
+    /// <summary>Adds a shard to the folder's list, in one write transaction (processes starting together all count).</summary>
+    public static void AddShard(ResultStore store, Shard shard) => store.InTransaction(() =>
     {
         var shards = ReadShards(store).ToList();
         if (!shards.Contains(shard)) shards.Add(shard);
         if (shards.Any(s => s.IsAll)) shards = [Shard.All];
         store.SetMeta(Shards, string.Join(",", shards));
-    }
+        return shards.Count;
+    });
 
     /// <summary>The cells a folder is responsible for: those of the shards run into it (all when none recorded).</summary>
     public static IReadOnlyList<SweepCell> Expected(IReadOnlyList<SweepCell> cells, IReadOnlyList<Shard> shards) =>
