@@ -63,6 +63,15 @@ public sealed partial class SlurmArrayTests(SlurmCluster cluster) : IClassFixtur
         Assert.Contains("remaining 0", output);
     }
 
+    [Fact]
+    public void ReadmeShowsTheSbatchScriptTheTestSubmits()
+    {
+        var lines = File.ReadAllLines(Path.Combine(SlurmCluster.Root, "scripts", "sweep.sbatch"))
+            .Where(l => !(l == "#" || l.StartsWith("# ", StringComparison.Ordinal)));
+        string readme = File.ReadAllText(Path.Combine(SlurmCluster.Root, "README.md"));
+        Assert.Contains("```bash\n" + string.Join("\n", lines) + "\n```", readme);
+    }
+
     /// <summary>The dotnet host running this test (the job runs the same one), else dotnet from the PATH.</summary>
     private static string DotnetHost() =>
         Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
