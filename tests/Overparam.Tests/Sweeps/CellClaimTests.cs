@@ -35,6 +35,21 @@ public sealed partial class CellClaimTests
     }
 
     [Fact]
+    public void ClaimOfAGoneProcessOnThisHostIsFreeAtOnce()
+    {
+        using var dir = new TempDirectory();
+        using var gone = Process.Start(new ProcessStartInfo("true"))!;
+        gone.WaitForExit();
+        Directory.CreateDirectory(Path.Combine(dir.Path, CellClaims.DirectoryName));
+        string line = $"owner=here:{gone.Id}:00000000 expires={DateTimeOffset.UtcNow.AddHours(1).UtcDateTime:O} state=running\n";
+        File.WriteAllText(Path.Combine(dir.Path, CellClaims.DirectoryName, "k.0"), line);
+        using var elsewhere = new CellClaims(dir.Path, TimeSpan.FromSeconds(60), "there");
+        Assert.False(elsewhere.TryClaim("k"));   // another host cannot see that process: it waits for the lease
+        using var here = new CellClaims(dir.Path, TimeSpan.FromSeconds(60), "here");
+        Assert.True(here.TryClaim("k"));
+    }
+
+    [Fact]
     public void ReleasedCellIsFreeAtOnce()
     {
         using var dir = new TempDirectory();
@@ -128,6 +143,30 @@ public sealed partial class CellClaimTests
 
     [Fact]
     [Trait("Category", "Slow")]
+    public void HostStoresOfDifferentSweepsInOneFolderAreRefused()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("a.json", """{"base": {"n": 4, "d": 2, "depth": 1, "width": 4, "steps": 2}}""");
+        dir.Write("b.json", """{"base": {"n": 4, "d": 2, "depth": 1, "width": 5, "steps": 2}}""");
+        foreach (var (spec, host) in new[] { ("a.json", "alpha"), ("b.json", "beta") })
+        {
+            var psi = CliProcess.StartInfo(dir.Path, "sweep", spec, "--out", "o");
+            psi.Environment["OVERPARAM_HOST"] = host;
+            using var p = Process.Start(psi)!;
+            p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            Assert.Equal(0, p.ExitCode);   // each host checks the spec against its own store only
+        }
+        var (exit, _, err) = CliProcess.Run(dir.Path, "sweep", "status", "o");
+        Assert.Equal(2, exit);
+        Assert.Contains("different sweeps", err);
+        (exit, _, err) = CliProcess.Run(dir.Path, "sweep", "merge", "all", "o");
+        Assert.Equal(2, exit);
+        Assert.Contains("different sweeps", err);
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
     public void KilledWorkersCellIsPickedUpAfterItsLease()
     {
         using var dir = new TempDirectory();
@@ -135,7 +174,9 @@ public sealed partial class CellClaimTests
         string key = SweepSpec.Load(dir.File("s.json")).Resolve()[0].Key;
         string claim = Path.Combine(dir.File("o"), CellClaims.DirectoryName, key + ".0");
 
-        using (var killed = Process.Start(CliProcess.StartInfo(dir.Path, "sweep", "s.json", "--out", "o", "--lease", "2", "--threads", "1"))!)
+        var first = CliProcess.StartInfo(dir.Path, "sweep", "s.json", "--out", "o", "--lease", "2", "--threads", "1");
+        first.Environment["OVERPARAM_HOST"] = "alpha";   // another host: only the lease tells the second worker it died
+        using (var killed = Process.Start(first)!)
         {
             var clock = Stopwatch.StartNew();
             while (!(File.Exists(claim) && File.ReadAllText(claim).Contains("state=running")))
@@ -149,12 +190,22 @@ public sealed partial class CellClaimTests
         }
         Assert.Empty(SweepFolder.Records(dir.File("o")));
 
-        var (exit, output, err) = CliProcess.Run(dir.Path, "sweep", "s.json", "--out", "o", "--lease", "2", "--threads", "1");
-        Assert.True(exit == 0, err + output);
+        var second = CliProcess.StartInfo(dir.Path, "sweep", "s.json", "--out", "o", "--lease", "2", "--threads", "1");
+        second.Environment["OVERPARAM_HOST"] = "beta";
+        string output, err;
+        using (var p = Process.Start(second)!)
+        {
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            err = p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            output = stdout.Result;
+            Assert.True(p.ExitCode == 0, err + output);
+        }
         Assert.Equal([key], CellLine().Matches(output).Select(m => m.Groups[1].Value));
         Assert.Contains("1 run now", output);
         string taken = File.ReadAllText(Path.Combine(dir.File("o"), CellClaims.DirectoryName, key + ".1"));
         Assert.Contains("state=done", taken);
+        Assert.Contains("owner=beta:", taken);
         Assert.Equal(key, Assert.Single(SweepFolder.Records(dir.File("o"))).Key);
     }
 

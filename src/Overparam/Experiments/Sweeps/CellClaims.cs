@@ -15,8 +15,8 @@ public sealed record ClaimState(string Owner, DateTimeOffset Expires, bool Done,
 /// It holds one line <c>owner=HOST:PID:NONCE expires=TIME state=running|released|done [status=S]</c>. The owner
 /// rewrites it (write aside, rename over: never half-written) every lease/3 with a new expiry, and when the cell ends:
 /// <c>done</c> once the cell's record is written, <c>released</c> when it stopped unfinished. The newest generation
-/// decides: a running claim past its expiry (its process died, or its host) is taken over by creating generation
-/// G + 1, again create-exclusive, so of several takers one wins. A superseded owner still alive notices at its next
+/// decides: a running claim past its expiry (its process died, or its host) — or on this host, one whose process is
+/// gone — is taken over by creating generation G + 1, again create-exclusive, so of several takers one wins. A superseded owner still alive notices at its next
 /// renewal and stops renewing; if it finishes anyway its record is a duplicate that merging keeps once.
 /// </summary>
 public sealed class CellClaims : IDisposable
@@ -25,6 +25,7 @@ public sealed class CellClaims : IDisposable
     public static readonly TimeSpan DefaultLease = TimeSpan.FromSeconds(120);
 
     private readonly string directory;
+    private readonly string host;
     private readonly TimeSpan lease;
     private readonly Dictionary<string, int> held = [];   // key → generation this process owns
     private readonly Lock gate = new();
@@ -41,6 +42,7 @@ public sealed class CellClaims : IDisposable
         directory = System.IO.Path.Combine(sweepDirectory, DirectoryName);
         Directory.CreateDirectory(directory);
         this.lease = lease;
+        this.host = host;
         Owner = $"{host}:{Environment.ProcessId}:{Convert.ToHexStringLower(Guid.NewGuid().ToByteArray())[..8]}";
         renewal = new Timer(_ => Renew(), null, lease / 3, lease / 3);
     }
@@ -118,9 +120,23 @@ public sealed class CellClaims : IDisposable
             var created = new DateTimeOffset(File.GetLastWriteTimeUtc(path), TimeSpan.Zero);
             return new ClaimState("(being written)", created + lease, false, null, created + lease > now);
         }
-        string state = fields.GetValueOrDefault("state", "running");
-        return new ClaimState(fields.GetValueOrDefault("owner", "?"), expires, state == "done", fields.GetValueOrDefault("status"),
-            state == "running" && expires > now);
+        string state = fields.GetValueOrDefault("state", "running"), owner = fields.GetValueOrDefault("owner", "?");
+        return new ClaimState(owner, expires, state == "done", fields.GetValueOrDefault("status"),
+            state == "running" && expires > now && !DeadHere(owner));
+    }
+
+    /// <summary>An owner on this host whose process is gone (a killed sweep rerun at once need not wait for its lease).</summary>
+    private bool DeadHere(string owner)
+    {
+        var parts = owner.Split(':');
+        if (parts.Length != 3 || parts[0] != host || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out int pid)) return false;
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return process.HasExited;
+        }
+        catch (ArgumentException) { return true; }   // no such process
+        catch (InvalidOperationException) { return true; }
     }
 
     private void Rewrite(string key, int generation, DateTimeOffset expires, string state, string? status)

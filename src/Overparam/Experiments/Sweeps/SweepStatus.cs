@@ -17,11 +17,16 @@ public sealed record SweepStatus(int SweepCells, int Expected, IReadOnlyDictiona
         if (!ResultStore.Exists(directory)) throw new SweepSpecException(directory, [$"no {ResultStore.FileName}: not a sweep folder"]);
         SweepSpec? spec;
         var shards = new List<Shard>();
+        var hashes = new List<(string Dir, string? Hash)>();
         foreach (string d in SweepFolder.StoreDirectories(directory))   // every host's store: the shards run into any of them
         {
             using var store = ResultStore.Open(d);
+            hashes.Add((d, store.GetMeta(SweepFolder.SpecHash)));
             foreach (var s in SweepFolder.ReadShards(store)) if (!shards.Contains(s)) shards.Add(s);
         }
+        if (hashes.Select(h => h.Hash).Distinct().Count() > 1)
+            throw new SweepSpecException(directory, ["the folder's host stores hold different sweeps (spec hashes differ):\n    "
+                + string.Join("\n    ", hashes.Select(h => $"{h.Dir}: {h.Hash ?? "(none)"}"))]);
         if (shards.Any(s => s.IsAll)) shards = [Shard.All];
         using (var store = ResultStore.Open(directory)) spec = SweepFolder.ReadSpec(store);
         if (spec is null) throw new SweepSpecException(directory, ["the store has no sweep specification"]);
