@@ -19,15 +19,16 @@ public static class SweepCommand
         var outDir = new Option<string?>("--out") { Description = "Sweep folder (results.db); default: SPEC's name without extension + '-sweep'" };
         var jobs = new Option<int>("--jobs", "-j") { Description = "Worker processes (1: run in this process)", DefaultValueFactory = _ => 1 };
         var threads = new Option<int?>("--threads") { Description = "Threads per worker for BLAS and element-wise work (default: cores / jobs)" };
-        var shard = new Option<string?>("--shard") { Description = "Run only shard i/N (0-based) of the cells; default from SLURM_ARRAY_TASK_ID/COUNT when set" };
+        var shard = new Option<string?>("--shard") { Description = "Run only shard i/N (0-based) of the cells; default from SLURM_ARRAY_TASK_ID, _MIN, _STEP and _COUNT when set" };
         var retry = new Option<bool>("--retry-failed") { Description = "Also redo cells recorded as failed" };
         var keepRuns = new Option<bool>("--keep-runs") { Description = "Also write each cell's full run folder to DIR/runs/KEY" };
+        var lease = new Option<double>("--lease") { Description = "Seconds a claim on a running cell lasts unless renewed (every third of it): processes sharing the folder take over a dead one's cell after this", DefaultValueFactory = _ => CellClaims.DefaultLease.TotalSeconds };
         var quiet = CommonOptions.Quiet();
         var yes = new Option<bool>("--yes") { Description = $"Run a sweep of more than {SweepSpec.ConfirmCells:N0} cells (without it such a sweep is refused with its size)" };
 
         var command = new Command("sweep", "Run a grid of training runs, resumable (kill and re-run) and shardable (Slurm job arrays)");
         command.Arguments.Add(specArg);
-        foreach (var o in new Option[] { outDir, jobs, threads, shard, retry, keepRuns, quiet, yes }) command.Options.Add(o);
+        foreach (var o in new Option[] { outDir, jobs, threads, shard, retry, keepRuns, lease, quiet, yes }) command.Options.Add(o);
         command.SetAction(r => Guard(() =>
         {
             string specPath = r.GetValue(specArg)!;
@@ -35,6 +36,8 @@ public static class SweepCommand
             string dir = r.GetValue(outDir) ?? Path.GetFileNameWithoutExtension(specPath) + "-sweep";
             int nJobs = r.GetValue(jobs);
             if (nJobs < 1) return Bad($"--jobs {nJobs}: must be at least 1");
+            double leaseSeconds = r.GetValue(lease);
+            if (!(leaseSeconds >= 1 && leaseSeconds <= 86_400)) return Bad($"--lease {leaseSeconds}: must be between 1 and 86400 seconds");
             var theShard = ResolveShard(r.GetValue(shard), out string? shardError);
             if (theShard is null) return Bad(shardError!);
             var executor = CellExecutors.Create(nJobs, r.GetValue(threads), r.GetValue(keepRuns) ? Path.Combine(dir, "runs") : null);
@@ -46,9 +49,10 @@ public static class SweepCommand
             var summary = SweepRunner.Run(spec, dir, executor, theShard, (rec, done, total) =>
             {
                 if (!isQuiet) Console.WriteLine(CellLine(rec, done, total, varying));
-            }, r.GetValue(retry), cancel);
+            }, r.GetValue(retry), cancel, TimeSpan.FromSeconds(leaseSeconds));
             Console.WriteLine($"sweep {dir}{(theShard.IsAll ? "" : $" shard {theShard}")}: {summary.Total} cells, {summary.Skipped} already done, " +
-                $"{summary.Ran} run now ({summary.Failed} failed), {summary.Remaining} remaining; {clock.Elapsed.TotalSeconds:F1} s");
+                $"{summary.Ran} run now ({summary.Failed} failed), {(summary.ByOthers > 0 ? $"{summary.ByOthers} by other processes, " : "")}" +
+                $"{summary.Remaining} remaining; {clock.Elapsed.TotalSeconds:F1} s");
             return summary.Remaining > 0 || summary.Failed > 0 ? 1 : 0;
         }));
 
@@ -59,7 +63,7 @@ public static class SweepCommand
         return command;
     }
 
-    /// <summary>--shard, else SLURM_ARRAY_TASK_ID/COUNT, else all cells.</summary>
+    /// <summary>--shard, else the Slurm array task's shard (Shard.FromEnvironment), else all cells.</summary>
     private static Shard? ResolveShard(string? text, out string? error)
     {
         error = null;

@@ -10,7 +10,8 @@ public delegate void CellFinished(SweepCell cell, RunOutcome outcome, string wor
 public interface ICellExecutor
 {
     /// <summary>Runs every cell unless cancelled; cells not started when <paramref name="cancel"/> fires are not reported.</summary>
-    void Run(IReadOnlyList<SweepCell> cells, CellFinished finished, CancellationToken cancel);
+    /// <param name="claim">Asked just before a cell starts; a cell it refuses (another process has it) is skipped, unreported.</param>
+    void Run(IReadOnlyList<SweepCell> cells, CellFinished finished, CancellationToken cancel, Func<SweepCell, bool>? claim = null);
 }
 
 /// <summary>Helpers shared by the executors.</summary>

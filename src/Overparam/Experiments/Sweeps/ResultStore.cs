@@ -16,6 +16,7 @@ public sealed class ResultStore : IDisposable
     public const int BusyTimeoutMs = 60_000;
 
     private readonly SqliteConnection connection;
+    private SqliteTransaction? transaction;
 
     public string Path { get; }
 
@@ -72,6 +73,24 @@ public sealed class ResultStore : IDisposable
 
     public void SetMeta(string name, string value) =>
         Execute("INSERT INTO meta(name, value) VALUES($n, $v) ON CONFLICT(name) DO UPDATE SET value = excluded.value", ("$n", name), ("$v", value));
+
+    /// <summary>
+    /// Runs <paramref name="body"/> in one write transaction (BEGIN IMMEDIATE: the write lock is taken first, waiting
+    /// up to <see cref="BusyTimeoutMs"/>), so a read-modify-write of the meta table by several processes at once
+    /// loses nothing.
+    /// </summary>
+    public T InTransaction<T>(Func<T> body)
+    {
+        using var tx = connection.BeginTransaction(deferred: false);
+        transaction = tx;
+        try
+        {
+            T result = body();
+            tx.Commit();
+            return result;
+        }
+        finally { transaction = null; }
+    }
 
     /// <summary>Records a finished cell. A cell already present is kept unless <paramref name="replace"/> (a retried failure).</summary>
     /// <returns>True when the row was written.</returns>
@@ -142,6 +161,7 @@ public sealed class ResultStore : IDisposable
         var cmd = connection.CreateCommand();
         cmd.CommandText = sql;
         cmd.CommandTimeout = BusyTimeoutMs / 1000;
+        cmd.Transaction = transaction;
         foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
         return cmd;
     }

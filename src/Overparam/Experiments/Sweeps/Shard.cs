@@ -33,20 +33,36 @@ public sealed record Shard(int Index, int Count)
     }
 
     /// <summary>
-    /// The shard from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT when both are set (the task id taken relative to
-    /// SLURM_ARRAY_TASK_MIN when that is set, so arrays numbered 1…N work), else null.
+    /// The shard of a Slurm array task, from SLURM_ARRAY_TASK_ID, _MIN, _MAX, _STEP and _COUNT when the task id and
+    /// count are set, else null. An array min-max:step of N tasks maps task id to shard (id − min)/step of N, so
+    /// <c>--array=0-7</c>, <c>1-8</c> and <c>0-14:2</c> each run shards 0/8 … 7/8. A listed array (<c>--array=1,3,7</c>,
+    /// where Slurm reports step 1 but the ids are not min, min+1, …) cannot be mapped: it adds a message naming
+    /// <c>--shard</c> to <paramref name="errors"/> and returns null.
     /// </summary>
     public static Shard? FromEnvironment(Func<string, string?>? getenv = null, List<string>? errors = null)
     {
         getenv ??= Environment.GetEnvironmentVariable;
-        string? id = getenv("SLURM_ARRAY_TASK_ID"), count = getenv("SLURM_ARRAY_TASK_COUNT"), min = getenv("SLURM_ARRAY_TASK_MIN");
+        string? id = getenv("SLURM_ARRAY_TASK_ID"), count = getenv("SLURM_ARRAY_TASK_COUNT");
         if (id is null || count is null) return null;
-        if (int.TryParse(id, out int i) && int.TryParse(count, out int n) && n >= 1)
+        string? min = getenv("SLURM_ARRAY_TASK_MIN"), max = getenv("SLURM_ARRAY_TASK_MAX"), step = getenv("SLURM_ARRAY_TASK_STEP");
+        string seen = $"SLURM_ARRAY_TASK_ID={id}, _MIN={min ?? "(unset)"}, _MAX={max ?? "(unset)"}, _STEP={step ?? "(unset)"}, _COUNT={count}";
+        if (!Integer(id, out int i) || !Integer(count, out int n) || n < 1
+            || !Integer(min ?? "0", out int lo) || !Integer(step ?? "1", out int s) || s < 1
+            || (max is not null && !Integer(max, out _)))
         {
-            int offset = int.TryParse(min, out int m) ? m : 0;
-            if (i - offset >= 0 && i - offset < n) return new Shard(i - offset, n);
+            errors?.Add($"{seen}: not a Slurm array task this can read; give --shard i/N");
+            return null;
         }
-        errors?.Add($"SLURM_ARRAY_TASK_ID={id}, SLURM_ARRAY_TASK_COUNT={count}, SLURM_ARRAY_TASK_MIN={min ?? "(unset)"} do not give a shard i/N with 0 ≤ i < N");
-        return null;
+        long last = lo + (long)(n - 1) * s;
+        if ((max is not null && Integer(max, out int hi) && hi != last) || i < lo || (i - lo) % s != 0 || (i - lo) / s >= n)
+        {
+            errors?.Add($"{seen}: the array is not min-max:step (a listed array such as --array=1,3,7?), so its tasks cannot be " +
+                "mapped to shards; submit --array=0-(N-1) or give each task --shard i/N");
+            return null;
+        }
+        return new Shard((i - lo) / s, n);
     }
+
+    private static bool Integer(string text, out int value) =>
+        int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
 }

@@ -4,9 +4,10 @@ namespace Overparam.Experiments.Sweeps;
 public static class SweepMerge
 {
     /// <summary>
-    /// Copies every record of <paramref name="sources"/> into <paramref name="output"/> (a cell present twice is kept
-    /// once). Throws <see cref="SweepSpecException"/>, before writing anything, when a folder has no store or its spec
-    /// hash differs from the others' (or from an existing output's).
+    /// Copies every record of <paramref name="sources"/> (each with the stores of every host that wrote into it) into
+    /// <paramref name="output"/> (a cell present twice is kept once). Throws <see cref="SweepSpecException"/>, before
+    /// writing anything, when a folder has no store or its spec hash differs from the others' (or from an existing
+    /// output's).
     /// </summary>
     /// <returns>(records now in the output, records added).</returns>
     public static (int Total, int Added) Merge(string output, IReadOnlyList<string> sources)
@@ -14,11 +15,16 @@ public static class SweepMerge
         if (sources.Count == 0) throw new SweepSpecException(output, ["no folders to merge"]);
         var problems = new List<string>();
         var hashes = new List<(string Dir, string? Hash)>();
+        var stores = new List<string>();
         foreach (string dir in sources)
         {
             if (!ResultStore.Exists(dir)) { problems.Add($"{dir}: no {ResultStore.FileName} (not a sweep folder)"); continue; }
-            using var store = ResultStore.Open(dir);
-            hashes.Add((dir, store.GetMeta(SweepFolder.SpecHash)));
+            foreach (string d in SweepFolder.StoreDirectories(dir))
+            {
+                using var store = ResultStore.Open(d);
+                hashes.Add((d, store.GetMeta(SweepFolder.SpecHash)));
+                stores.Add(d);
+            }
         }
         if (ResultStore.Exists(output))
         {
@@ -33,7 +39,7 @@ public static class SweepMerge
 
         using var outStore = ResultStore.Open(output);
         int added = 0;
-        foreach (string dir in sources)
+        foreach (string dir in stores)
         {
             using var store = ResultStore.Open(dir);
             if (outStore.GetMeta(SweepFolder.SpecHash) is null)

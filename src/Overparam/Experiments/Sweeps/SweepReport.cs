@@ -17,8 +17,7 @@ public static class SweepReport
     public static IReadOnlyList<string> Write(string sweepDirectory, string outputDirectory)
     {
         if (!ResultStore.Exists(sweepDirectory)) throw new SweepSpecException(sweepDirectory, [$"no {ResultStore.FileName}: not a sweep folder"]);
-        IReadOnlyList<CellRecord> records;
-        using (var store = ResultStore.Open(sweepDirectory)) records = store.All();
+        var records = SweepFolder.Records(sweepDirectory);
         if (records.Count == 0) throw new SweepSpecException(sweepDirectory, ["no finished cells to report"]);
         var folder = new SummaryFolder(outputDirectory);
         var table = SweepTable.Build(records);

@@ -13,7 +13,7 @@ namespace Overparam.Experiments.Sweeps;
 /// standard input and output are redirected here.</param>
 public sealed class WorkerPoolExecutor(int jobs, Func<ProcessStartInfo> startInfo) : ICellExecutor
 {
-    public void Run(IReadOnlyList<SweepCell> cells, CellFinished finished, CancellationToken cancel)
+    public void Run(IReadOnlyList<SweepCell> cells, CellFinished finished, CancellationToken cancel, Func<SweepCell, bool>? claim = null)
     {
         int next = -1;
         var threads = Enumerable.Range(0, Math.Min(jobs, cells.Count)).Select(w => new Thread(() =>
@@ -24,6 +24,7 @@ public sealed class WorkerPoolExecutor(int jobs, Func<ProcessStartInfo> startInf
                 int i;
                 while (!cancel.IsCancellationRequested && (i = Interlocked.Increment(ref next)) < cells.Count)
                 {
+                    if (claim is not null && !claim(cells[i])) continue;
                     process ??= Start();
                     string worker = $"worker-{w}:pid:{process.Id}";
                     var outcome = Exchange(process, cells[i], cancel);
