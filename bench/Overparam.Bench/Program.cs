@@ -29,6 +29,8 @@ IBenchCase[] cases =
     new ClassifierEpochCase<float>(),
     new ClassifierEpochCase<double>(),
     new ClassifierAccuracyCase(),
+    new FlatMinimaStepCase(),
+    new FlatnessCase(),
 ];
 
 if (options.List)

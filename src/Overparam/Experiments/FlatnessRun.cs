@@ -60,11 +60,7 @@ public static class FlatnessRun
     /// <summary>Writes NAME.csv and the plot into the run folder; returns the CSV's path.</summary>
     public static string Write(string run, string name, LocalEnergyCurve curve, string weights, string energy)
     {
-        var csv = new StringBuilder("sigma,mean,standard_error\n");
-        foreach (var p in curve.Points)
-            csv.Append(CultureInfo.InvariantCulture, $"{ReportFormat.RoundTrip(p.Sigma)},{ReportFormat.RoundTrip(p.Mean)},{ReportFormat.RoundTrip(p.StandardError)}\n");
-        string file = Path.Combine(run, name + ".csv");
-        AtomicFile.WriteAllText(file, csv.ToString());
+        string file = WriteCsv(run, name, curve);
         double[] sigma = curve.Points.Select(p => p.Sigma).ToArray(), mean = curve.Points.Select(p => p.Mean).ToArray();
         double[] se = curve.Points.Select(p => double.IsNaN(p.StandardError) ? 0 : p.StandardError).ToArray();
         PlotRenderer.Render(new PlotSpec
@@ -79,6 +75,17 @@ public static class FlatnessRun
                 new Series("δE − standard error", sigma, mean.Zip(se, (m, s) => m - s).ToArray(), SeriesStyle.Dashed),
             ],
         }, run, name + "-plot");
+        return file;
+    }
+
+    /// <summary>Writes NAME.csv only (no plot); returns its path.</summary>
+    public static string WriteCsv(string run, string name, LocalEnergyCurve curve)
+    {
+        var csv = new StringBuilder("sigma,mean,standard_error\n");
+        foreach (var p in curve.Points)
+            csv.Append(CultureInfo.InvariantCulture, $"{ReportFormat.RoundTrip(p.Sigma)},{ReportFormat.RoundTrip(p.Mean)},{ReportFormat.RoundTrip(p.StandardError)}\n");
+        string file = Path.Combine(run, name + ".csv");
+        AtomicFile.WriteAllText(file, csv.ToString());
         return file;
     }
 }
