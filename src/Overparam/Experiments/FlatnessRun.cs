@@ -11,7 +11,7 @@ namespace Overparam.Experiments;
 /// <summary>
 /// The local energy (<see cref="LocalEnergy"/>) of a network saved in a run folder (`overparam flatness`): its weights
 /// (init, final or replica-K), the data it trained on (data.safetensors) and its loss, evaluated in float64. The energy
-/// is the training error (related.md §5.2's), the training loss, or the test error or loss (runs with a test set). The
+/// is the training error (docs/mathematics.md §11.1's), the training loss, or the test error or loss (runs with a test set). The
 /// result goes into the folder as NAME.csv (sigma, mean, standard_error: δE and its standard error over the draws) and a
 /// plot NAME-plot.png/.svg/.csv, NAME being "flatness", then "-WEIGHTS" unless the weights are final and "-MEASURE"
 /// unless the energy is the training error; an existing NAME.csv is replaced only when asked.

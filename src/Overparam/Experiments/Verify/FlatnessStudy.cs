@@ -22,7 +22,7 @@ public sealed record FlatnessConfig
     // (b) Fashion-MNIST: the first n training images (all 10 classes, standardized) and the first n_test test images.
     public int FashionN { get; init; } = 10000;
     public int FashionTest { get; init; } = 10000;
-    public int FashionEpochs { get; init; } = 12;
+    public int FashionEpochs { get; init; } = 20;
     /// <summary>fc d → Width → Width → C (H = 2 hidden layers), ReLU, standard parameterization with biases, cross-entropy.</summary>
     public int Width { get; init; } = 128;
     public int BatchSize { get; init; } = 32;
@@ -49,8 +49,8 @@ public sealed record FlatnessConfig
     public double ReplicaGamma0 { get; init; } = 0.3;
     public double ReplicaGammaMax { get; init; } = 10;
     /// <summary>The local energy: the σ grid, M draws, and the σ whose δE is compared and correlated.</summary>
-    public double[] Sigmas { get; init; } = Enumerable.Range(0, 11).Select(i => i / 10.0).ToArray();
-    public int Draws { get; init; } = 10;
+    public double[] Sigmas { get; init; } = Enumerable.Range(0, 21).Select(i => i / 20.0).ToArray();
+    public int Draws { get; init; } = 20;
     public double FixedSigma { get; init; } = 0.5;
     /// <summary>Seed of the mixture's data (the same data for every run).</summary>
     public ulong DataSeed { get; init; } = 2026;

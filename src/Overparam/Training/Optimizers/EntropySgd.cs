@@ -6,7 +6,7 @@ using Overparam.Numerics;
 namespace Overparam.Training.Optimizers;
 
 /// <summary>
-/// Entropy-SGD (Chaudhari et al. 2017) as the code lineage of Pittorino et al. (ICLR 2021) writes it, related.md §5.2:
+/// Entropy-SGD (Chaudhari et al. 2017) as the code lineage of Pittorino et al. (ICLR 2021) writes it, docs/mathematics.md §11.2:
 /// each outer step t descends the local entropy around w, estimated by L inner SGLD steps, each on a fresh minibatch.
 /// For the trained parameters w, with outer step η, momentum μ, dampening τ and weight decay λ, inner step η′, inner
 /// momentum μ′, noise ε, averaging weight α and coupling γ = γ0 (1 + γ1)^t (t = 0, 1, … the outer steps):
@@ -25,9 +25,9 @@ namespace Overparam.Training.Optimizers;
 /// </code>
 /// An outer step takes L batches of the run's stream (one when L = 0). With L = 0 and gscale off this is
 /// <see cref="Sgd{T}"/> (with τ = 0 the same bits: a buffer from 0 gives m = g at the first step, as PyTorch's copy).
-/// <para>The choices related.md §5.5a asks to state:</para>
+/// <para>The choices this implementation makes (docs/mathematics.md §11):</para>
 /// <list type="bullet">
-/// <item>The form is §5.2's (the vendored <c>EntropySGD.step</c> with one weight decay), not Chaudhari's original step
+/// <item>The form is docs/mathematics.md §11.2's (the vendored <c>EntropySGD.step</c> with one weight decay), not Chaudhari's original step
 /// (which draws an extra batch first, starts the outer momentum from the first gradient and applies the inner momentum
 /// before the coupling): the inner weight decay is the outer λ, γ is not capped at γmax, and one Nesterov flag covers
 /// both momenta.</item>
@@ -67,20 +67,15 @@ public sealed class EntropySgd<T> : IOptimizer<T>, ICoupled where T : unmanaged,
 
     public EntropySgd(OptimizerSettings settings)
     {
-        OptimizerSettings.RequireNonNegative("--lr", settings.LearningRate);
-        OptimizerSettings.RequireNonNegative("--momentum", settings.Momentum);
-        OptimizerSettings.RequireNonNegative("--weight-decay", settings.WeightDecay);
+        SgdRule<T>.Validate(settings, settings.SgldMomentum, "--sgld-momentum");
         OptimizerSettings.RequireNonNegative("--sgld-lr", settings.SgldLr);
         OptimizerSettings.RequireNonNegative("--sgld-noise", settings.SgldNoise);
         OptimizerSettings.RequireNonNegative("--sgld-momentum", settings.SgldMomentum);
-        if (!double.IsFinite(settings.Dampening)) throw new ArgumentException($"--dampening {settings.Dampening}: must be a finite number");
         if (settings.InnerSteps < 0) throw new ArgumentException($"--inner-steps {settings.InnerSteps}: must be at least 0");
         if (!(settings.EmaAlpha >= 0 && settings.EmaAlpha <= 1)) throw new ArgumentException($"--ema-alpha {settings.EmaAlpha}: must be in [0, 1]");
         if (settings.Gamma0 is { } g0) OptimizerSettings.RequireNonNegative("--gamma0", g0);
         if (settings.Gamma1 is { } g1) OptimizerSettings.RequireNonNegative("--gamma1", g1);
         if (!(settings.GammaMax > 0 && double.IsFinite(settings.GammaMax))) throw new ArgumentException($"--gamma-max {settings.GammaMax}: must be a finite number > 0");
-        if (settings.Nesterov && (settings.Momentum <= 0 && settings.SgldMomentum <= 0 || settings.Dampening != 0))
-            throw new ArgumentException("--nesterov needs --momentum > 0 or --sgld-momentum > 0, and --dampening 0");
         if (settings.Gamma0 is null && settings.InnerSteps == 0)
             throw new ArgumentException("the automatic γ0 (no --gamma0) needs --inner-steps ≥ 1");
         if (settings.Gamma1 is null && settings.OuterSteps <= 0)
