@@ -9,7 +9,7 @@ namespace Overparam.Bench.Cases;
 /// plain SGD per gradient evaluation (one minibatch gradient of B rows), on the flatness study's Fashion-MNIST net
 /// (<see cref="Spec"/>: 10k samples, fc 784 → 128 → 128 → 10, standard parameterization, biases, ReLU, cross-entropy,
 /// batch 32, float64). Each round runs SGD for E epochs, Entropy-SGD for the same gradient evaluations (E/L outer
-/// epochs of L inner steps) and Replicated-SGD for E/y epochs (y gradients a step), through RunExecutor without a
+/// epochs of L inner steps) and Replicated-SGD for E·⌈n/B⌉/y steps (y gradients a step), E = 3, at least 5 rounds, through RunExecutor without a
 /// folder; the time is the training loop's. Reported: seconds per gradient evaluation (min / median / max over the
 /// rounds) and the ratios eSGD/SGD and rSGD/SGD of the medians and per round.
 /// </summary>
@@ -18,7 +18,7 @@ public sealed class FlatMinimaStepCase : IBenchCase
     public string Name => "flat-minima-step";
     public IReadOnlyCollection<string> Tags => [Name, "flat-minima", "float64"];
 
-    private const int Epochs = 15, InnerSteps = 5, Replicas = 3;
+    private const int Epochs = 3, InnerSteps = 5, Replicas = 3;
 
     /// <summary>The flatness study's Fashion-MNIST run with <paramref name="optimizer"/> (quick: 2k samples).</summary>
     public static RunSpec Spec(string optimizer, int epochs, bool quick) => new()
@@ -28,6 +28,8 @@ public sealed class FlatMinimaStepCase : IBenchCase
         Optimizer = optimizer, Momentum = 0.9, Lr = 0.05, BatchSize = 32, Epochs = epochs,
     };
 
+    private static int StepsPerEpoch(bool quick) => ((quick ? 2000 : 10000) + 31) / 32;
+
     public void Run(BenchContext ctx)
     {
         if (!Classifier.DataAvailable) { ctx.Add(new Row(Name, "flat minima step", "skipped", "", "", "Fashion-MNIST not installed")); return; }
@@ -35,13 +37,14 @@ public sealed class FlatMinimaStepCase : IBenchCase
         var runs = new (string Label, RunSpec Spec, int EvalsPerStep)[]
         {
             ("sgd", Spec("sgd", Epochs, quick), 1),
-            ("entropy-sgd", Spec("entropy-sgd", Epochs, quick) with { InnerSteps = InnerSteps, SgldNoise = 1e-4, Gamma0 = 0.03, GammaMax = 10, FairBudget = true }, InnerSteps),
-            ("replicated-sgd", Spec("replicated-sgd", Epochs / Replicas, quick) with { Replicas = Replicas, Gamma0 = 1e-3, GammaMax = 10 }, Replicas),
+            ("entropy-sgd", Spec("entropy-sgd", Epochs, quick) with { InnerSteps = InnerSteps, SgldNoise = 1e-4, Gamma0 = 1, GammaMax = 5, FairBudget = true }, InnerSteps),
+            ("replicated-sgd", Spec("replicated-sgd", Epochs, quick) with
+                { Epochs = null, Steps = Epochs * StepsPerEpoch(quick) / Replicas, Replicas = Replicas, Gamma0 = 0.3, GammaMax = 10 }, Replicas),
         };
         var perEval = runs.Select(_ => new List<double>()).ToArray();
         var evals = new long[runs.Length];
-        foreach (var r in runs) RunExecutor.Execute(r.Spec with { Epochs = 1 }, null);      // warm-up (JIT)
-        int rounds = Math.Max(3, ctx.Rounds);
+        foreach (var r in runs) RunExecutor.Execute(r.Spec, null);                          // warm-up (JIT)
+        int rounds = Math.Max(5, ctx.Rounds);
         for (int round = 0; round < rounds; round++)
         {
             string line = $"    round {round + 1}:";
