@@ -30,6 +30,8 @@ IBenchCase[] cases =
     new ClassifierEpochCase<double>(),
     new ClassifierAccuracyCase(),
     new CrosspropCase(),
+    new FlatMinimaStepCase(),
+    new FlatnessCase(),
 ];
 
 if (options.List)

@@ -6,7 +6,7 @@ namespace Overparam.Cli.Commands;
 
 /// <summary>
 /// `overparam flatness --run DIR`: the local energy δE(w, σ) = E_ξ[E(w ⊙ (1 + σξ))] − E(w) of a saved network
-/// (related.md §5.2, <see cref="LocalEnergy"/>), written into the run folder (<see cref="FlatnessRun"/>). The draws run
+/// (docs/mathematics.md §11.1, <see cref="LocalEnergy"/>), written into the run folder (<see cref="FlatnessRun"/>). The draws run
 /// on --threads threads, with BLAS and the element-wise work on one thread each, so the numbers do not depend on it.
 /// </summary>
 public static class FlatnessCommand

@@ -4,7 +4,7 @@ using Overparam.Numerics;
 namespace Overparam.Architectures;
 
 /// <summary>
-/// y copies of a network trained side by side (Replicated-SGD, related.md §5.2): its parameters are replica 0's, then
+/// y copies of a network trained side by side (Replicated-SGD, docs/mathematics.md §11.3): its parameters are replica 0's, then
 /// replica 1's, … (the same arrays, named "replica-a/NAME"), and a batch of y·r rows is split into y chunks of r, rows
 /// [a·r, (a+1)·r) going to replica a ("inputs concatenated, then split into y chunks"), whose outputs fill the same
 /// rows of the output. A loss over the y·r rows is then the replicas' losses together: for a mean loss,

@@ -11,7 +11,7 @@ namespace Overparam.Experiments;
 /// <summary>
 /// The local energy (<see cref="LocalEnergy"/>) of a network saved in a run folder (`overparam flatness`): its weights
 /// (init, final or replica-K), the data it trained on (data.safetensors) and its loss, evaluated in float64. The energy
-/// is the training error (related.md §5.2's), the training loss, or the test error or loss (runs with a test set). The
+/// is the training error (docs/mathematics.md §11.1's), the training loss, or the test error or loss (runs with a test set). The
 /// result goes into the folder as NAME.csv (sigma, mean, standard_error: δE and its standard error over the draws) and a
 /// plot NAME-plot.png/.svg/.csv, NAME being "flatness", then "-WEIGHTS" unless the weights are final and "-MEASURE"
 /// unless the energy is the training error; an existing NAME.csv is replaced only when asked.
@@ -60,11 +60,7 @@ public static class FlatnessRun
     /// <summary>Writes NAME.csv and the plot into the run folder; returns the CSV's path.</summary>
     public static string Write(string run, string name, LocalEnergyCurve curve, string weights, string energy)
     {
-        var csv = new StringBuilder("sigma,mean,standard_error\n");
-        foreach (var p in curve.Points)
-            csv.Append(CultureInfo.InvariantCulture, $"{ReportFormat.RoundTrip(p.Sigma)},{ReportFormat.RoundTrip(p.Mean)},{ReportFormat.RoundTrip(p.StandardError)}\n");
-        string file = Path.Combine(run, name + ".csv");
-        AtomicFile.WriteAllText(file, csv.ToString());
+        string file = WriteCsv(run, name, curve);
         double[] sigma = curve.Points.Select(p => p.Sigma).ToArray(), mean = curve.Points.Select(p => p.Mean).ToArray();
         double[] se = curve.Points.Select(p => double.IsNaN(p.StandardError) ? 0 : p.StandardError).ToArray();
         PlotRenderer.Render(new PlotSpec
@@ -79,6 +75,17 @@ public static class FlatnessRun
                 new Series("δE − standard error", sigma, mean.Zip(se, (m, s) => m - s).ToArray(), SeriesStyle.Dashed),
             ],
         }, run, name + "-plot");
+        return file;
+    }
+
+    /// <summary>Writes NAME.csv only (no plot); returns its path.</summary>
+    public static string WriteCsv(string run, string name, LocalEnergyCurve curve)
+    {
+        var csv = new StringBuilder("sigma,mean,standard_error\n");
+        foreach (var p in curve.Points)
+            csv.Append(CultureInfo.InvariantCulture, $"{ReportFormat.RoundTrip(p.Sigma)},{ReportFormat.RoundTrip(p.Mean)},{ReportFormat.RoundTrip(p.StandardError)}\n");
+        string file = Path.Combine(run, name + ".csv");
+        AtomicFile.WriteAllText(file, csv.ToString());
         return file;
     }
 }

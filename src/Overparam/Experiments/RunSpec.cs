@@ -156,7 +156,7 @@ public sealed record RunSpec
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? LrGamma { get; init; }
 
-    // Flat minima (issue 13): Entropy-SGD and Replicated-SGD (related.md §5.2). Left out of the JSON at their defaults.
+    // Flat minima (issue 13): Entropy-SGD and Replicated-SGD (docs/mathematics.md §11.3). Left out of the JSON at their defaults.
     /// <summary>Entropy-SGD's inner SGLD steps L (null: 5).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? InnerSteps { get; init; }

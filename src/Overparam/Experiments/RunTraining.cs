@@ -28,7 +28,7 @@ public static class RunTraining
         return new BatchPlan(n, b, spec.Shuffle ?? true, spec.Seed ^ 0x5EED0F0DE5UL, Replicas(spec));
     }
 
-    /// <summary>y, the networks trained: --replicas for replicated-sgd (default 3, related.md §5.3), else 1.</summary>
+    /// <summary>y, the networks trained: --replicas for replicated-sgd (default 3, docs/mathematics.md §11.3), else 1.</summary>
     public static int Replicas(RunSpec spec)
     {
         if (RunNetwork.Optimizer(spec).Name != ReplicatedSgd<float>.KindName) return 1;

@@ -27,7 +27,7 @@ public sealed record LocalEnergyOptions(IReadOnlyList<double> Sigmas, int Draws,
 }
 
 /// <summary>
-/// The local energy of Pittorino et al. (ICLR 2021), related.md §5.2, a flatness measure:
+/// The local energy of Pittorino et al. (ICLR 2021), docs/mathematics.md §11.1, a flatness measure:
 /// <code>
 /// δE(w, σ) = E_ξ[ E(w ⊙ (1 + σ ξ)) ] − E(w),   ξ ~ N(0, I), one normal per perturbed weight
 /// </code>

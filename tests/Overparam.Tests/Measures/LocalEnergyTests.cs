@@ -9,7 +9,7 @@ using Overparam.Training.Optimizers;
 
 namespace Overparam.Tests.Measures;
 
-/// <summary>The local energy δE(w, σ) = E_ξ[E(w ⊙ (1 + σξ))] − E(w) (related.md §5.2) on a small trained classifier.</summary>
+/// <summary>The local energy δE(w, σ) = E_ξ[E(w ⊙ (1 + σξ))] − E(w) (docs/mathematics.md §11.1) on a small trained classifier.</summary>
 public class LocalEnergyTests
 {
     private static readonly Dataset Data = new GaussianMixture([4], 0.01, 7).Sample(60, 8);

@@ -6,7 +6,7 @@ using Overparam.Training.Optimizers;
 
 namespace Overparam.Tests.Training;
 
-/// <summary>Entropy-SGD (related.md §5.2) against SGD in its limits, against the formula by hand, and its noise.</summary>
+/// <summary>Entropy-SGD (docs/mathematics.md §11.2) against SGD in its limits, against the formula by hand, and its noise.</summary>
 public class EntropySgdTests
 {
     private static readonly Matrix<double> X = NetworkTestKit.UnitRows(8, 3, 4);
@@ -68,7 +68,7 @@ public class EntropySgdTests
 
     /// <summary>
     /// One outer step with ε = 0 on u = w·x (half-sum-squares loss), batches of 2 rows in data order, worked out here from
-    /// related.md §5.2 with every option on: L = 3 (batches 0, 1, 2 = rows 0–1, 2–3, 0–1), γ = γ0(1+γ1)^0 = 0.5,
+    /// docs/mathematics.md §11.2 with every option on: L = 3 (batches 0, 1, 2 = rows 0–1, 2–3, 0–1), γ = γ0(1+γ1)^0 = 0.5,
     /// η′ = 0.1, α = 0.75, λ = 0.01 (inner and outer), inner momentum 0.5 and outer momentum 0.9 (no Nesterov),
     /// gscale: w ← w_c − ηγ·m with m = g + λw_c. Then step 1 evaluates batch 3 (rows 2–3) at the new w.
     /// </summary>

@@ -7,7 +7,7 @@ using Overparam.Training.Optimizers;
 
 namespace Overparam.Tests.Training;
 
-/// <summary>Replicated-SGD (related.md §5.2): its limit y = 1, its coupling gradient, the centre, the replica batches and the γ schedules.</summary>
+/// <summary>Replicated-SGD (docs/mathematics.md §11.3): its limit y = 1, its coupling gradient, the centre, the replica batches and the γ schedules.</summary>
 public class ReplicatedSgdTests
 {
     private static readonly Matrix<double> X = NetworkTestKit.UnitRows(8, 3, 4);

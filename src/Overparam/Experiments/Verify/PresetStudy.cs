@@ -28,6 +28,7 @@ public static class PresetStudies
 {
     private static readonly Registry<PresetStudy> Registry = new("a verify preset", p => [p.Name],
     [
+        new FlatnessStudy(),
         new CrosspropStudy(),
     ]);
 

@@ -1,7 +1,7 @@
 namespace Overparam.Training.Optimizers;
 
 /// <summary>
-/// Replicated-SGD's coupling γ at epoch e = 0 … E−1 (related.md §5.2, the code lineage's <c>gsched</c>):
+/// Replicated-SGD's coupling γ at epoch e = 0 … E−1 (docs/mathematics.md §11.3, the code lineage's <c>gsched</c>):
 /// <code>
 /// exp:     γ(e) = γ0 (1 + γ1)^e        γ1 = γmax^(1/E) − 1 unless given
 /// lin:     γ(e) = γ0 + γ1 e            γ1 = γ0 (γmax − 1) / E unless given

@@ -6,7 +6,7 @@ using Overparam.Numerics;
 namespace Overparam.Training.Optimizers;
 
 /// <summary>
-/// Entropy-SGD (Chaudhari et al. 2017) as the code lineage of Pittorino et al. (ICLR 2021) writes it, related.md §5.2:
+/// Entropy-SGD (Chaudhari et al. 2017) as the code lineage of Pittorino et al. (ICLR 2021) writes it, docs/mathematics.md §11.2:
 /// each outer step t descends the local entropy around w, estimated by L inner SGLD steps, each on a fresh minibatch.
 /// For the trained parameters w, with outer step η, momentum μ, dampening τ and weight decay λ, inner step η′, inner
 /// momentum μ′, noise ε, averaging weight α and coupling γ = γ0 (1 + γ1)^t (t = 0, 1, … the outer steps):
@@ -25,9 +25,9 @@ namespace Overparam.Training.Optimizers;
 /// </code>
 /// An outer step takes L batches of the run's stream (one when L = 0). With L = 0 and gscale off this is
 /// <see cref="Sgd{T}"/> (with τ = 0 the same bits: a buffer from 0 gives m = g at the first step, as PyTorch's copy).
-/// <para>The choices related.md §5.5a asks to state:</para>
+/// <para>The choices this implementation makes (docs/mathematics.md §11):</para>
 /// <list type="bullet">
-/// <item>The form is §5.2's (the vendored <c>EntropySGD.step</c> with one weight decay), not Chaudhari's original step
+/// <item>The form is docs/mathematics.md §11.2's (the vendored <c>EntropySGD.step</c> with one weight decay), not Chaudhari's original step
 /// (which draws an extra batch first, starts the outer momentum from the first gradient and applies the inner momentum
 /// before the coupling): the inner weight decay is the outer λ, γ is not capped at γmax, and one Nesterov flag covers
 /// both momenta.</item>
@@ -40,45 +40,42 @@ namespace Overparam.Training.Optimizers;
 /// <item>γ1 is given, or γmax^(1/T) − 1 with T the run's outer steps (<see cref="OptimizerSettings.OuterSteps"/>), so that
 /// γ reaches γ0·γmax at t = T; it is fixed before training (the code fixes it at step gtime, which changes γ only at
 /// step 1's first inner iteration, and not at all with the automatic γ0, which is 0 until then).</item>
-/// <item>The noise comes from xoshiro256** and the polar method (<see cref="GaussianRng"/>) seeded with
-/// <see cref="OptimizerSettings.NoiseSeed"/>, one normal per coordinate of each trained parameter, in order, per inner
-/// step. Frozen parameters (--train) are neither perturbed nor moved.</item>
+/// <item>The noise is drawn in bulk (<see cref="GaussianNoise"/>: xoshiro256** in 8 lanes and Box–Muller, about 1 ns a
+/// draw): the draws of each block of <see cref="ParameterBuffers{T}.BlockLength"/> coordinates of a trained parameter are
+/// a function of (<see cref="OptimizerSettings.NoiseSeed"/>, t, i, the parameter's index, the block's index) only, so
+/// the noise needs no state of its own, a resumed run draws the same noise, and the blocks may run on any thread.
+/// The bits are the same for the same seed on the same machine. Frozen parameters (--train) are neither perturbed
+/// nor moved.</item>
 /// </list>
-/// State: "step" (t), "momentum_buffer.NAME" (m) when μ ≠ 0, "gamma0" (γ0, which the automatic rule changes) and
-/// "sgld_rng" (the noise generator: its four 64-bit words as 32-bit halves, high first, then the spare normal and 1 or
-/// 0 for whether there is one; exact in float64). w_c, μ_w and m′ start afresh at every outer step.
+/// State: "step" (t), "momentum_buffer.NAME" (m) when μ ≠ 0 and "gamma0" (γ0, which the automatic rule changes).
+/// w_c, μ_w and m′ start afresh at every outer step.
 /// </summary>
 public sealed class EntropySgd<T> : IOptimizer<T>, ICoupled where T : unmanaged, IFloatingPointIeee754<T>
 {
     public const string KindName = "entropy-sgd";
-    private const string Gamma0Name = "gamma0", RngName = "sgld_rng";
+    private const string Gamma0Name = "gamma0";
 
     private readonly double momentum, dampening, weightDecay, sgldLr, noise, sgldMomentum, alpha, gamma1, initialGamma0;
     private readonly int innerSteps;
     private readonly bool nesterov, gscale, automaticGamma0;
-    private readonly GaussianRng rng;
-    private readonly (ulong, ulong, ulong, ulong, double, bool) initialRng;
+    private readonly ulong noiseSeed;
     private readonly ParameterBuffers<T> state;
     private readonly T[] scratch = new T[ParameterBuffers<T>.BlockLength];
+    private readonly double[] draws = new double[ParameterBuffers<T>.BlockLength];
     private T[][] centre = [], average = [], innerMomentum = [];
     private double gamma0;
 
     public EntropySgd(OptimizerSettings settings)
     {
-        OptimizerSettings.RequireNonNegative("--lr", settings.LearningRate);
-        OptimizerSettings.RequireNonNegative("--momentum", settings.Momentum);
-        OptimizerSettings.RequireNonNegative("--weight-decay", settings.WeightDecay);
+        SgdRule<T>.Validate(settings, settings.SgldMomentum, "--sgld-momentum");
         OptimizerSettings.RequireNonNegative("--sgld-lr", settings.SgldLr);
         OptimizerSettings.RequireNonNegative("--sgld-noise", settings.SgldNoise);
         OptimizerSettings.RequireNonNegative("--sgld-momentum", settings.SgldMomentum);
-        if (!double.IsFinite(settings.Dampening)) throw new ArgumentException($"--dampening {settings.Dampening}: must be a finite number");
         if (settings.InnerSteps < 0) throw new ArgumentException($"--inner-steps {settings.InnerSteps}: must be at least 0");
         if (!(settings.EmaAlpha >= 0 && settings.EmaAlpha <= 1)) throw new ArgumentException($"--ema-alpha {settings.EmaAlpha}: must be in [0, 1]");
         if (settings.Gamma0 is { } g0) OptimizerSettings.RequireNonNegative("--gamma0", g0);
         if (settings.Gamma1 is { } g1) OptimizerSettings.RequireNonNegative("--gamma1", g1);
         if (!(settings.GammaMax > 0 && double.IsFinite(settings.GammaMax))) throw new ArgumentException($"--gamma-max {settings.GammaMax}: must be a finite number > 0");
-        if (settings.Nesterov && (settings.Momentum <= 0 && settings.SgldMomentum <= 0 || settings.Dampening != 0))
-            throw new ArgumentException("--nesterov needs --momentum > 0 or --sgld-momentum > 0, and --dampening 0");
         if (settings.Gamma0 is null && settings.InnerSteps == 0)
             throw new ArgumentException("the automatic γ0 (no --gamma0) needs --inner-steps ≥ 1");
         if (settings.Gamma1 is null && settings.OuterSteps <= 0)
@@ -90,8 +87,7 @@ public sealed class EntropySgd<T> : IOptimizer<T>, ICoupled where T : unmanaged,
         automaticGamma0 = settings.Gamma0 is null;
         gamma0 = initialGamma0 = settings.Gamma0 ?? 0;
         gamma1 = settings.Gamma1 ?? Math.Pow(settings.GammaMax, 1.0 / settings.OuterSteps) - 1;
-        rng = new GaussianRng(settings.NoiseSeed);
-        initialRng = rng.State;
+        noiseSeed = settings.NoiseSeed;
         state = momentum != 0 ? new(KindName, "momentum_buffer") : new(KindName);
     }
 
@@ -130,7 +126,7 @@ public sealed class EntropySgd<T> : IOptimizer<T>, ICoupled where T : unmanaged,
             {
                 if (i > 1) loss = step.Oracle.NextGradient(state.Gradients);
                 gamma = gamma0 * Math.Pow(1 + gamma1, t);
-                InnerStep(step, gamma);
+                InnerStep(step, gamma, t, i);
                 if (automaticGamma0 && gamma0 == 0 && t >= 1 && i == innerSteps)
                 {
                     double distance = HalfSquaredDistance(step);
@@ -158,7 +154,7 @@ public sealed class EntropySgd<T> : IOptimizer<T>, ICoupled where T : unmanaged,
     }
 
     /// <summary>One SGLD step of the inner loop on the gradient in the state's buffers, and the moving average.</summary>
-    private void InnerStep(in OptimizerStep<T> step, double gamma)
+    private void InnerStep(in OptimizerStep<T> step, double gamma, long t, int inner)
     {
         T g = T.CreateTruncating(gamma), lambda = T.CreateTruncating(weightDecay), eta = T.CreateTruncating(sgldLr);
         T mu = T.CreateTruncating(sgldMomentum), undamped = T.CreateTruncating(1 - dampening);
@@ -187,14 +183,41 @@ public sealed class EntropySgd<T> : IOptimizer<T>, ICoupled where T : unmanaged,
                     if (nesterov) TensorPrimitives.FusedMultiplyAdd(m, mu, d, d);
                     else d = m;
                 }
-                if (noise != 0)
-                    for (int j = 0; j < d.Length; j++) d[j] = T.FusedMultiplyAdd(T.CreateTruncating(rng.NextGaussian()), noiseScale, d[j]);
+                if (noise != 0) AddNoise(d, NoiseKey(t, inner, p, i / ParameterBuffers<T>.BlockLength), noiseScale);
                 TensorPrimitives.FusedMultiplyAdd(d, -eta, w, w);
                 Span<T> avg = average[p].AsSpan(i, length);
                 TensorPrimitives.Multiply(avg, a, avg);
                 TensorPrimitives.FusedMultiplyAdd(w, oneMinusA, avg, avg);
             }
         }
+    }
+
+    /// <summary>d ← d + scale·ξ with ξ the block's N(0, I) draws.</summary>
+    private void AddNoise(Span<T> d, ulong key, T scale)
+    {
+        var xi = draws.AsSpan(0, d.Length);
+        GaussianNoise.Fill(key, xi);
+        if (typeof(T) == typeof(double))
+            TensorPrimitives.FusedMultiplyAdd(System.Runtime.InteropServices.MemoryMarshal.Cast<double, T>(xi), scale, d, d);
+        else
+        {
+            var x = scratch.AsSpan(0, d.Length);
+            TensorPrimitives.ConvertTruncating<double, T>(xi, x);
+            TensorPrimitives.FusedMultiplyAdd(x, scale, d, d);
+        }
+    }
+
+    /// <summary>The key of the noise of outer step t, inner step i, parameter p, block b.</summary>
+    private ulong NoiseKey(long t, int inner, int p, int block) =>
+        Mix(Mix(Mix(Mix(noiseSeed ^ (ulong)t) ^ (ulong)inner) ^ (ulong)p) ^ (ulong)block);
+
+    /// <summary>SplitMix64's finalizer after its increment.</summary>
+    private static ulong Mix(ulong z)
+    {
+        z += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
     }
 
     /// <summary>½‖w_c − w‖² over the trained parameters, in float64.</summary>
@@ -228,10 +251,7 @@ public sealed class EntropySgd<T> : IOptimizer<T>, ICoupled where T : unmanaged,
     public IReadOnlyList<Tensor> SaveState()
     {
         var tensors = state.Save().ToList();
-        if (tensors.Count == 0) return tensors;
-        var (s0, s1, s2, s3, spare, hasSpare) = rng.State;
-        tensors.Add(Tensor.F64(Gamma0Name, [], [gamma0]));
-        tensors.Add(Tensor.F64(RngName, [10], [.. Halves(s0), .. Halves(s1), .. Halves(s2), .. Halves(s3), spare, hasSpare ? 1 : 0]));
+        if (tensors.Count > 0) tensors.Add(Tensor.F64(Gamma0Name, [], [gamma0]));
         return tensors;
     }
 
@@ -240,20 +260,12 @@ public sealed class EntropySgd<T> : IOptimizer<T>, ICoupled where T : unmanaged,
         if (saved.Count == 0)
         {
             state.Restore(saved);
-            (gamma0, rng.State) = (initialGamma0, initialRng);
+            gamma0 = initialGamma0;
             return;
         }
         if (!saved.TryGetValue(Gamma0Name, out var g) || g.ElementCount != 1)
             throw new ArgumentException($"{KindName} state: the scalar \"{Gamma0Name}\" is missing");
-        if (!saved.TryGetValue(RngName, out var r) || r.ElementCount != 10)
-            throw new ArgumentException($"{KindName} state: the tensor \"{RngName}\" [10] is missing");
-        state.Restore(saved.Where(kv => kv.Key is not (Gamma0Name or RngName)).ToDictionary());
-        var v = r.AsDoubles();
+        state.Restore(saved.Where(kv => kv.Key != Gamma0Name).ToDictionary());
         gamma0 = g.AsDoubles()[0];
-        rng.State = (Word(v[0], v[1]), Word(v[2], v[3]), Word(v[4], v[5]), Word(v[6], v[7]), v[8], v[9] != 0);
     }
-
-    private static double[] Halves(ulong w) => [w >> 32, (uint)w];
-
-    private static ulong Word(double high, double low) => ((ulong)high << 32) | (ulong)low;
 }

@@ -7,8 +7,9 @@ namespace Overparam.Training.Optimizers;
 
 /// <summary>
 /// Gradient descent with a constant step: θ ← θ − η ∂L/∂θ, i.e. PyTorch's <c>torch.optim.SGD(params, lr=η)</c> (no
-/// momentum, dampening or weight decay). On the paper's networks the update is fused into the gradient GEMMs
-/// (<see cref="INetwork{T}.DescentStep"/>); on any other model it is ∂L/∂θ followed by an axpy. Stateless.
+/// momentum, dampening or weight decay). On the paper's networks with one output the update is fused into the gradient
+/// GEMMs (<see cref="INetwork{T}.DescentStep"/>); on any other model (C ≥ 2 outputs included) it is ∂L/∂θ followed by an
+/// axpy. Stateless.
 /// </summary>
 public sealed class GradientDescent<T>(double learningRate) : IOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -24,7 +25,7 @@ public sealed class GradientDescent<T>(double learningRate) : IOptimizer<T> wher
     public void Step(in OptimizerStep<T> step)
     {
         T eta = T.CreateTruncating(LearningRate);
-        if (step.Model is INetwork<T> net)
+        if (step.Model is INetwork<T> net && net.Outputs == 1)
         {
             net.DescentStep(step.OutputGradient, eta, step.Trained);
             return;

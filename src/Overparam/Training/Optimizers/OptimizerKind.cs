@@ -63,7 +63,7 @@ public abstract class OptimizerKind
     private sealed class EntropySgdKind : OptimizerKind
     {
         public override string Name => EntropySgd<float>.KindName;
-        public override string Description => "entropy-sgd: Entropy-SGD (related.md §5.2), --inner-steps L SGLD steps on fresh batches (--sgld-lr, --sgld-noise, --sgld-momentum, --ema-alpha) coupled by γ = γ0(1+γ1)^t (--gamma0, --gamma1 or --gamma-max), then SGD on w_c − μ (--momentum, --nesterov, --weight-decay, --gscale)";
+        public override string Description => "entropy-sgd: Entropy-SGD (docs/mathematics.md §11.2), --inner-steps L SGLD steps on fresh batches (--sgld-lr, --sgld-noise, --sgld-momentum, --ema-alpha) coupled by γ = γ0(1+γ1)^t (--gamma0, --gamma1 or --gamma-max), then SGD on w_c − μ (--momentum, --nesterov, --weight-decay, --gscale)";
 
         public override IOptimizer<T> Create<T>(OptimizerSettings settings) => settings.InnerSteps >= 1 ? new EntropySgd<T>(settings)
             : throw new ArgumentException($"--inner-steps {settings.InnerSteps}: must be at least 1 (with L = 0 it is SGD: use --optimizer sgd)");
@@ -72,7 +72,7 @@ public abstract class OptimizerKind
     private sealed class ReplicatedSgdKind : OptimizerKind
     {
         public override string Name => ReplicatedSgd<float>.KindName;
-        public override string Description => "replicated-sgd: Replicated-SGD (related.md §5.2), --replicas y networks from independent seeds, each on its own batches, coupled by 2γ(w^a − w̄) to their centre, SGD at lr·y (--momentum, --nesterov, --weight-decay), γ per epoch (--gamma-schedule exp|lin|cosine, --gamma0, --gamma1, --gamma-max); the centre is the run's network";
+        public override string Description => "replicated-sgd: Replicated-SGD (docs/mathematics.md §11.3), --replicas y networks from independent seeds, each on its own batches, coupled by 2γ(w^a − w̄) to their centre, SGD at lr·y (--momentum, --nesterov, --weight-decay), γ per epoch (--gamma-schedule exp|lin|cosine, --gamma0, --gamma1, --gamma-max); the centre is the run's network";
         public override IOptimizer<T> Create<T>(OptimizerSettings settings) => new ReplicatedSgd<T>(settings);
     }
 }

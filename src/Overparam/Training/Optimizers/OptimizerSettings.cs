@@ -34,7 +34,7 @@ public sealed record OptimizerSettings(double LearningRate)
     /// <summary>rmsprop's centered variant, which divides by an estimate of the gradient's standard deviation (`--centered`).</summary>
     public bool Centered { get; init; }
 
-    // Flat minima (issue 13): Entropy-SGD and Replicated-SGD, with the defaults of their code lineage (related.md §5.2).
+    // Flat minima (issue 13): Entropy-SGD and Replicated-SGD, with the defaults of their code lineage (docs/mathematics.md §11).
     /// <summary>L, Entropy-SGD's inner SGLD steps per outer step (`--inner-steps`); each takes one batch.</summary>
     public int InnerSteps { get; init; } = 5;
 

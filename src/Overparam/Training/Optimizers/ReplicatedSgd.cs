@@ -6,7 +6,7 @@ using Overparam.IO;
 namespace Overparam.Training.Optimizers;
 
 /// <summary>
-/// Replicated-SGD, the "robust ensemble" of the code lineage of Pittorino et al. (ICLR 2021), related.md §5.2: y replicas
+/// Replicated-SGD, the "robust ensemble" of the code lineage of Pittorino et al. (ICLR 2021), docs/mathematics.md §11.3: y replicas
 /// w^1 … w^y (the parameters of a <see cref="ReplicaModel{T}"/>, in order), each on its own batches, trained on
 /// <code>
 /// L_tot = L_data + γ (1/y) Σ_a ‖w^a − w̄‖²,   w̄ = (1/y) Σ_a w^a   (the centre of mass, <see cref="CentreOfMass"/>)
@@ -17,7 +17,7 @@ namespace Overparam.Training.Optimizers;
 /// ∂L_tot/∂w^a with step y·η — the code lineage's lr·y, so that for a mean loss each replica moves by
 /// η [∇L_a(w^a) + 2γ(w^a − w̄)] (+ momentum and decay). w̄ is computed from the replicas at the start of each step.
 /// With y = 1 the coupling vanishes and this is <see cref="Sgd{T}"/>, bit for bit.
-/// <para>The choices related.md §5.5a asks to state:</para>
+/// <para>The choices this implementation makes (docs/mathematics.md §11):</para>
 /// <list type="bullet">
 /// <item>lr·y comes from a newer script of the lineage, not from <c>robust.py</c> at 2f050449; with the weight decay in
 /// L_tot's SGD each replica decays at y·η·λ.</item>
@@ -47,12 +47,7 @@ public sealed class ReplicatedSgd<T> : IOptimizer<T>, ICoupled where T : unmanag
 
     public ReplicatedSgd(OptimizerSettings settings)
     {
-        OptimizerSettings.RequireNonNegative("--lr", settings.LearningRate);
-        OptimizerSettings.RequireNonNegative("--momentum", settings.Momentum);
-        OptimizerSettings.RequireNonNegative("--weight-decay", settings.WeightDecay);
-        if (!double.IsFinite(settings.Dampening)) throw new ArgumentException($"--dampening {settings.Dampening}: must be a finite number");
-        if (settings.Nesterov && (settings.Momentum <= 0 || settings.Dampening != 0))
-            throw new ArgumentException("--nesterov needs --momentum > 0 and --dampening 0");
+        SgdRule<T>.Validate(settings);
         if (settings.Replicas < 1) throw new ArgumentException($"--replicas {settings.Replicas}: must be at least 1");
         if (settings.Gamma0 is { } g0) OptimizerSettings.RequireNonNegative("--gamma0", g0);
         schedule = new CouplingSchedule(settings.GammaSchedule, settings.Gamma1, settings.GammaMax, settings.Epochs, settings.Gamma0 is not null);

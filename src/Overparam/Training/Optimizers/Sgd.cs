@@ -31,12 +31,7 @@ public sealed class Sgd<T> : IOptimizer<T> where T : unmanaged, IFloatingPointIe
 
     public Sgd(OptimizerSettings settings)
     {
-        OptimizerSettings.RequireNonNegative("--lr", settings.LearningRate);
-        OptimizerSettings.RequireNonNegative("--momentum", settings.Momentum);
-        OptimizerSettings.RequireNonNegative("--weight-decay", settings.WeightDecay);
-        if (!double.IsFinite(settings.Dampening)) throw new ArgumentException($"--dampening {settings.Dampening}: must be a finite number");
-        if (settings.Nesterov && (settings.Momentum <= 0 || settings.Dampening != 0))
-            throw new ArgumentException("--nesterov needs --momentum > 0 and --dampening 0");
+        SgdRule<T>.Validate(settings);
         LearningRate = settings.LearningRate;
         (momentum, dampening, weightDecay, nesterov) = (settings.Momentum, settings.Dampening, settings.WeightDecay, settings.Nesterov);
         state = momentum != 0 ? new(KindName, "momentum_buffer") : new(KindName);

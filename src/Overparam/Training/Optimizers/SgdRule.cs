@@ -19,6 +19,21 @@ namespace Overparam.Training.Optimizers;
 internal readonly struct SgdRule<T>(double eta, double momentum, double dampening, double weightDecay, bool nesterov)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>
+    /// The checks of the rule's settings that <see cref="Sgd{T}"/>, <see cref="ReplicatedSgd{T}"/> and
+    /// <see cref="EntropySgd{T}"/> share: η, μ and λ finite and ≥ 0, τ finite, and Nesterov only with μ &gt; 0 and τ = 0
+    /// (PyTorch's condition; Entropy-SGD also accepts an inner momentum as Nesterov's μ: <paramref name="otherMomentum"/>).
+    /// </summary>
+    public static void Validate(OptimizerSettings settings, double otherMomentum = 0, string otherOption = "")
+    {
+        OptimizerSettings.RequireNonNegative("--lr", settings.LearningRate);
+        OptimizerSettings.RequireNonNegative("--momentum", settings.Momentum);
+        OptimizerSettings.RequireNonNegative("--weight-decay", settings.WeightDecay);
+        if (!double.IsFinite(settings.Dampening)) throw new ArgumentException($"--dampening {settings.Dampening}: must be a finite number");
+        if (settings.Nesterov && (settings.Momentum <= 0 && otherMomentum <= 0 || settings.Dampening != 0))
+            throw new ArgumentException($"--nesterov needs --momentum > 0{(otherOption.Length > 0 ? $" or {otherOption} > 0," : "")} and --dampening 0");
+    }
+
     private readonly T eta = T.CreateTruncating(eta), mu = T.CreateTruncating(momentum), lambda = T.CreateTruncating(weightDecay);
     private readonly T undamped = T.CreateTruncating(1 - dampening);
     private readonly bool hasMomentum = momentum != 0, hasDecay = weightDecay != 0;
