@@ -138,9 +138,13 @@ public static class RunExecutor
             folder.WriteJson("summary.json", RunRecords.Summary<T>(new TrainingResult(TrainingStatus.Running, 0, double.NaN, double.NaN, 0), eta.Eta));
             folder.StartMetrics(columns);
         }
+        // A checkpoint of non-finite parameters is not written: the previous one stays, and the run stops as diverged at the next step.
         Action<int, long, double, double>? save = folder is null || spec.CheckpointEvery == 0 ? null : (next, nextBatch, seconds, initial) =>
+        {
+            if (!model.Parameters.All(p => p.Value.All(T.IsFinite))) return;
             new Checkpoint(next, nextBatch, initial, seconds, evaluation?.BestTestError ?? double.NaN, evaluation?.BestTestErrorStep ?? -1)
                 .Write(folder.Path, model.Parameters, optimizer);
+        };
         var observer = new RunObserver<T>(folder, probes, evaluation, stochastic, progress, steps, checkpoint.Meta?.Seconds ?? 0,
             checkpoint.Meta?.InitialLoss ?? double.NaN, save, spec.CheckpointEvery, optimizer as ICoupled, flatness);
         var options = new TrainingOptions(steps, spec.TargetLoss, run.Trained, Batches: plan, LearningRate: schedule, StartStep: start,
@@ -167,13 +171,17 @@ public static class RunExecutor
         foreach (var c in flatness?.Columns ?? []) if (observer.LastRow.TryGetValue(c, out double v)) final[c] = v;
         if (folder is not null)
         {
-            folder.WriteWeights("final.safetensors", run.NetworkTensors());
-            foreach (var (file, tensors) in run.ReplicaFiles()) folder.WriteWeights(file, tensors);
+            var finalTensors = run.NetworkTensors();
+            if (finalTensors.All(AllFinite)) folder.WriteWeights("final.safetensors", finalTensors);
+            else result = result with { Message = $"{result.Message}; the final weights are not finite and were not written" };
+            foreach (var (file, tensors) in run.ReplicaFiles()) if (tensors.All(AllFinite)) folder.WriteWeights(file, tensors);
             folder.WriteJson("summary.json", RunRecords.Summary(result, eta.Eta, probes?.Final, evaluation));
         }
         return new RunOutcome(result.Status, result.Steps, result.InitialLoss, result.FinalLoss,
             result.Seconds, eta.Eta, theory?.Lambda0, final, result.Message);
     }
+
+    private static bool AllFinite(IO.Tensor t) => t.Doubles is { } d ? d.All(double.IsFinite) : t.Floats!.All(float.IsFinite);
 
     /// <summary>The data a run saved (data.safetensors), as it trained and evaluated on.</summary>
     private static LabelledData Saved(SavedRun run)
