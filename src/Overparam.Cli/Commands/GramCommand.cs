@@ -27,7 +27,7 @@ public static class GramCommand
             var saved = RunFolder.Open(dir);
             var data = saved.Data();
             var config = RunNetwork.Config(saved.Spec, data);
-            var tensors = which == "init" ? saved.InitWeights() : saved.FinalWeights();
+            var tensors = saved.Weights(which);
             var net = NetworkFactory.Create(config, RunNetwork.FromTensors<double>(tensors, config, $"{which} weights of {dir}")) as INetwork<double>;
             if (net is null || net.Outputs != 1)
                 throw new RunSpecException($"--run {dir}: per-layer Gram matrices are defined for the paper's networks with one output; this run is {config.Architecture.Name} with C = {config.Outputs}");
