@@ -14,8 +14,9 @@ public sealed record RunProgress(int Step, int MaxSteps, double Loss, double Ste
 /// What a run ended with; <see cref="Final"/> holds the last probe and evaluation values and the best test error
 /// (empty without probes and evaluation).
 /// </summary>
+/// <param name="Folder">The run folder written (null without one): the folder asked for, or with a default name the one claimed.</param>
 public sealed record RunOutcome(TrainingStatus Status, int Steps, double InitialLoss, double FinalLoss, double Seconds, double Eta,
-    double? Lambda0, IReadOnlyDictionary<string, double> Final, string? Message);
+    double? Lambda0, IReadOnlyDictionary<string, double> Final, string? Message, string? Folder = null);
 
 /// <summary>
 /// Runs one <see cref="RunSpec"/>: resolves data, network, η, loss, optimizer and batches, trains, and writes the run
@@ -23,11 +24,13 @@ public sealed record RunOutcome(TrainingStatus Status, int Steps, double Initial
 /// </summary>
 public static class RunExecutor
 {
+    /// <param name="defaultName"><paramref name="outDir"/> is a default name, not the user's: when another run holds it,
+    /// write to the first free outDir-2, outDir-3, … (<see cref="RunOutcome.Folder"/>) instead of refusing.</param>
     public static RunOutcome Execute(RunSpec spec, string? outDir, IProgress<RunProgress>? progress = null,
-        CancellationToken cancel = default, TextWriter? warningsTo = null) => spec.DType switch
+        CancellationToken cancel = default, TextWriter? warningsTo = null, bool defaultName = false) => spec.DType switch
     {
-        "float64" => Run<double>(spec, outDir, null, progress, cancel, warningsTo),
-        "float32" => Run<float>(spec, outDir, null, progress, cancel, warningsTo),
+        "float64" => Run<double>(spec, outDir, null, progress, cancel, warningsTo, defaultName),
+        "float32" => Run<float>(spec, outDir, null, progress, cancel, warningsTo, defaultName),
         _ => throw new RunSpecException($"--dtype {spec.DType}: expected {Choices.Or(Choices.DTypes)}"),
     };
 
@@ -62,7 +65,7 @@ public static class RunExecutor
     }
 
     private static RunOutcome Run<T>(RunSpec spec, string? outDir, SavedRun? resumed, IProgress<RunProgress>? progress,
-        CancellationToken cancel, TextWriter? warningsTo) where T : unmanaged, IFloatingPointIeee754<T>
+        CancellationToken cancel, TextWriter? warningsTo, bool defaultName = false) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (spec.Steps < 0) throw new RunSpecException($"--steps {spec.Steps}: must be non-negative");
         if (spec.EvalEvery < 0) throw new RunSpecException($"--eval-every {spec.EvalEvery}: must be non-negative");
@@ -129,7 +132,7 @@ public static class RunExecutor
             spec.LrSchedule, spec.EvalEvery, spec.CheckpointEvery);
 
         int start = checkpoint.Meta?.NextStep ?? 0;
-        using var folder = outDir is null ? null : resumed is not null ? RunFolder.Resume(outDir, columns, start) : RunFolder.Create(outDir);
+        using var folder = outDir is null ? null : resumed is not null ? RunFolder.Resume(outDir, columns, start) : RunFolder.Create(outDir, defaultName);
         if (folder is not null && resumed is null)
         {
             folder.WriteJson("config.json", RunRecords.Config(spec, config, data, eta, theory, warnings, trained, setup));
@@ -178,7 +181,7 @@ public static class RunExecutor
             folder.WriteJson("summary.json", RunRecords.Summary(result, eta.Eta, probes?.Final, evaluation));
         }
         return new RunOutcome(result.Status, result.Steps, result.InitialLoss, result.FinalLoss,
-            result.Seconds, eta.Eta, theory?.Lambda0, final, result.Message);
+            result.Seconds, eta.Eta, theory?.Lambda0, final, result.Message, folder?.Path);
     }
 
     private static bool AllFinite(IO.Tensor t) => t.Doubles is { } d ? d.All(double.IsFinite) : t.Floats!.All(float.IsFinite);
