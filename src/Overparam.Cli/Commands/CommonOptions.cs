@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Overparam.Experiments;
 using Overparam.Numerics;
 
@@ -28,11 +29,37 @@ public static class CommonOptions
         }
     }
 
-    /// <summary>A token cancelled by Ctrl-C (the first press stops the run cleanly).</summary>
+    /// <summary>The sources <see cref="CtrlC"/> handed out; SIGTERM cancels them.</summary>
+    private static readonly List<CancellationTokenSource> Stoppable = [];
+
+    /// <summary>The one SIGTERM handler of the process (kept alive here: disposing it would unregister it).</summary>
+    private static PosixSignalRegistration? termHandler;
+
+    /// <summary>
+    /// A token cancelled by Ctrl-C (SIGINT) or SIGTERM, what Slurm, `timeout` and container stops send: the first signal
+    /// stops the run cleanly (status stopped, final weights and summary written); a second SIGTERM, when every run
+    /// has been asked to stop already, ends the process at once as usual.
+    /// </summary>
     public static CancellationToken CtrlC()
     {
         var cts = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
+        lock (Stoppable)
+        {
+            Stoppable.Add(cts);
+            termHandler ??= PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnTerm);
+        }
         return cts.Token;
+    }
+
+    private static void OnTerm(PosixSignalContext context)
+    {
+        lock (Stoppable)
+        {
+            var running = Stoppable.Where(s => !s.IsCancellationRequested).ToList();
+            if (running.Count == 0) return;
+            context.Cancel = true;
+            foreach (var s in running) s.Cancel();
+        }
     }
 }

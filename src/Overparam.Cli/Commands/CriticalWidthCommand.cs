@@ -41,6 +41,18 @@ public static class CriticalWidthCommand
             command.Options.Add(o);
         command.SetAction(r => SweepCommand.Guard(() =>
         {
+            try { return Run(r); }
+            catch (RunFailedException e)
+            {
+                // A failed run is not a run that missed the target: no m* can be given. Bad input is exit 2, any other failure 1.
+                Console.Error.WriteLine("error: " + e.Message);
+                return e.BadInput ? 2 : 1;
+            }
+        }));
+        return command;
+
+        int Run(ParseResult r)
+        {
             var problems = new List<string>();
             var archs = Words(r.GetValue(arch)!, "--arch", "architecture", problems);
             var acts = Words(r.GetValue(activation)!, "--activation", "activation", problems);
@@ -89,8 +101,7 @@ public static class CriticalWidthCommand
             foreach (var file in CriticalWidthReport.Write(results, dir, settings)) Console.WriteLine(file);
             Console.WriteLine($"{results.Count} critical widths in {clock.Elapsed.TotalSeconds:F1} s");
             return 0;
-        }));
-        return command;
+        }
     }
 
     private static List<string> Words(string text, string option, string field, List<string> problems)

@@ -6,7 +6,11 @@ using Overparam.Numerics;
 
 namespace Overparam.Cli.Commands;
 
-/// <summary>`overparam gram --run DIR`: the finite-width Gram matrices G^(1) … G^(H+1) and G of a saved network (docs/mathematics.md §5).</summary>
+/// <summary>
+/// `overparam gram --run DIR`: the finite-width Gram matrices G^(1) … G^(H+1) and G of a saved network (docs/mathematics.md §5),
+/// into DIR/gram-WEIGHTS.safetensors (gram-init, gram-final), named by the weights they come from so that one never
+/// replaces the other; the file's metadata records the weights file and its SHA-256.
+/// </summary>
 public static class GramCommand
 {
     public static Command Create()
@@ -27,7 +31,8 @@ public static class GramCommand
             var saved = RunFolder.Open(dir);
             var data = saved.Data();
             var config = RunNetwork.Config(saved.Spec, data);
-            var tensors = which == "init" ? saved.InitWeights() : saved.FinalWeights();
+            var tensors = saved.Weights(which);
+            string source = Path.Combine(dir, which + ".safetensors");
             var net = NetworkFactory.Create(config, RunNetwork.FromTensors<double>(tensors, config, $"{which} weights of {dir}")) as INetwork<double>;
             if (net is null || net.Outputs != 1)
                 throw new RunSpecException($"--run {dir}: per-layer Gram matrices are defined for the paper's networks with one output; this run is {config.Architecture.Name} with C = {config.Outputs}");
@@ -35,12 +40,19 @@ public static class GramCommand
             net.BackPropagate();
             var grams = net.GramMatrices();
             var g = StepSize.TrainedNtk(grams, grams.Select(_ => true).ToArray());
-            SafeTensors.Write(Path.Combine(dir, "gram.safetensors"),
-                grams.Select((m, h) => Tensor.FromMatrix($"G{h + 1}", m)).Append(Tensor.FromMatrix("G", g)).ToList());
+            string file = $"gram-{which}.safetensors";
+            SafeTensors.Write(Path.Combine(dir, file),
+                grams.Select((m, h) => Tensor.FromMatrix($"G{h + 1}", m)).Append(Tensor.FromMatrix("G", g)).ToList(),
+                new Dictionary<string, string>
+                {
+                    ["weights"] = which,
+                    ["weights_file"] = Path.GetFileName(source),
+                    ["weights_sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(source))),
+                });
             for (int h = 0; h < grams.Length; h++)
                 Console.WriteLine($"lambda_min(G{h + 1}) = {LinearAlgebra.SmallestEigenvalue(grams[h]):G10}{(h == grams.Length - 1 ? "  (output layer a)" : h == grams.Length - 2 ? "  (G^(H), the proof's Gram)" : "")}");
             Console.WriteLine($"lambda_min(G) = {LinearAlgebra.SmallestEigenvalue(g):G10}  (full NTK over all layers)");
-            Console.WriteLine($"wrote {dir}/gram.safetensors ({which} weights)");
+            Console.WriteLine($"wrote {dir}/{file} ({which} weights)");
             return 0;
         }));
         return command;

@@ -30,8 +30,9 @@ public static class KernelCommand
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var kernel = TheoryQuantities.Compute(config, data).Kernel;
             double seconds = clock.Elapsed.TotalSeconds;
-            var dir = r.GetValue(outDir)!;
-            OutputFolder.Create("--out", dir);
+            // kernel.safetensors, created exclusively, claims the folder: an existing kernel folder is refused (exit 2), and a
+            // default name that is taken moves on to -2, -3, … (two kernels computed in the same second).
+            var dir = OutputFolder.Claim(r.GetValue(outDir)!, "kernel.safetensors", r.GetResult(outDir) is null or { Implicit: true }, "--out", "a kernel");
             var tensors = kernel.Tensors.Where(t => t.Name.StartsWith('K') && t.Name.Skip(1).All(char.IsDigit))
                 .Select(t => Tensor.F64(t.Name, t.Shape, t.Data)).ToList();
             if (kernel.Theta is { } theta) tensors.Add(Tensor.FromMatrix("Theta", theta));

@@ -40,8 +40,10 @@ public static class TrainCommand
             {
                 var runSpec = spec.ToSpec(r);
                 dir = r.GetValue(outDir)!;
+                bool defaultName = r.GetResult(outDir) is null or { Implicit: true };   // two runs started in the same second get -2, -3, …
                 outcome = ProgressDisplay.Run(r.GetValue(quiet), $"train {runSpec.Architecture} H={runSpec.Depth} m={runSpec.Width}",
-                    progress => RunExecutor.Execute(runSpec, dir, progress, cancel, Console.Error));
+                    progress => RunExecutor.Execute(runSpec, dir, progress, cancel, Console.Error, defaultName));
+                dir = outcome.Folder ?? dir;
             }
             Console.WriteLine($"{TrainingStatusText.Name(outcome.Status)}: loss {outcome.InitialLoss:G6} -> {outcome.FinalLoss:G6} in {outcome.Steps} steps, {outcome.Seconds:F2} s (eta = {outcome.Eta:G6}{(outcome.Lambda0 is double l ? $", lambda0 = {l:G6}" : "")})");
             if (outcome.Final.TryGetValue(MetricColumns.TestError, out double testError))

@@ -49,6 +49,7 @@ public static class VerifyCommand
             var report = VerifyReport.Build(study, cells);
             var output = ReportWriter.Write(report, dir);
             Console.WriteLine($"{study.Name}: {cells.Count} runs in {clock.Elapsed.TotalSeconds:F0} s");
+            foreach (var line in VerifyReport.UnfinishedIntro(cells)) Console.WriteLine("  " + line);
             foreach (var claim in report.Claims)
                 Console.WriteLine($"  [{VerdictText.Of(claim.Verdict)}] {claim.Text}: {claim.Measured}");
             Console.WriteLine($"report: {output.Html}");

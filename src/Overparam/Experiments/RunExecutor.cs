@@ -14,8 +14,9 @@ public sealed record RunProgress(int Step, int MaxSteps, double Loss, double Ste
 /// What a run ended with; <see cref="Final"/> holds the last probe and evaluation values and the best test error
 /// (empty without probes and evaluation).
 /// </summary>
+/// <param name="Folder">The run folder written (null without one): the folder asked for, or with a default name the one claimed.</param>
 public sealed record RunOutcome(TrainingStatus Status, int Steps, double InitialLoss, double FinalLoss, double Seconds, double Eta,
-    double? Lambda0, IReadOnlyDictionary<string, double> Final, string? Message);
+    double? Lambda0, IReadOnlyDictionary<string, double> Final, string? Message, string? Folder = null);
 
 /// <summary>
 /// Runs one <see cref="RunSpec"/>: resolves data, network, η, loss, optimizer and batches, trains, and writes the run
@@ -23,14 +24,16 @@ public sealed record RunOutcome(TrainingStatus Status, int Steps, double Initial
 /// </summary>
 public static class RunExecutor
 {
+    /// <param name="defaultName"><paramref name="outDir"/> is a default name, not the user's: when another run holds it,
+    /// write to the first free outDir-2, outDir-3, … (<see cref="RunOutcome.Folder"/>) instead of refusing.</param>
     public static RunOutcome Execute(RunSpec spec, string? outDir, IProgress<RunProgress>? progress = null,
-        CancellationToken cancel = default, TextWriter? warningsTo = null)
+        CancellationToken cancel = default, TextWriter? warningsTo = null, bool defaultName = false)
     {
         RunSpecChecks.Check(spec);
         return spec.DType switch
         {
-            "float64" => Run<double>(spec, outDir, null, progress, cancel, warningsTo),
-            "float32" => Run<float>(spec, outDir, null, progress, cancel, warningsTo),
+            "float64" => Run<double>(spec, outDir, null, progress, cancel, warningsTo, defaultName),
+            "float32" => Run<float>(spec, outDir, null, progress, cancel, warningsTo, defaultName),
             _ => throw new RunSpecException($"--dtype {spec.DType}: expected {Choices.Or(Choices.DTypes)}"),
         };
     }
@@ -66,7 +69,7 @@ public static class RunExecutor
     }
 
     private static RunOutcome Run<T>(RunSpec spec, string? outDir, SavedRun? resumed, IProgress<RunProgress>? progress,
-        CancellationToken cancel, TextWriter? warningsTo) where T : unmanaged, IFloatingPointIeee754<T>
+        CancellationToken cancel, TextWriter? warningsTo, bool defaultName = false) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (spec.Steps < 0) throw new RunSpecException($"--steps {spec.Steps}: must be non-negative");
         if (spec.EvalEvery < 0) throw new RunSpecException($"--eval-every {spec.EvalEvery}: must be non-negative");
@@ -138,7 +141,7 @@ public static class RunExecutor
             spec.LrSchedule, spec.EvalEvery, spec.CheckpointEvery);
 
         int start = checkpoint.Meta?.NextStep ?? 0;
-        using var folder = outDir is null ? null : resumed is not null ? RunFolder.Resume(outDir, columns, start) : RunFolder.Create(outDir);
+        using var folder = outDir is null ? null : resumed is not null ? RunFolder.Resume(outDir, columns, start) : RunFolder.Create(outDir, defaultName);
         if (folder is not null && resumed is null)
         {
             folder.WriteJson("config.json", RunRecords.Config(spec, config, data, eta, theory, warnings, trained, setup));
@@ -147,9 +150,13 @@ public static class RunExecutor
             folder.WriteJson("summary.json", RunRecords.Summary<T>(new TrainingResult(TrainingStatus.Running, 0, double.NaN, double.NaN, 0), eta.Eta));
             folder.StartMetrics(columns);
         }
+        // A checkpoint of non-finite parameters is not written: the previous one stays, and the run stops as diverged at the next step.
         Action<int, long, double, double>? save = folder is null || spec.CheckpointEvery == 0 ? null : (next, nextBatch, seconds, initial) =>
+        {
+            if (!model.Parameters.All(p => p.Value.All(T.IsFinite))) return;
             new Checkpoint(next, nextBatch, initial, seconds, evaluation?.BestTestError ?? double.NaN, evaluation?.BestTestErrorStep ?? -1)
                 .Write(folder.Path, model.Parameters, optimizer);
+        };
         var observer = new RunObserver<T>(folder, probes, evaluation, stochastic, progress, steps, checkpoint.Meta?.Seconds ?? 0,
             checkpoint.Meta?.InitialLoss ?? double.NaN, save, spec.CheckpointEvery, optimizer as ICoupled, flatness);
         var options = new TrainingOptions(steps, spec.TargetLoss, run.Trained, Batches: plan, LearningRate: schedule, StartStep: start,
@@ -176,13 +183,17 @@ public static class RunExecutor
         foreach (var c in flatness?.Columns ?? []) if (observer.LastRow.TryGetValue(c, out double v)) final[c] = v;
         if (folder is not null)
         {
-            folder.WriteWeights("final.safetensors", run.NetworkTensors());
-            foreach (var (file, tensors) in run.ReplicaFiles()) folder.WriteWeights(file, tensors);
+            var finalTensors = run.NetworkTensors();
+            if (finalTensors.All(AllFinite)) folder.WriteWeights("final.safetensors", finalTensors);
+            else result = result with { Message = $"{result.Message}; the final weights are not finite and were not written" };
+            foreach (var (file, tensors) in run.ReplicaFiles()) if (tensors.All(AllFinite)) folder.WriteWeights(file, tensors);
             folder.WriteJson("summary.json", RunRecords.Summary(result, eta.Eta, probes?.Final, evaluation));
         }
         return new RunOutcome(result.Status, result.Steps, result.InitialLoss, result.FinalLoss,
-            result.Seconds, eta.Eta, theory?.Lambda0, final, result.Message);
+            result.Seconds, eta.Eta, theory?.Lambda0, final, result.Message, folder?.Path);
     }
+
+    private static bool AllFinite(IO.Tensor t) => t.Doubles is { } d ? d.All(double.IsFinite) : t.Floats!.All(float.IsFinite);
 
     /// <summary>The data a run saved (data.safetensors), as it trained and evaluated on.</summary>
     private static LabelledData Saved(SavedRun run)

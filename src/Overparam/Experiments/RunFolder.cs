@@ -21,15 +21,13 @@ public sealed class RunFolder : IDisposable
 
     private RunFolder(string path) { Path = path; }
 
-    /// <summary>Creates the folder; refuses one that already holds a run.</summary>
-    public static RunFolder Create(string path)
-    {
-        if (File.Exists(path)) throw new RunSpecException($"--out {path}: is a file, not a folder");
-        if (File.Exists(System.IO.Path.Combine(path, "summary.json")))
-            throw new RunSpecException($"--out {path}: already holds a run (summary.json); choose another folder or remove it");
-        OutputFolder.Create("--out", path);
-        return new RunFolder(path);
-    }
+    /// <summary>
+    /// Claims the folder for this run (<see cref="OutputFolder.Claim"/>: config.json is created exclusively, so a second
+    /// writer, even one started in the same instant, is refused) and opens it. With <paramref name="defaultName"/> a
+    /// taken folder is not an error: the run goes to the first free path-2, path-3, … (<see cref="Path"/> says which).
+    /// </summary>
+    public static RunFolder Create(string path, bool defaultName = false) =>
+        new(OutputFolder.Claim(path, "config.json", defaultName, "--out", "a run"));
 
     /// <summary>
     /// Reopens the folder of a run resumed from its checkpoint at <paramref name="nextStep"/>: metrics.csv keeps its

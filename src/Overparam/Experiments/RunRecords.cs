@@ -120,7 +120,10 @@ internal static class RunRecords
 
     private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 
-    /// <summary>summary.json: status, steps, losses, time, η, the last probe and evaluation values, the final and best test error.</summary>
+    /// <summary>
+    /// summary.json: status, steps, losses, time, η, the step final.safetensors holds when it is not the last (a diverged
+    /// run), the last probe and evaluation values, the final and best test error.
+    /// </summary>
     public static JsonObject Summary<T>(TrainingResult r, double eta, IReadOnlyDictionary<string, double>? final = null, Evaluation<T>? evaluation = null)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
@@ -135,6 +138,7 @@ internal static class RunRecords
             ["diverged_at_step"] = r.DivergedAtStep,
             ["message"] = r.Message,
         };
+        if (r.WeightsStep is int weightsStep) o["final_weights_step"] = weightsStep;
         if (evaluation is not null && evaluation.BestTestErrorStep >= 0)
         {
             o["final_test_error"] = Finite(evaluation.FinalTestError);

@@ -89,9 +89,23 @@ public sealed class SavedRun
         string file = File_(which + ".safetensors");
         if (File.Exists(file)) return Tensors(file);
         int replicas = Directory.Exists(Path) ? Directory.GetFiles(Path, "replica-*.safetensors").Length : 0;
-        string why = !replica ? (which == "final" ? " (the run has not finished)" : "")
+        string why = !replica ? (which == "final" ? $" ({NoFinalWeights()}); use --weights init, or train the run to its end" : "")
             : replicas == 0 ? " (only replicated-sgd runs keep replicas)" : $" (it has replica-0 … replica-{replicas - 1})";
         throw new RunSpecException($"--weights {which}: {Path} has no {which}.safetensors{why}");
+    }
+
+    /// <summary>Why a run folder has no final.safetensors, from its summary.json.</summary>
+    private string NoFinalWeights()
+    {
+        if (!File.Exists(File_("summary.json"))) return "and no summary.json: the run never started training";
+        var summary = Summary();
+        return summary.Status switch
+        {
+            TrainingStatus.Running => "summary.json says the run is still running: it is in progress, or its process was killed before it could end",
+            TrainingStatus.Failed => $"the run failed: {summary.Message}",
+            TrainingStatus.Diverged => "the run diverged and its last weights were not finite",
+            var other => $"summary.json says {TrainingStatusText.Name(other)}",
+        };
     }
 
     /// <summary>metrics.csv: one row per step (step, loss, seconds, then the probe columns when probed).</summary>

@@ -10,7 +10,7 @@ public static class ClaimSummary
         int na = claims.CountOf(Verdict.NotApplicable);
         string text = $"{holds} of {claims.Count} claim{(claims.Count == 1 ? "" : "s")} hold{(holds == 1 ? "s" : "")}";
         if (fails > 0) text += $"; {fails} do{(fails == 1 ? "es" : "")} not hold at these sizes";
-        if (na > 0) text += $"; {na} not applicable (not enough data)";
+        if (na > 0) text += $"; {na} without enough data to decide";
         return text + ".";
     }
 }

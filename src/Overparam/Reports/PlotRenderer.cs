@@ -7,7 +7,8 @@ namespace Overparam.Reports;
 /// <summary>
 /// Draws a <see cref="PlotSpec"/> with ScottPlot 5 and writes baseName.png, baseName.svg and baseName.csv.
 /// Log axes plot log10 of the values (see <see cref="LogAxisTicks"/>); points that an axis cannot show
-/// (non-finite anywhere, non-positive on a log axis) are left out of the picture but kept in the CSV.
+/// (non-finite anywhere, non-positive on a log axis, beyond ±<see cref="MaxLinearValue"/> on a linear one) are left
+/// out of the picture but kept in the CSV. Any data can be drawn: empty, constant, single-point or NaN-only series too.
 /// </summary>
 public static class PlotRenderer
 {
@@ -16,6 +17,12 @@ public static class PlotRenderer
 
     /// <summary>Image height in pixels (PNG) or user units (SVG).</summary>
     public const int Height = 540;
+
+    /// <summary>Largest magnitude drawn on a linear axis: beyond it the axis' span and padding would overflow a double.</summary>
+    public const double MaxLinearValue = 1e300;
+
+    /// <summary>Padding of an axis whose values differ by less than this fraction of their size (round-off apart).</summary>
+    private const double RelativePadFloor = 1e-9;
 
     /// <summary>First installed sans-serif font of a short list (ScottPlot would otherwise pick a serif one here).</summary>
     private static readonly string? SansFont =
@@ -121,6 +128,7 @@ public static class PlotRenderer
             double x = series.X[i], y = series.Y[i];
             if (!double.IsFinite(x) || !double.IsFinite(y)) continue;
             if ((logX && x <= 0) || (logY && y <= 0)) continue;
+            if ((!logX && Math.Abs(x) > MaxLinearValue) || (!logY && Math.Abs(y) > MaxLinearValue)) continue;
             xs.Add(logX ? Math.Log10(x) : x);
             ys.Add(logY ? Math.Log10(y) : y);
         }
@@ -146,12 +154,17 @@ public static class PlotRenderer
         }
     }
 
-    /// <summary>Sets an axis' limits (5% padding) and, on a log axis, its 10^k tick labels.</summary>
+    /// <summary>
+    /// Sets an axis' limits (5% padding; at least <see cref="RelativePadFloor"/> of the values' size (of a decade on a log axis), so that values equal
+    /// but for round-off get a readable axis) and, on a log axis, its 10^k tick labels.
+    /// </summary>
     private static void SetAxis(IAxis axis, List<double> values, bool log)
     {
         if (values.Count == 0) return;
         double lo = values.Min(), hi = values.Max();
-        double pad = hi > lo ? 0.05 * (hi - lo) : log ? 0.1 : Math.Max(Math.Abs(lo) * 0.1, 1);
+        double size = Math.Max(Math.Max(Math.Abs(lo), Math.Abs(hi)), log ? 1 : 0);
+        double pad = hi > lo ? Math.Max(0.05 * (hi - lo), RelativePadFloor * size)
+            : log ? 0.1 : Math.Max(Math.Abs(lo) * 0.1, 1);
         axis.Min = lo - pad;
         axis.Max = hi + pad;
         if (log) axis.TickGenerator = LogAxisTicks.Create(lo - pad, hi + pad);

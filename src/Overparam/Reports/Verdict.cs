@@ -7,19 +7,22 @@ public enum Verdict
     Holds,
     /// <summary>The data contradict the claim at the sizes that were run (the theorem may still hold at larger widths).</summary>
     DoesNotHoldAtTheseSizes,
-    /// <summary>Not enough data to decide (missing probe, too few widths to fit, ...).</summary>
+    /// <summary>
+    /// Not enough data to decide (no finished run, no probe after k = 0, too few widths to fit, ...); shown as
+    /// "not enough data". Every check that cannot decide gives it, whatever the reason.
+    /// </summary>
     NotApplicable,
 }
 
 /// <summary>Display text of verdicts.</summary>
 public static class VerdictText
 {
-    /// <summary>"holds", "does not hold at these sizes" or "not applicable".</summary>
+    /// <summary>"holds", "does not hold at these sizes" or "not enough data".</summary>
     public static string Of(Verdict verdict) => verdict switch
     {
         Verdict.Holds => "holds",
         Verdict.DoesNotHoldAtTheseSizes => "does not hold at these sizes",
-        Verdict.NotApplicable => "not applicable",
+        Verdict.NotApplicable => "not enough data",
         _ => throw new ArgumentOutOfRangeException(nameof(verdict)),
     };
 }

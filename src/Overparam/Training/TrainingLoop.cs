@@ -9,7 +9,8 @@ namespace Overparam.Training;
 /// <summary>
 /// The training loop, whatever the optimizer: at each step k it evaluates the model and the loss at θ(k), stops on
 /// divergence, the target, the budget or cancellation, shows the step to the observer, and hands the update to the
-/// optimizer. With <see cref="Optimizers.GradientDescent{T}"/> and the half-sum-squares loss it is the paper's full-batch
+/// optimizer. On divergence at step k the model is put back to θ(k − 1) (a copy taken before each update), so a diverged
+/// run ends with the last parameters whose loss was finite, and that loss. With <see cref="Optimizers.GradientDescent{T}"/> and the half-sum-squares loss it is the paper's full-batch
 /// gradient descent θ(k+1) = θ(k) − η ∂L/∂θ(k) (eq. 1).
 /// </summary>
 public static class TrainingLoop
@@ -26,13 +27,18 @@ public static class TrainingLoop
         var clock = Stopwatch.StartNew();
         double initial = options.InitialLoss ?? double.NaN, last = double.NaN;
         long batch = options.StartBatch ?? options.StartStep;
+        var kept = new ParameterSnapshot<T>(model, options.Trained);
         for (int k = options.StartStep; ; k++)
         {
             double value = stream.Evaluate(batch);
             if (k == 0) initial = value;
             if (!double.IsFinite(value) || value > options.DivergenceFactor * initial)
-                return new TrainingResult(TrainingStatus.Diverged, k, initial, last, clock.Elapsed.TotalSeconds, k,
-                    double.IsFinite(value) ? $"loss {value:G6} exceeded {options.DivergenceFactor:G3}·L(0) at step {k}" : $"loss became {value} at step {k}");
+            {
+                string why = double.IsFinite(value) ? $"loss {value:G6} exceeded {options.DivergenceFactor:G3}·L(0) at step {k}" : $"loss became {value} at step {k}";
+                if (kept.Restore()) why += $"; the weights kept are those of step {kept.Step}, the last before the divergence";
+                return new TrainingResult(TrainingStatus.Diverged, k, initial, last, clock.Elapsed.TotalSeconds, k, why,
+                    kept.Step >= 0 ? kept.Step : k);
+            }
             last = value;
             model.Backward(stream.Gradient);
             var status = value <= options.TargetLoss ? TrainingStatus.Converged
@@ -49,6 +55,7 @@ public static class TrainingLoop
             if (status != TrainingStatus.Running)
                 return new TrainingResult(status, k, initial, value, clock.Elapsed.TotalSeconds);
             stream.Next = batch + 1;
+            kept.Take(k);
             optimizer.Step(new OptimizerStep<T> { Step = k, Epoch = epoch, Model = model, Loss = value, OutputGradient = stream.Gradient, Trained = options.Trained, Oracle = stream });
             batch = stream.Next;
             observer?.AfterUpdate(k + 1, batch);

@@ -39,6 +39,10 @@ public enum TrainingStatus
     Failed,
 }
 
-/// <summary>The outcome of a run: status, updates performed, the last finite loss and wall-clock seconds.</summary>
+/// <summary>
+/// The outcome of a run: status, updates performed, the last finite loss and wall-clock seconds. <paramref name="WeightsStep"/>
+/// is the step whose parameters the model holds at the end when that is not <paramref name="Steps"/>: for a diverged run,
+/// the step before the divergence (the loop put the model back there), whose loss is <paramref name="FinalLoss"/>.
+/// </summary>
 public sealed record TrainingResult(TrainingStatus Status, int Steps, double InitialLoss, double FinalLoss, double Seconds,
-    int? DivergedAtStep = null, string? Message = null);
+    int? DivergedAtStep = null, string? Message = null, int? WeightsStep = null);

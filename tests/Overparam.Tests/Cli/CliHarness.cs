@@ -48,10 +48,14 @@ public static class CliHarness
 
     /// <summary>Starts `dotnet Overparam.Cli.dll ARGS` with SIGINT reset to its default disposition (a test host started in
     /// the background may have inherited SIGINT as ignored, and .NET keeps an ignored SIGINT ignored).</summary>
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => StartIn(null, args);
+
+    /// <summary><see cref="Start"/> in the working directory <paramref name="workingDirectory"/> (null: this process').</summary>
+    public static Process StartIn(string? workingDirectory, params string[] args)
     {
         var psi = new ProcessStartInfo("env")
         {
+            WorkingDirectory = workingDirectory ?? "",
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,

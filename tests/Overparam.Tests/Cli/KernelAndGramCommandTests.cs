@@ -92,7 +92,7 @@ public sealed class KernelAndGramCommandTests : IDisposable
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Contains("lambda_min(G) =", r.Out);
 
-        var t = SafeTensors.Read(Path.Combine(run, "gram.safetensors"));
+        var t = SafeTensors.Read(Path.Combine(run, "gram-init.safetensors"));
         var g = t["G"].AsMatrix();
         var sum = new Matrix<double>(n, n);
         for (int h = 1; h <= depth + 1; h++)

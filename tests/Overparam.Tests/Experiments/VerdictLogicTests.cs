@@ -18,7 +18,7 @@ public sealed class VerdictLogicTests : IDisposable
     };
 
     /// <summary>A metrics.csv with probes at steps 0, 2, 4; <paramref name="loss"/> per step, bound (1 − 0.1)^k·L(0).</summary>
-    private CellResult Cell(string name, double[] loss, double[] ghRatio, double[] linear)
+    private CellResult Cell(string name, double[] loss, double[] ghRatio, double[] linear, TrainingStatus status = TrainingStatus.BudgetExhausted, int seed = 1)
     {
         var dir = tmp.File(name);
         Directory.CreateDirectory(dir);
@@ -34,8 +34,8 @@ public sealed class VerdictLogicTests : IDisposable
         }
         File.WriteAllLines(Path.Combine(dir, "metrics.csv"), lines);
         var metrics = MetricsTable.Read(Path.Combine(dir, "metrics.csv"));
-        var outcome = new RunOutcome(TrainingStatus.BudgetExhausted, loss.Length - 1, loss[0], loss[^1], 0.04, 0.1, 0.2, new Dictionary<string, double>(), null);
-        return new CellResult("fc", 2, 64, 1, outcome, metrics, dir);
+        var outcome = new RunOutcome(status, loss.Length - 1, loss[0], loss[^1], 0.04, 0.1, 0.2, new Dictionary<string, double>(), null);
+        return new CellResult("fc", 2, 64, seed, outcome, metrics, dir);
     }
 
     private static Claim ClaimOf(Report report, string fragment) => Assert.Single(report.Claims, c => c.Text.Contains(fragment));
@@ -103,5 +103,23 @@ public sealed class VerdictLogicTests : IDisposable
         var claim = ClaimOf(VerifyReport.Build(study, cells), "Depth contrast");
         Assert.Equal(expected, claim.Verdict);
         Assert.Contains($"fully-connected 0.8 → {ReportFormat.General(fcDeepest, 4)}", claim.Measured);
+    }
+
+    [Fact]
+    public void ADivergedRun_IsLeftOutOfTheVerdicts_AndListed()
+    {
+        // Seed 2 violates the bound (7 > 6.561 at k = 4) but diverged: the verdict comes from seed 1, which holds.
+        var good = Cell("good", [10, 8, 6, 5, 4], [1.0, 0.9, 0.8], [10, 6, 4]);
+        var diverged = Cell("diverged", [10, 9.5, 8, 7.5, 7], [1.0, 0.2, 0.1], [10, 8, 7], TrainingStatus.Diverged, seed: 2);
+        var report = VerifyReport.Build(Study with { Seeds = 2 }, [good, diverged]);
+        var bound = ClaimOf(report, "loss ≤ (1 − ηλ₀/2)^k L(0)");
+        Assert.Equal(Verdict.Holds, bound.Verdict);
+        Assert.Contains("all 1 finished runs", bound.Text);
+        Assert.Equal(Verdict.Holds, ClaimOf(report, "λ_min(G^(H)(k)) ≥ λ₀/2").Verdict);
+        Assert.Contains(report.Sections, s => s.Heading == "Runs that did not finish");
+        Assert.Contains(report.Intro, p => p.Contains("1 of 2 runs did not finish (1 diverged"));
+
+        var alone = VerifyReport.Build(Study, [diverged with { Seed = 1 }]);
+        Assert.All(alone.Claims, c => Assert.Equal(Verdict.NotApplicable, c.Verdict));
     }
 }

@@ -3,7 +3,7 @@ using Overparam.Training;
 namespace Overparam.Experiments.Sweeps;
 
 /// <summary>
-/// The real cell runner: <see cref="RunExecutor.Execute(RunSpec, string?, IProgress{RunProgress}?, CancellationToken, TextWriter?)"/>.
+/// The real cell runner: <see cref="RunExecutor.Execute(RunSpec, string?, IProgress{RunProgress}?, CancellationToken, TextWriter?, bool)"/>.
 /// With <paramref name="runsDirectory"/>, each cell also writes its full run folder to <c>runsDirectory/KEY</c>
 /// (a partial folder left by an interrupted run is replaced).
 /// </summary>

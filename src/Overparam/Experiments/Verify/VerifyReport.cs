@@ -7,21 +7,28 @@ namespace Overparam.Experiments.Verify;
 /// <summary>
 /// Turns a finished study into the verify report: plots (each with the CSV behind it), a per-cell table and the table
 /// of the paper's claims with verdicts computed from the measured data. Each section of the report has one method that
-/// builds it; each claim has one method that checks it, beside the threshold it is judged by.
+/// builds it; each claim has one method that checks it, beside the threshold it is judged by. Claims are judged on the
+/// finished runs only (converged or budget exhausted): a diverged, stopped or failed run is listed as such in the report
+/// and left out of every verdict, and a claim without enough finished data (no run, no probe after k = 0, too few
+/// widths) is "not enough data".
 /// </summary>
 public static class VerifyReport
 {
     public static Report Build(Study study, IReadOnlyList<CellResult> cells) =>
         study.Kind == "iclr2019-fig1" ? IclrReport.Build(study, cells) : Deep(study, cells);
 
+    /// <summary>A run that ended as planned (target reached or budget used): the only kind a verdict is drawn from.</summary>
+    internal static bool Finished(CellResult cell) => cell.Outcome.Status is TrainingStatus.Converged or TrainingStatus.BudgetExhausted;
+
     private static Report Deep(Study study, IReadOnlyList<CellResult> cells)
     {
         var archs = study.Architectures;
+        var finished = cells.Where(Finished).ToList();
         var claims = new ClaimTable();
         foreach (var arch in archs)
-            claims.Add(BoundClaim(cells, arch)).Add(RatioClaim(study, cells, arch)).Add(LinearGapClaim(study, cells, arch));
+            claims.Add(BoundClaim(finished, arch)).Add(RatioClaim(study, finished, arch)).Add(LinearGapClaim(study, finished, arch));
         foreach (var arch in archs)
-            claims.Add(DriftClaim(study, cells, arch)).Add(MovementClaim(study, cells, arch)).Add(AveragedMovementClaim(study, cells, arch));
+            claims.Add(DriftClaim(study, finished, arch)).Add(MovementClaim(study, finished, arch)).Add(AveragedMovementClaim(study, finished, arch));
         var sections = new List<ReportSection> { LossSection(study, cells), RatioSection(study, cells) };
         // Against width only with two or more widths (the depth preset has one: its depth section plots against depth).
         if (study.Widths.Length >= 2) sections.AddRange([DriftSection(study, cells), MovementSection(study, cells)]);
@@ -30,9 +37,37 @@ public static class VerifyReport
             sections.Add(DepthSection(study, cells));
             foreach (var claim in DepthClaims(study, cells)) claims.Add(claim);
         }
+        if (cells.Count > finished.Count) sections.Add(UnfinishedSection(cells));
         sections.Add(EveryRunSection(study, cells));
-        return new Report($"Overparam verify: {study.Name}") { Intro = Intro(study), Claims = claims, Sections = sections };
+        return new Report($"Overparam verify: {study.Name}") { Intro = [.. Intro(study), .. UnfinishedIntro(cells)], Claims = claims, Sections = sections };
     }
+
+    /// <summary>One sentence on the runs that did not finish (none when every run finished).</summary>
+    public static IEnumerable<string> UnfinishedIntro(IReadOnlyList<CellResult> cells)
+    {
+        int unfinished = cells.Count(c => !Finished(c));
+        if (unfinished == 0) yield break;
+        var counts = cells.Where(c => !Finished(c)).GroupBy(c => TrainingStatusText.Name(c.Outcome.Status)).Select(g => $"{g.Count()} {g.Key}");
+        yield return $"{unfinished} of {cells.Count} runs did not finish ({string.Join(", ", counts)}; see \"Runs that did not finish\"): " +
+            (unfinished == cells.Count ? "no claim can be judged." : $"the claims are judged on the {cells.Count - unfinished} finished run(s) only.");
+    }
+
+    /// <summary>The runs that diverged, stopped or failed: where and why (left out of every verdict).</summary>
+    internal static ReportSection UnfinishedSection(IReadOnlyList<CellResult> cells) => new("Runs that did not finish")
+    {
+        Paragraphs = ["These runs are left out of every verdict; their metrics up to the step where they ended stay in their run folders and in the plots."],
+        Tables = [new ReportTable(["arch", "H", "m", "seed", "status", "step", "message"], cells.Where(c => !Finished(c)).Select(c => new[]
+        {
+            c.Arch, c.Depth.ToString(), c.Width.ToString(), c.Seed.ToString(), TrainingStatusText.Name(c.Outcome.Status),
+            c.Outcome.Steps.ToString(), c.Outcome.Message ?? "",
+        }).ToArray(), "step: where the run ended (for a diverged run, the step whose loss was not finite or too large).")],
+    };
+
+    /// <summary>A claim that cannot be judged because the runs it needs did not finish.</summary>
+    private static VerdictResult NoFinishedRun(string reason) => VerdictResult.NotApplicable(reason);
+
+    /// <summary>Probes at k = 0 only say how the run started: a claim "at every probed k" needs one after it.</summary>
+    private static VerdictResult NoProbeAfterStart => VerdictResult.NotApplicable("no probe after k = 0");
 
     private static List<string> Intro(Study study) =>
     [
@@ -53,7 +88,7 @@ public static class VerifyReport
     {
         int deepest = study.Depths.Max(), widest = study.Widths.Max();
         var c = SeedOne(cells, arch, deepest, widest);
-        var series = new List<Series> { Line("loss L(k)", c.Metrics[MetricColumns.Step], c.Metrics[MetricColumns.Loss], SeriesStyle.Line) };
+        var series = new List<Series> { Line(Finished(c) ? "loss L(k)" : $"loss L(k), {Ended(c)}", c.Metrics[MetricColumns.Step], c.Metrics[MetricColumns.Loss], SeriesStyle.Line) };
         foreach (var (col, name) in new[] { (MetricColumns.Bound, "bound (1−ηλ₀/2)^k L(0)"), (MetricColumns.LossLinear, "linearized, G(0)"), (MetricColumns.LossTheta, "infinite-width Θ") })
         {
             var (s, v) = c.Metrics.Probed(col);
@@ -69,14 +104,15 @@ public static class VerifyReport
     /// <summary>Relative slack of loss ≤ bound, for floating-point rounding only: a real violation is many orders larger.</summary>
     private const double BoundTolerance = 1e-9;
 
-    private static Claim BoundClaim(IReadOnlyList<CellResult> cells, string arch)
+    private static Claim BoundClaim(IReadOnlyList<CellResult> finished, string arch)
     {
-        var pooled = cells.Where(r => r.Arch == arch).ToList();
+        var pooled = finished.Where(r => r.Arch == arch).ToList();
+        string text = $"{Arch(arch)}: loss ≤ (1 − ηλ₀/2)^k L(0) at every probed k ≥ 1 (Theorems 5.1/6.1), all {pooled.Count} finished runs";
+        if (pooled.Count == 0) return Claim.From(text, NoFinishedRun("no finished run"));
         // At k = 0 the bound is L(0) itself, so the ratio is 1 by construction: judge k ≥ 1 only.
         var bound = Pool(pooled, MetricColumns.Bound, fromStep: 1);
-        var result = bound.Values.Length == 0 ? VerdictResult.NotApplicable("no bound probe after k = 0")
-            : Verdicts.LossBelowBound(bound.Loss, bound.Values, BoundTolerance, bound.Steps, bound.Runs);
-        return Claim.From($"{Arch(arch)}: loss ≤ (1 − ηλ₀/2)^k L(0) at every probed k ≥ 1 (Theorems 5.1/6.1), all {pooled.Count} runs", result);
+        if (bound.Values.Length == 0) return Claim.From(text, NoProbeAfterStart);
+        return Claim.From(text, Verdicts.LossBelowBound(bound.Loss, bound.Values, BoundTolerance, bound.Steps, bound.Runs));
     }
 
     /// <summary>
@@ -100,12 +136,15 @@ public static class VerifyReport
     /// <summary>"Within 10%": loose enough for finite-width corrections at these widths, tight enough to tell a kernel regime.</summary>
     private const double MaxLinearGap = 0.10;
 
-    private static Claim LinearGapClaim(Study study, IReadOnlyList<CellResult> cells, string arch)
+    private static Claim LinearGapClaim(Study study, IReadOnlyList<CellResult> finished, string arch)
     {
         int deepest = study.Depths.Max(), widest = study.Widths.Max();
-        var run = SeedOne(cells, arch, deepest, widest);
+        string text = $"{Arch(arch)}: the real loss stays within 10% of the linearized prediction while L(k) ≥ 10⁻³ L(0) (kernel regime), m = {widest}, H = {deepest}";
+        var run = finished.FirstOrDefault(r => r.Arch == arch && r.Depth == deepest && r.Width == widest && r.Seed == 1);
+        if (run is null) return Claim.From(text, NoFinishedRun($"the seed-1 run at m = {widest}, H = {deepest} did not finish"));
+        if (!run.Metrics.Probed(MetricColumns.LossLinear).Steps.Any(k => k > 0)) return Claim.From(text, NoProbeAfterStart);
         var (gap, gapStep) = MaxRelativeGap(run.Metrics, MetricColumns.LossLinear);
-        return Claim.From($"{Arch(arch)}: the real loss stays within 10% of the linearized prediction while L(k) ≥ 10⁻³ L(0) (kernel regime), m = {widest}, H = {deepest}",
+        return Claim.From(text,
             Verdicts.AllAtMost([gap], MaxLinearGap) with { Measured = $"max |L(k) − L_lin(k)| / L(k) = {Fmt(gap)} at k = {gapStep} in {Path.GetFileName(run.Folder)} (limit {Fmt(MaxLinearGap)})" });
     }
 
@@ -140,8 +179,9 @@ public static class VerifyReport
             {
                 var series = study.Widths.Select(m =>
                 {
-                    var (s, v) = SeedOne(cells, arch, deepest, m).Metrics.Probed(MetricColumns.LambdaMinGhRatio);
-                    return Line($"m = {m}", s, v, SeriesStyle.LineMarkers);
+                    var run = SeedOne(cells, arch, deepest, m);
+                    var (s, v) = run.Metrics.Probed(MetricColumns.LambdaMinGhRatio);
+                    return Line(Finished(run) ? $"m = {m}" : $"m = {m}, {Ended(run)}", s, v, SeriesStyle.LineMarkers);
                 }).ToList();
                 double last = series.SelectMany(x => x.X).DefaultIfEmpty(0).Max();
                 series.Add(Line("3/4: the proof's bound at k = 0", [0, last], [0.75, 0.75], SeriesStyle.Dashed));
@@ -159,12 +199,15 @@ public static class VerifyReport
     /// <summary>The proofs keep λ_min(G^(H)(k)) ≥ λ₀/2 throughout training (Lemmas B.4/C.4).</summary>
     private const double MinLambdaRatio = 0.5;
 
-    private static Claim RatioClaim(Study study, IReadOnlyList<CellResult> cells, string arch)
+    private static Claim RatioClaim(Study study, IReadOnlyList<CellResult> finished, string arch)
     {
         int widest = study.Widths.Max();
-        var ratios = Pool(cells.Where(r => r.Arch == arch && r.Width == widest), MetricColumns.LambdaMinGhRatio);
-        return Claim.From($"{Arch(arch)}: λ_min(G^(H)(k)) ≥ λ₀/2 at every probed k (Lemmas B.4/C.4), widest width m = {widest}",
-            Verdicts.MinRatioAtLeast(ratios.Values, MinLambdaRatio, ratios.Steps, ratios.Runs));
+        var wide = finished.Where(r => r.Arch == arch && r.Width == widest).ToList();
+        string text = $"{Arch(arch)}: λ_min(G^(H)(k)) ≥ λ₀/2 at every probed k (Lemmas B.4/C.4), widest width m = {widest}";
+        if (wide.Count == 0) return Claim.From(text, NoFinishedRun($"no finished run at m = {widest}"));
+        var ratios = Pool(wide, MetricColumns.LambdaMinGhRatio);
+        if (!ratios.Steps.Any(k => k > 0)) return Claim.From(text, NoProbeAfterStart);
+        return Claim.From(text, Verdicts.MinRatioAtLeast(ratios.Values, MinLambdaRatio, ratios.Steps, ratios.Runs));
     }
 
     // Drift and weight movement against width (log-log, fitted slope at the deepest depth).
@@ -326,6 +369,7 @@ public static class VerifyReport
         MeanSd.OfAll(cells.Where(r => r.Arch == arch && r.Depth == depth && r.Width == width)
             .Select(r => r.Metrics.Probed(MetricColumns.LambdaMinGhRatio).Values.DefaultIfEmpty(double.NaN).Min())).Mean;
 
+    /// <summary>λ₀ of a depth: it comes from the infinite-width kernel of the data before training, so every run has it, finished or not.</summary>
     private static double Lambda0(IReadOnlyList<CellResult> cells, string arch, int depth) =>
         cells.First(r => r.Arch == arch && r.Depth == depth).Outcome.Lambda0 ?? double.NaN;
 
@@ -350,6 +394,9 @@ public static class VerifyReport
                 $"Mean ± sd over {study.Seeds} seed(s); the drift and movement are at the last step.")],
         };
     }
+
+    /// <summary>How an unfinished run ended, for a legend: "diverged at step 3".</summary>
+    private static string Ended(CellResult c) => $"{TrainingStatusText.Name(c.Outcome.Status)} at step {c.Outcome.Steps}";
 
     /// <summary>The seed-1 run of one cell.</summary>
     private static CellResult SeedOne(IReadOnlyList<CellResult> cells, string arch, int depth, int width) =>

@@ -16,8 +16,10 @@ public sealed record CriticalWidthResult(CriticalWidthQuery Query, int? MStar, B
 /// at least ⌈F·K⌉ of the K seeds (<see cref="WidthBisection"/>). Bisection assumes success is monotone in m; the search
 /// stops instead, with <see cref="BisectionStatus.NonMonotone"/>, when a wider network has at least max(2, ⌈K/2⌉) fewer
 /// converged seeds than a narrower one (a fixed step budget or step size that does not suit every width does this; a
-/// drop of one seed is left to chance). Each (width, seed) run is a cell recorded in the
-/// folder's result store under its key, so a rerun (or a wider search) reuses every evaluation already done.
+/// drop of one seed is left to chance). Each (width, seed) run is a cell recorded in the folder's result store under its
+/// key, so a rerun (or a wider search) reuses every evaluation already done. A run that diverges or exhausts its budget
+/// has not converged; a run that fails (an error) is not judged at all: the search stops with a
+/// <see cref="RunFailedException"/>, and a rerun tries the failed runs again.
 /// </summary>
 /// <param name="template">Every field but architecture, depth, n, activation, width and seed (target loss, steps, d, lr policy, train, …).</param>
 /// <param name="seeds">Seeds 1 … K per width.</param>
@@ -63,7 +65,9 @@ public sealed class CriticalWidthSearch(RunSpec template, int seeds, double frac
     private WidthEvaluation Evaluate(CriticalWidthQuery q, int width, CancellationToken cancel)
     {
         var cells = Enumerable.Range(1, seeds).Select(s => SweepCell.Create(s - 1, Cell(q, width, s))).ToArray();
-        var done = cells.Select(c => store.Get(c.Key)).OfType<CellRecord>().ToDictionary(r => r.Key);
+        var recorded = cells.Select(c => store.Get(c.Key)).OfType<CellRecord>().ToList();
+        var done = recorded.Where(r => r.Status != TrainingStatus.Failed).ToDictionary(r => r.Key);
+        var retried = recorded.Where(r => r.Status == TrainingStatus.Failed).Select(r => r.Key).ToHashSet();
         var pending = cells.Where(c => !done.ContainsKey(c.Key)).ToArray();
         var gate = new Lock();
         executor.Run(pending, (cell, outcome, worker) =>
@@ -73,11 +77,19 @@ public sealed class CriticalWidthSearch(RunSpec template, int seeds, double frac
             var record = CellRecord.From(cell, outcome, worker);
             lock (gate)
             {
-                store.Add(record);
+                store.Add(record, replace: retried.Contains(record.Key));
                 done[record.Key] = record;
             }
         }, cancel);
         cancel.ThrowIfCancellationRequested();
+        for (int s = 1; s <= seeds; s++)
+            if (done.TryGetValue(cells[s - 1].Key, out var r) && r.Status == TrainingStatus.Failed)
+            {
+                const string badInput = "bad input: ";
+                string reason = r.Reason ?? "no message";
+                bool bad = reason.StartsWith(badInput, StringComparison.Ordinal);
+                throw new RunFailedException($"the run {q.Architecture} H={q.Depth} n={q.N} {q.Activation} m={width} seed {s} failed: {(bad ? reason[badInput.Length..] : reason)}", bad);
+            }
         return new WidthEvaluation(width, done.Values.Count(r => r.Status == TrainingStatus.Converged), seeds);
     }
 }
