@@ -14,5 +14,6 @@ public static class CommandRegistry
         yield return VerifyCommand.Create();
         yield return SweepCommand.Create();
         yield return CriticalWidthCommand.Create();
+        yield return ExpressivityCommand.Create();
     }
 }
