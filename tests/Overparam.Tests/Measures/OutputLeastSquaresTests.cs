@@ -103,6 +103,7 @@ public class OutputLeastSquaresTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void GradientDescentOnTheOutputLayerReachesTheMinimumAtTheRateKappaSets()
     {
         // n = 8, m_H = 256 (one hidden layer, softplus): ½‖Φa − y‖² is a quadratic with Hessian ΦᵀΦ; with η = 1/σ_max² the
