@@ -29,6 +29,7 @@ IBenchCase[] cases =
     new ClassifierEpochCase<float>(),
     new ClassifierEpochCase<double>(),
     new ClassifierAccuracyCase(),
+    new ExpressivityCase(),
 ];
 
 if (options.List)
