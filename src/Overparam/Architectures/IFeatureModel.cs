@@ -7,7 +7,7 @@ namespace Overparam.Architectures;
 /// A model whose output is linear in its last block given the rest: f(x) = Aᵀh(x) (+ b_out). After
 /// <see cref="IModel{T}.Forward"/>, <see cref="Features"/> is Φ, the n × m matrix with row i = h(x_i), the last hidden
 /// layer's output as the network computes it (width factors included): what the output layer multiplies
-/// (docs/mathematics.md, "The expressivity condition").
+/// (docs/mathematics.md §11).
 /// </summary>
 public interface IFeatureModel<T> : IModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {

@@ -6,7 +6,7 @@ using Overparam.Training.Optimizers;
 namespace Overparam.Experiments;
 
 /// <summary>
-/// The options of issue 14 on a run (docs/mathematics.md, "The expressivity condition", "The two-phase rule"):
+/// The options of issue 14 on a run (docs/mathematics.md §11–12):
 /// --lr-hidden (a separate hidden learning rate, <see cref="HiddenLearningRate{T}"/>), --two-phase-at and its settings
 /// (<see cref="TwoPhase{T}"/>), and --probe-expressivity-every (<see cref="ExpressivityProbe{T}"/>). Without them the
 /// base optimizer is used as it is and nothing is added.

@@ -204,8 +204,8 @@ public sealed record RunSpec
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? ProbeFlatnessDraws { get; init; }
 
-    // Practical sizes (issue 14): the expressivity condition and the two-phase rule (docs/mathematics.md, "The expressivity
-    // condition", "The two-phase rule"). Left out of the JSON at their defaults.
+    // Practical sizes (issue 14): the expressivity condition and the two-phase rule (docs/mathematics.md §11–12).
+    // Left out of the JSON at their defaults.
     /// <summary>Add σ_min(Φ), σ_max(Φ) and rank Φ of the last hidden layer on the training set to metrics.csv every k epochs (0: never).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int ProbeExpressivityEvery { get; init; }

@@ -20,8 +20,8 @@ public sealed record ExpressivityResult(int Rows, int Cols, int Rank, double Sig
 }
 
 /// <summary>
-/// The expressivity condition of Kawaguchi &amp; Huang (2019) and Kawaguchi &amp; Sun (2021) (docs/mathematics.md, "The
-/// expressivity condition"): the feature matrix Φ of the last hidden layer on the training set has rank n; in its general
+/// The expressivity condition of Kawaguchi &amp; Huang (2019) and Kawaguchi &amp; Sun (2021) (docs/mathematics.md §11):
+/// the feature matrix Φ of the last hidden layer on the training set has rank n; in its general
 /// form, the Jacobian of the n·C outputs with respect to a parameter block has rank n·C. Singular values by LAPACK's
 /// dgesdd through <see cref="LinearAlgebra"/>, in float64.
 /// </summary>

@@ -7,7 +7,7 @@ public sealed record LeastSquaresMinimum(Matrix<double> Weights, double[]? Bias,
 
 /// <summary>
 /// With the hidden layers frozen, the squared loss is a convex quadratic in the output layer: min_A ‖ΦA − Y‖²_F, whose
-/// minimum is 0 iff rank Φ = n (docs/mathematics.md, "The expressivity condition"). Solved directly by LAPACK's dgelsd (an
+/// minimum is 0 iff rank Φ = n (docs/mathematics.md §11). Solved directly by LAPACK's dgelsd (an
 /// SVD; singular values at most max(n, m)·ε·σ_max count as zero, the rank tolerance of <see cref="Expressivity"/>); the
 /// residual is recomputed from the solution.
 /// </summary>

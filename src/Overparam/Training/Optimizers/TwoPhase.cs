@@ -20,8 +20,8 @@ public sealed class ExpressivityConditionException(string message) : Exception(m
 
 /// <summary>
 /// The two-phase modification A(base) of any first-order optimizer (Kawaguchi &amp; Sun 2021), as a documented
-/// reconstruction of its rule — not the paper's verbatim Algorithm 1, whose text was not available (docs/mathematics.md,
-/// "The two-phase rule"):
+/// reconstruction of its rule — not the paper's verbatim Algorithm 1, whose text was not available (docs/mathematics.md
+/// §12):
 /// <code>
 /// phase 1, k &lt; τ:  θ ← base(θ)                                   (all layers, the base optimizer unchanged)
 /// at k = τ:         optionally θ_hidden += ε·rms·ξ;  Φ_τ = h(X; θ_hidden);  s_τ = σ_min(Φ_τ)
