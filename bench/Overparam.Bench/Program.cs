@@ -32,6 +32,7 @@ IBenchCase[] cases =
     new CrosspropCase(),
     new FlatMinimaStepCase(),
     new FlatnessCase(),
+    new ExpressivityCase(),
 ];
 
 if (options.List)

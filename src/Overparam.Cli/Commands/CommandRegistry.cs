@@ -15,5 +15,6 @@ public static class CommandRegistry
         yield return SweepCommand.Create();
         yield return CriticalWidthCommand.Create();
         yield return OnlineCommand.Create();
+        yield return ExpressivityCommand.Create();
     }
 }

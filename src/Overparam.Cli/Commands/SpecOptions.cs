@@ -94,6 +94,15 @@ public sealed class SpecOptions
     public readonly Option<string?> ProbeFlatnessSigmas = new("--probe-flatness-sigmas") { Description = "--probe-flatness-every: the sigmas, comma-separated (default 0.5)" };
     public readonly Option<int?> ProbeFlatnessDraws = new("--probe-flatness-draws") { Description = "--probe-flatness-every: draws per sigma (default 10)" };
 
+    // Practical sizes (issue 14)
+    public readonly Option<double?> LrHidden = new("--lr-hidden") { Description = "Learning rate of the hidden layers (all but a, b_out), any optimizer; the output layer keeps --lr (default: one rate). For hidden layers frozen use --train output" };
+    public readonly Option<int?> TwoPhaseAt = new("--two-phase-at") { Description = "tau of the two-phase modification A(base) of the optimizer (Kawaguchi & Sun 2021), in epochs with --epochs, else in steps: phase 1 runs the base optimizer, at tau the expressivity condition rank Phi = n is checked and s_tau = sigma_min(Phi_tau) recorded, phase 2 keeps a hidden update only while sigma_min(Phi_t) >= c*s_tau (else restores it and halves the hidden rate). The phase-2 rule is a documented RECONSTRUCTION, not the paper's verbatim Algorithm 1" };
+    public readonly Option<int?> TwoPhaseCheckEvery = new("--two-phase-check-every") { Description = "--two-phase-at: K, check sigma_min(Phi_t) after every K-th phase-2 update (default: once per epoch; every step for full-batch runs)" };
+    public readonly Option<double?> TwoPhaseKeep = new("--two-phase-keep") { Description = "--two-phase-at: c of the acceptance rule sigma_min(Phi_t) >= c*s_tau, in (0, 1] (default 0.5)" };
+    public readonly Option<double?> TwoPhasePerturbation = new("--two-phase-perturbation") { Description = "--two-phase-at: perturb the hidden weights at tau by eps*rms*N(0,1) per entry (default: none)" };
+    public readonly Option<bool> RequireCondition = new("--require-condition") { Description = "--two-phase-at: stop the run (status failed) when the condition fails at tau, instead of continuing as the base optimizer" };
+    public readonly Option<int> ProbeExpressivityEvery = new("--probe-expressivity-every") { Description = "sigma_min, sigma_max and rank of the last hidden layer's features Phi on the training set every k epochs (steps for full-batch runs) and at the end, as metrics.csv columns (0: never)" };
+
     /// <summary>The held-out-set and classification options.</summary>
     public IEnumerable<Option> HeldOutAndClasses => [NTest, TestData, TestFraction, BayesError, Standardize, ClassesCount];
 
@@ -118,7 +127,8 @@ public sealed class SpecOptions
         ("optimizer", [Optimizer, Lr, LrPolicy, LrConstant, Momentum, Dampening, Nesterov, WeightDecay, Beta1, Beta2, Epsilon, Alpha, Centered,
             LrSchedule, LrMilestones, LrGamma, BatchSize, Epochs, Steps, Shuffle, Train]),
         ("flat minima", [InnerSteps, SgldLr, SgldNoise, SgldMomentum, EmaAlpha, Gamma0, Gamma1, GammaMax, Gscale, FairBudget, Replicas, GammaSchedule]),
-        ("evaluation", [EvalEvery, ProbeEvery, ProbeFlatnessEvery, ProbeFlatnessSigmas, ProbeFlatnessDraws]),
+        ("evaluation", [EvalEvery, ProbeEvery, ProbeFlatnessEvery, ProbeFlatnessSigmas, ProbeFlatnessDraws, ProbeExpressivityEvery]),
+        ("practical sizes", [LrHidden, TwoPhaseAt, TwoPhaseCheckEvery, TwoPhaseKeep, TwoPhasePerturbation, RequireCondition]),
         ("output", [CheckpointEvery]),
     ];
 
@@ -190,6 +200,10 @@ public sealed class SpecOptions
             Replicas = r.GetValue(Replicas), GammaSchedule = r.GetValue(GammaSchedule),
             ProbeFlatnessEvery = r.GetValue(ProbeFlatnessEvery), ProbeFlatnessSigmas = r.GetValue(ProbeFlatnessSigmas) is { } sigmas ? Numbers("--probe-flatness-sigmas", sigmas) : null,
             ProbeFlatnessDraws = r.GetValue(ProbeFlatnessDraws),
+            // Practical sizes (issue 14)
+            ProbeExpressivityEvery = r.GetValue(ProbeExpressivityEvery), LrHidden = r.GetValue(LrHidden), TwoPhaseAt = r.GetValue(TwoPhaseAt),
+            TwoPhaseCheckEvery = r.GetValue(TwoPhaseCheckEvery), TwoPhaseKeep = r.GetValue(TwoPhaseKeep),
+            TwoPhasePerturbation = r.GetValue(TwoPhasePerturbation), RequireCondition = r.GetValue(RequireCondition),
         };
     }
 }

@@ -89,4 +89,32 @@ public static class MetricColumns
 
     /// <summary>The lowest test error over the evaluations (summary.json, a sweep's final values).</summary>
     public const string BestTestError = "best_test_error";
+
+    // Practical sizes (issue 14): the expressivity condition and the two-phase rule.
+    /// <summary>With --probe-expressivity-every: σ_min(Φ), the least singular value of the last hidden layer's n × m features on the training set.</summary>
+    public const string SigmaMinPhi = "sigma_min_phi";
+
+    /// <summary>With --probe-expressivity-every: σ_max(Φ).</summary>
+    public const string SigmaMaxPhi = "sigma_max_phi";
+
+    /// <summary>With --probe-expressivity-every: the numerical rank of Φ (tolerance σ_max·max(n, m)·ε).</summary>
+    public const string RankPhi = "rank_phi";
+
+    /// <summary>With --two-phase-at: 1 before τ (and after it when the condition failed), 2 in phase 2.</summary>
+    public const string Phase = "phase";
+
+    /// <summary>With --two-phase-at: s_τ = σ_min(Φ_τ) (empty before τ).</summary>
+    public const string STau = "s_tau";
+
+    /// <summary>With --two-phase-at: σ_min(Φ_t)/s_τ of the hidden weights in force after the last check (≥ the acceptance threshold).</summary>
+    public const string SigmaRatio = "sigma_ratio";
+
+    /// <summary>With --two-phase-at: σ_min/s_τ of the update the last check tried (below the threshold when it was rejected).</summary>
+    public const string SigmaRatioTried = "sigma_ratio_tried";
+
+    /// <summary>With --two-phase-at: η_hidden/η, halved at each rejection.</summary>
+    public const string HiddenLrFactor = "hidden_lr_factor";
+
+    /// <summary>With --two-phase-at: rejected hidden updates so far.</summary>
+    public const string Rejections = "rejections";
 }

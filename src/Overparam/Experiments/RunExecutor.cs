@@ -118,7 +118,10 @@ public static class RunExecutor
         var plan = RunTraining.Batches(spec, data.Train.Count);
         int steps = RunTraining.Steps(spec, plan);
         var schedule = RunTraining.Schedule(spec, eta.Eta, RunTraining.Epochs(spec, plan));
-        var optimizer = RunTraining.Optimizer<T>(spec, eta.Eta, plan);
+        var baseOptimizer = RunTraining.Optimizer<T>(spec, eta.Eta, plan);
+        var coupled = baseOptimizer as ICoupled;
+        var practical = PracticalSizes<T>.Wrap(spec, baseOptimizer, eta.Eta, plan, steps, trained, run, x, warnings, resumed is null ? warningsTo : null);
+        var optimizer = practical.Optimizer;
         if (checkpoint.Meta is not null)
         {
             try { optimizer.RestoreState(checkpoint.OptimizerState); }
@@ -132,11 +135,12 @@ public static class RunExecutor
         if (spec.ProbeFlatnessEvery < 0) throw new RunSpecException($"--probe-flatness-every {spec.ProbeFlatnessEvery}: must be non-negative");
         var flatness = spec.ProbeFlatnessEvery > 0 ? new FlatnessProbe<T>(spec, config, run.Network, run.Refresh, loss, data.Train, lastEpoch) : null;
         if (evaluation is not null && checkpoint.Meta is { } m) { evaluation.BestTestError = m.BestTestError; evaluation.BestTestErrorStep = m.BestTestErrorStep; }
+        var sources = practical.Sources(spec, run, x, lastEpoch);
         bool stochastic = !plan.IsFullBatch || schedule is not null;
         string[] columns = [MetricColumns.Step, MetricColumns.Loss, MetricColumns.Seconds,
             .. stochastic ? [MetricColumns.Epoch, MetricColumns.LearningRate] : Array.Empty<string>(),
-            .. optimizer is ICoupled ? [MetricColumns.Gamma] : Array.Empty<string>(),
-            .. probes?.Columns ?? [], .. evaluation?.Columns ?? [], .. flatness?.Columns ?? []];
+            .. coupled is not null ? [MetricColumns.Gamma] : Array.Empty<string>(),
+            .. probes?.Columns ?? [], .. evaluation?.Columns ?? [], .. flatness?.Columns ?? [], .. sources.SelectMany(m => m.Columns)];
         var setup = new RunRecords.TrainingSetup(loss, optimizer.Name, RunTraining.Settings(spec, eta.Eta, steps, RunTraining.Epochs(spec, plan)), plan, steps,
             spec.LrSchedule, spec.EvalEvery, spec.CheckpointEvery);
 
@@ -158,13 +162,22 @@ public static class RunExecutor
                 .Write(folder.Path, model.Parameters, optimizer);
         };
         var observer = new RunObserver<T>(folder, probes, evaluation, stochastic, progress, steps, checkpoint.Meta?.Seconds ?? 0,
-            checkpoint.Meta?.InitialLoss ?? double.NaN, save, spec.CheckpointEvery, optimizer as ICoupled, flatness);
+            checkpoint.Meta?.InitialLoss ?? double.NaN, save, spec.CheckpointEvery, coupled, flatness, sources);
         var options = new TrainingOptions(steps, spec.TargetLoss, run.Trained, Batches: plan, LearningRate: schedule, StartStep: start,
             InitialLoss: checkpoint.Meta?.InitialLoss, StartBatch: checkpoint.Meta?.NextBatch);
         TrainingResult result;
         try
         {
             result = TrainingLoop.Run<T>(model, x, y, optimizer, options, observer, cancel, loss);
+        }
+        catch (ExpressivityConditionException e)
+        {
+            result = new TrainingResult(TrainingStatus.Failed, observer.LastStep, observer.FirstLoss, observer.LastLoss, observer.LastSeconds,
+                Message: e.Message);
+            folder?.WriteJson("summary.json", RunRecords.Summary<T>(result, eta.Eta, practical.Final()));
+            if (folder is not null && practical.Record is { } failedRecord) folder.WriteJson(TwoPhaseRecord<T>.FileName, failedRecord.Json());
+            return new RunOutcome(result.Status, result.Steps, result.InitialLoss, result.FinalLoss, result.Seconds, eta.Eta, theory?.Lambda0,
+                practical.Final(), e.Message);
         }
         catch (Exception e) when (e is not RunSpecException)
         {
@@ -181,19 +194,25 @@ public static class RunExecutor
             if (evaluation.BestTestErrorStep >= 0) final[MetricColumns.BestTestError] = evaluation.BestTestError;
         }
         foreach (var c in flatness?.Columns ?? []) if (observer.LastRow.TryGetValue(c, out double v)) final[c] = v;
+        foreach (var c in sources.SelectMany(m => m.Columns)) if (observer.LastRow.TryGetValue(c, out double v)) final[c] = v;
+        foreach (var (k, v) in practical.Final()) final[k] = v;
         if (folder is not null)
         {
             var finalTensors = run.NetworkTensors();
             if (finalTensors.All(AllFinite)) folder.WriteWeights("final.safetensors", finalTensors);
             else result = result with { Message = $"{result.Message}; the final weights are not finite and were not written" };
             foreach (var (file, tensors) in run.ReplicaFiles()) if (tensors.All(AllFinite)) folder.WriteWeights(file, tensors);
-            folder.WriteJson("summary.json", RunRecords.Summary(result, eta.Eta, probes?.Final, evaluation));
+            if (practical.Record is { } record) folder.WriteJson(TwoPhaseRecord<T>.FileName, record.Json());
+            folder.WriteJson("summary.json", RunRecords.Summary(result, eta.Eta, Merge(probes?.Final, practical.Final()), evaluation));
         }
         return new RunOutcome(result.Status, result.Steps, result.InitialLoss, result.FinalLoss,
             result.Seconds, eta.Eta, theory?.Lambda0, final, result.Message, folder?.Path);
     }
 
     private static bool AllFinite(IO.Tensor t) => t.Doubles is { } d ? d.All(double.IsFinite) : t.Floats!.All(float.IsFinite);
+
+    private static IReadOnlyDictionary<string, double>? Merge(IReadOnlyDictionary<string, double>? a, IReadOnlyDictionary<string, double> b) =>
+        b.Count == 0 ? a : (a ?? new Dictionary<string, double>()).Concat(b).ToDictionary();
 
     /// <summary>The data a run saved (data.safetensors), as it trained and evaluated on.</summary>
     private static LabelledData Saved(SavedRun run)

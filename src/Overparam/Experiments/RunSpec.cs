@@ -204,6 +204,30 @@ public sealed record RunSpec
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? ProbeFlatnessDraws { get; init; }
 
+    // Practical sizes (issue 14): the expressivity condition and the two-phase rule (docs/mathematics.md §13–14).
+    // Left out of the JSON at their defaults.
+    /// <summary>Add σ_min(Φ), σ_max(Φ) and rank Φ of the last hidden layer on the training set to metrics.csv every k epochs (0: never).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int ProbeExpressivityEvery { get; init; }
+    /// <summary>η of the hidden layers (all but a, b_out), any optimizer; the output layer keeps --lr's η. Null: one rate.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? LrHidden { get; init; }
+    /// <summary>τ of the two-phase modification A(base): in epochs when --epochs is given, else in steps. Null: the base optimizer alone.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? TwoPhaseAt { get; init; }
+    /// <summary>K: check σ_min(Φ_t) after every K-th phase-2 update (null: once per epoch, every step for full-batch runs).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? TwoPhaseCheckEvery { get; init; }
+    /// <summary>c of the acceptance rule σ_min(Φ_t) ≥ c·s_τ, in (0, 1] (null: 0.5).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? TwoPhaseKeep { get; init; }
+    /// <summary>ε of the perturbation of the hidden weights at τ, relative to each tensor's rms (null: none).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? TwoPhasePerturbation { get; init; }
+    /// <summary>Stop the run when the expressivity condition fails at τ (and refuse a τ beyond the run).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool RequireCondition { get; init; }
+
     public static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,

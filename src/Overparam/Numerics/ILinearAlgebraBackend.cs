@@ -25,4 +25,14 @@ public interface ILinearAlgebraBackend
 
     /// <summary>The smallest eigenvalue of the symmetric n×n matrix.</summary>
     double SmallestEigenvalue(ReadOnlySpan<double> a, int n);
+
+    /// <summary>The min(rows, cols) singular values of the row-major rows × cols matrix, descending (LAPACK dgesdd, values only).</summary>
+    double[] SingularValues(ReadOnlySpan<double> a, int rows, int cols);
+
+    /// <summary>
+    /// The minimum-norm least-squares solution X (cols × nrhs, row-major) of min ‖A X − B‖_F for the row-major rows × cols A
+    /// and rows × nrhs B (LAPACK dgelsd): singular values at most rcond·σ_max count as zero; <paramref name="rank"/> is the
+    /// number that do not.
+    /// </summary>
+    double[] LeastSquares(ReadOnlySpan<double> a, int rows, int cols, ReadOnlySpan<double> b, int nrhs, double rcond, out int rank);
 }

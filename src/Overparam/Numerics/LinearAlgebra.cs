@@ -105,6 +105,20 @@ public static class LinearAlgebra
         return Backend.SmallestEigenvalue(a.Data, a.Rows);
     }
 
+    /// <summary>The min(rows, cols) singular values of a matrix, descending.</summary>
+    public static double[] SingularValues(Matrix<double> a) => Backend.SingularValues(a.Span, a.Rows, a.Cols);
+
+    /// <summary>
+    /// The minimum-norm least-squares solution X of min ‖A X − B‖_F (A rows × cols, B rows × nrhs), treating singular values
+    /// at most rcond·σ_max as zero, and the rank that leaves.
+    /// </summary>
+    public static (Matrix<double> X, int Rank) LeastSquares(Matrix<double> a, Matrix<double> b, double rcond)
+    {
+        if (a.Rows != b.Rows) throw new ArgumentException($"least squares: A has {a.Rows} rows, B has {b.Rows}");
+        var x = Backend.LeastSquares(a.Span, a.Rows, a.Cols, b.Span, b.Cols, rcond, out int rank);
+        return (new Matrix<double>(a.Cols, b.Cols, x), rank);
+    }
+
     /// <summary>‖A − B‖₂ for symmetric A and B: the largest |eigenvalue| of the difference.</summary>
     public static double SpectralDistance(Matrix<double> a, Matrix<double> b)
     {

@@ -63,4 +63,39 @@ public sealed class ManagedBackend : ILinearAlgebraBackend
     }
 
     public double SmallestEigenvalue(ReadOnlySpan<double> a, int n) => SymmetricEigenvalues(a, n)[0];
+
+    public double[] SingularValues(ReadOnlySpan<double> a, int rows, int cols)
+    {
+        if (Math.Min(rows, cols) == 0) return [];
+        return ColumnMajor(a, rows, cols).Svd(computeVectors: false).S.ToArray();
+    }
+
+    // x = Σ_{σ_j > rcond·σ_max} v_j (u_jᵀ b) / σ_j, the minimum-norm solution (what dgelsd computes).
+    public double[] LeastSquares(ReadOnlySpan<double> a, int rows, int cols, ReadOnlySpan<double> b, int nrhs, double rcond, out int rank)
+    {
+        var x = new double[cols * nrhs];
+        rank = 0;
+        if (Math.Min(rows, cols) == 0) return x;
+        var svd = ColumnMajor(a, rows, cols).Svd(computeVectors: true);
+        var bm = ColumnMajor(b, rows, nrhs);
+        double threshold = rcond * svd.S[0];
+        for (int j = 0; j < svd.S.Count; j++)
+        {
+            if (!(svd.S[j] > threshold)) continue;
+            rank++;
+            var coefficients = bm.TransposeThisAndMultiply(svd.U.Column(j)) / svd.S[j];   // (u_jᵀ B) / σ_j, one per right-hand side
+            var v = svd.VT.Row(j);
+            for (int i = 0; i < cols; i++)
+                for (int c = 0; c < nrhs; c++) x[i * nrhs + c] += v[i] * coefficients[c];
+        }
+        return x;
+    }
+
+    private static MathMatrix ColumnMajor(ReadOnlySpan<double> rowMajor, int rows, int cols)
+    {
+        var m = MathMatrix.Build.Dense(rows, cols);
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++) m[i, j] = rowMajor[i * cols + j];
+        return m;
+    }
 }

@@ -5,7 +5,7 @@ namespace Overparam.Numerics;
 
 /// <summary>
 /// OpenBLAS (Debian's libopenblas0-pthread) loaded at run time: cblas_dgemm / cblas_sgemm for products and
-/// LAPACK's dsyevr for symmetric eigenvalues.
+/// LAPACK's dsyevr for symmetric eigenvalues, dgesdd for singular values and dgelsd for least squares.
 /// Debian's OpenBLAS 0.3.21 does not recognize newer CPUs and falls back to a slow generic kernel, so unless the user
 /// set OPENBLAS_CORETYPE we choose it from the CPU's features and put it in the native environment (libc setenv,
 /// which native getenv sees) before the library loads.
@@ -25,6 +25,10 @@ public sealed unsafe class OpenBlasBackend : ILinearAlgebraBackend
     private readonly delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> sgemm;
     private readonly delegate* unmanaged<byte*, byte*, byte*, int*, double*, int*, double*, double*, int*, int*, double*,
         int*, double*, double*, int*, int*, double*, int*, int*, int*, int*, nuint, nuint, nuint, void> dsyevr;
+    private readonly delegate* unmanaged<byte*, int*, int*, double*, int*, double*, double*, int*, double*, int*, double*, int*,
+        int*, int*, nuint, void> dgesdd;
+    private readonly delegate* unmanaged<int*, int*, int*, double*, int*, double*, int*, double*, double*, int*, double*, int*,
+        int*, int*, void> dgelsd;
     private readonly delegate* unmanaged<int, void> setThreads;
     private readonly delegate* unmanaged<int> getThreads;
 
@@ -37,6 +41,10 @@ public sealed unsafe class OpenBlasBackend : ILinearAlgebraBackend
         sgemm = (delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)NativeLibrary.GetExport(lib, "cblas_sgemm");
         dsyevr = (delegate* unmanaged<byte*, byte*, byte*, int*, double*, int*, double*, double*, int*, int*, double*,
             int*, double*, double*, int*, int*, double*, int*, int*, int*, int*, nuint, nuint, nuint, void>)NativeLibrary.GetExport(lib, "dsyevr_");
+        dgesdd = (delegate* unmanaged<byte*, int*, int*, double*, int*, double*, double*, int*, double*, int*, double*, int*,
+            int*, int*, nuint, void>)NativeLibrary.GetExport(lib, "dgesdd_");
+        dgelsd = (delegate* unmanaged<int*, int*, int*, double*, int*, double*, int*, double*, double*, int*, double*, int*,
+            int*, int*, void>)NativeLibrary.GetExport(lib, "dgelsd_");
         setThreads = (delegate* unmanaged<int, void>)NativeLibrary.GetExport(lib, "openblas_set_num_threads");
         getThreads = (delegate* unmanaged<int>)NativeLibrary.GetExport(lib, "openblas_get_num_threads");
         var coreName = (delegate* unmanaged<byte*>)NativeLibrary.GetExport(lib, "openblas_get_corename");
@@ -128,5 +136,60 @@ public sealed unsafe class OpenBlasBackend : ILinearAlgebraBackend
         }
         if (info != 0) throw new ArithmeticException($"LAPACK dsyevr failed (info = {info})");
         return all ? w : [w[0]];
+    }
+
+    // LAPACK dgesdd, values only. The row-major rows × cols matrix is the column-major cols × rows Aᵀ, which has the same singular values.
+    public double[] SingularValues(ReadOnlySpan<double> source, int rows, int cols)
+    {
+        int k = Math.Min(rows, cols);
+        if (k == 0) return [];
+        var a = source.Slice(0, rows * cols).ToArray();
+        var s = new double[k];
+        var iwork = new int[8 * k];
+        byte jobz = (byte)'N';
+        int m = cols, n = rows, lda = cols, ldu = 1, ldvt = 1, lwork = -1, info = 0;
+        double u = 0, vt = 0, workQuery = 0;
+        fixed (double* pa = a, ps = s)
+        fixed (int* piwork = iwork)
+        {
+            dgesdd(&jobz, &m, &n, pa, &lda, ps, &u, &ldu, &vt, &ldvt, &workQuery, &lwork, piwork, &info, 1);
+            lwork = (int)workQuery;
+            var work = new double[lwork];
+            fixed (double* pwork = work)
+                dgesdd(&jobz, &m, &n, pa, &lda, ps, &u, &ldu, &vt, &ldvt, pwork, &lwork, piwork, &info, 1);
+        }
+        if (info != 0) throw new ArithmeticException($"LAPACK dgesdd failed (info = {info})");
+        return s;
+    }
+
+    // LAPACK dgelsd on the column-major copies of A (rows × cols) and B (max(rows, cols) × nrhs, the solution in its first cols rows).
+    public double[] LeastSquares(ReadOnlySpan<double> a, int rows, int cols, ReadOnlySpan<double> b, int nrhs, double rcond, out int rank)
+    {
+        int ldb = Math.Max(1, Math.Max(rows, cols));
+        var ac = new double[Math.Max(1, rows * cols)];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++) ac[j * rows + i] = a[i * cols + j];
+        var bc = new double[ldb * nrhs];
+        for (int i = 0; i < rows; i++)
+            for (int c = 0; c < nrhs; c++) bc[c * ldb + i] = b[i * nrhs + c];
+        var s = new double[Math.Max(1, Math.Min(rows, cols))];
+        int m = rows, n = cols, lda = Math.Max(1, rows), found = 0, lwork = -1, info = 0, iworkQuery = 0;
+        double workQuery = 0;
+        fixed (double* pa = ac, pb = bc, ps = s)
+        {
+            dgelsd(&m, &n, &nrhs, pa, &lda, pb, &ldb, ps, &rcond, &found, &workQuery, &lwork, &iworkQuery, &info);
+            lwork = (int)workQuery;
+            var work = new double[lwork];
+            var iwork = new int[Math.Max(1, iworkQuery)];
+            fixed (double* pwork = work)
+            fixed (int* piwork = iwork)
+                dgelsd(&m, &n, &nrhs, pa, &lda, pb, &ldb, ps, &rcond, &found, pwork, &lwork, piwork, &info);
+        }
+        if (info != 0) throw new ArithmeticException($"LAPACK dgelsd failed (info = {info})");
+        rank = found;
+        var x = new double[cols * nrhs];
+        for (int j = 0; j < cols; j++)
+            for (int c = 0; c < nrhs; c++) x[j * nrhs + c] = bc[c * ldb + j];
+        return x;
     }
 }

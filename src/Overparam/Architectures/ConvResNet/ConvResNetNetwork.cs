@@ -12,7 +12,7 @@ namespace Overparam.Architectures.ConvResNet;
 /// Internally the batch is position-major (row i·p + l, column c), so each layer is one GEMM
 /// [n·p, q·d] × [q·d, m] on the batch's patch matrix.
 /// </summary>
-public sealed class ConvResNetNetwork<T> : PaperNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class ConvResNetNetwork<T> : PaperNetwork<T>, IFeatureModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>How <see cref="GramMatrices"/> contracts the per-sample gradients; both give the same matrices.</summary>
     public ConvGramStrategy GramStrategy { get; set; } = ConvGramStrategy.Auto;
@@ -64,6 +64,9 @@ public sealed class ConvResNetNetwork<T> : PaperNetwork<T> where T : unmanaged, 
 
     /// <summary>d_h: d₀ input channels, m for every hidden layer.</summary>
     private int Channels(int h) => h == 0 ? Config.InputChannels : Config.Width;
+
+    /// <summary>X_H of the last forward pass as n × p·m: sample i's p position rows of m channels are contiguous.</summary>
+    public Matrix<T> Features => Matrix<T>.View(n, P * M, x[H].Data);
 
     public override void Forward(Matrix<T> input, Span<T> u)
     {

@@ -10,7 +10,7 @@ namespace Overparam.Architectures.Dense;
 /// [m, C]; the biases only with <see cref="NetworkConfig.Bias"/>. The batch is held row-wise: X_h is n × m,
 /// pre-activations Z_h = X_{h−1} W_hᵀ (+ b_h), outputs U = X_H A (+ b_out), n × C.
 /// </summary>
-public abstract class DenseNetwork<T> : PaperNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
+public abstract class DenseNetwork<T> : PaperNetwork<T>, IFeatureModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     protected int H => Config.Depth;
     protected int M => Config.Width;
@@ -46,6 +46,9 @@ public abstract class DenseNetwork<T> : PaperNetwork<T> where T : unmanaged, IFl
         for (int h = 0; h <= config.Depth; h++) xStore[h] = [];
         for (int h = 0; h < config.Depth; h++) { slopeStore[h] = []; deltaStore[h] = []; }
     }
+
+    /// <summary>X_H of the last forward pass (n × m), the features the output layer multiplies.</summary>
+    public Matrix<T> Features => x[H];
 
     public override void Forward(Matrix<T> input, Span<T> u)
     {

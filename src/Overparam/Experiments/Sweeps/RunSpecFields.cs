@@ -84,6 +84,13 @@ public static partial class RunSpecFields
         "probe_flatness_every" => Int(value, 0, "a non-negative integer"),
         "probe_flatness_draws" => value is null ? (null, null) : Int(value, 1, "a positive integer or null"),
         "probe_flatness_sigmas" => value is null ? (null, null) : Sigmas(value),
+        // Practical sizes (issue 14)
+        "probe_expressivity_every" => Int(value, 0, "a non-negative integer"),
+        "lr_hidden" or "two_phase_perturbation" => value is null ? (null, null) : Number(value, positive: false, "a non-negative number or null"),
+        "two_phase_at" => value is null ? (null, null) : Int(value, 0, "a non-negative integer or null"),
+        "two_phase_check_every" => value is null ? (null, null) : Int(value, 1, "a positive integer or null"),
+        "two_phase_keep" => value is null ? (null, null) : Fraction(value, 1, upperIncluded: true, "a number in (0, 1] or null"),
+        "require_condition" => Bool(value),
         _ => (null, "unknown field"),
     };
 

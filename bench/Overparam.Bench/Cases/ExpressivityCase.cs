@@ -1,0 +1,73 @@
+using System.Text.Json.Nodes;
+using Overparam.Activations;
+using Overparam.Architectures;
+using Overparam.Measures;
+using Overparam.Numerics;
+using Overparam.Training;
+using Overparam.Training.Losses;
+using Overparam.Training.Optimizers;
+
+namespace Overparam.Bench.Cases;
+
+/// <summary>
+/// Issue 14's speed figures. (1) The SVD of Φ for n = 1000, m = 1536 in float64 (LAPACK dgesdd, values only: what the
+/// expressivity measurement and every two-phase check run), and the forward pass that computes Φ. (2) The cost of an
+/// epoch of A(SGD) against SGD when σ_min(Φ) is checked once per epoch: a softplus fc net 64 → 1536 → 1536 → 10 (standard
+/// parameterization, biases), n = 1000, batch 64, SGD momentum 0.9, cross-entropy; τ = 0, and the timed epoch is the second (phase 2 throughout, one check at its end).
+/// The two are timed alternately, one epoch each per round, medians compared.
+/// </summary>
+public sealed class ExpressivityCase : IBenchCase
+{
+    public string Name => "expressivity";
+    public IReadOnlyCollection<string> Tags => [Name, "two-phase"];
+
+    public void Run(BenchContext ctx)
+    {
+        const int n = 1000, m = 1536, d = 64, classes = 10;
+        var config = new NetworkConfig(Architecture.Parse("fc"), 2, m, d, Activation.Parse("softplus"), Outputs: classes,
+            Parameterization: Parameterization.Standard, Bias: true);
+        var x = new Matrix<double>(n, d);
+        var rng = new GaussianRng(1);
+        rng.FillGaussian(x.Data);
+        var y = Enumerable.Range(0, n).Select(i => (double)(i % classes)).ToArray();
+
+        var probe = NetworkFactory.Create(config, NetworkFactory.Initialize<double>(config, new GaussianRng(2)));
+        var phi = Expressivity.Features(probe, x);
+        var svd = Summary.Of(Timing.Measure(() => LinearAlgebra.SingularValues(phi), warmup: 1, samples: Math.Max(ctx.Steps, 3)));
+        var forward = Summary.Of(Timing.Measure(() => Expressivity.Features(probe, x), warmup: 1, samples: Math.Max(ctx.Steps, 3)));
+        var e = Expressivity.Measure(phi);
+        ctx.Add(new Row("phi-svd", $"dgesdd values of Φ {n}×{m} float64", svd.ToString(), "", "", $"rank {e.Rank}, κ {e.Kappa:G3}; Φ's forward pass {Summary.Format(forward.Median)}"));
+
+        var plan = new BatchPlan(n, 64, true, 7);
+        double Epoch(bool twoPhase, IModel<double> net, IModel<double> twin)
+        {
+            IOptimizer<double> sgd = new Sgd<double>(new OptimizerSettings(0.01) { Momentum = 0.9 });
+            if (twoPhase) sgd = new TwoPhase<double>(new HiddenLearningRate<double>(sgd, 1), () => Expressivity.Features(twin, x),
+                new TwoPhaseSettings(0, plan.StepsPerEpoch));
+            int e = plan.StepsPerEpoch;
+            TrainingLoop.Run(net, x, y, sgd, new TrainingOptions(e, Batches: plan), loss: CrossEntropy.Instance);   // epoch 0 (with the switch at τ = 0), untimed
+            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            TrainingLoop.Run(net, x, y, sgd, new TrainingOptions(2 * e, Batches: plan, StartStep: e, InitialLoss: 10), loss: CrossEntropy.Instance);
+            return System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;                                        // epoch 1: phase 2, one check
+        }
+        var baseTimes = new List<double>();
+        var twoTimes = new List<double>();
+        for (int round = 0; round < ctx.Rounds + 3; round++)
+        {
+            var p1 = NetworkFactory.Initialize<double>(config, new GaussianRng(3));
+            var p2 = NetworkFactory.Initialize<double>(config, new GaussianRng(3));
+            double b = Epoch(false, NetworkFactory.Create(config, p1), NetworkFactory.Create(config, p1));
+            double t = Epoch(true, NetworkFactory.Create(config, p2), NetworkFactory.Create(config, p2));
+            if (round == 0) continue;                                     // warm-up
+            baseTimes.Add(b); twoTimes.Add(t);
+        }
+        var sb = Summary.Of(baseTimes);
+        var st = Summary.Of(twoTimes);
+        ctx.Add(new Row("two-phase-epoch", $"A(SGD) vs SGD, one epoch n={n} B=64 fc {d}-{m}-{m}-{classes}", st.ToString(), "", "",
+            $"SGD {sb}; ratio of medians {st.Median / sb.Median:F3} (one check per epoch = a forward pass over n + one dgesdd)"));
+        var j = BenchContext.Json(svd);
+        j["forward_median_s"] = forward.Median; j["epoch_sgd_median_s"] = sb.Median; j["epoch_two_phase_median_s"] = st.Median;
+        j["ratio"] = st.Median / sb.Median;
+        ctx.Record(Name, j);
+    }
+}

@@ -1,0 +1,99 @@
+using System.Numerics;
+using Overparam.Architectures;
+using Overparam.Numerics;
+
+namespace Overparam.Measures;
+
+/// <summary>
+/// The expressivity condition measured on one matrix M (r × c): its singular values σ_1 ≥ … ≥ σ_k (k = min(r, c)), the
+/// numerical rank (the number of σ_j above <see cref="Tolerance"/>), σ_min = σ_k, σ_max = σ_1, and whether the condition
+/// holds: rank M = r, i.e. full row rank (for Φ, rank Φ = n, which needs m ≥ n).
+/// </summary>
+/// <param name="Tolerance">σ_max·max(r, c)·ε with ε = 2⁻⁵² (NumPy's matrix_rank default).</param>
+public sealed record ExpressivityResult(int Rows, int Cols, int Rank, double SigmaMin, double SigmaMax, double Tolerance)
+{
+    /// <summary>rank M = r: every target in R^r is reachable by the linear block.</summary>
+    public bool Holds => Rank == Rows;
+
+    /// <summary>κ = (σ_max/σ_min)², the condition number of MMᵀ (ΦΦᵀ), which sets gradient descent's rate on the linear block.</summary>
+    public double Kappa => SigmaMax / SigmaMin * (SigmaMax / SigmaMin);
+}
+
+/// <summary>
+/// The expressivity condition of Kawaguchi &amp; Huang (2019) and Kawaguchi &amp; Sun (2021) (docs/mathematics.md §13):
+/// the feature matrix Φ of the last hidden layer on the training set has rank n; in its general
+/// form, the Jacobian of the n·C outputs with respect to a parameter block has rank n·C. Singular values by LAPACK's
+/// dgesdd through <see cref="LinearAlgebra"/>, in float64.
+/// </summary>
+public static class Expressivity
+{
+    /// <summary>ε, the float64 machine epsilon 2⁻⁵².</summary>
+    public static readonly double Epsilon = Math.Pow(2, -52);
+
+    /// <summary>The rank tolerance σ_max·max(r, c)·ε.</summary>
+    public static double Tolerance(double sigmaMax, int rows, int cols) => sigmaMax * Math.Max(rows, cols) * Epsilon;
+
+    /// <summary>Rank, σ_min, σ_max and the condition of <paramref name="m"/>.</summary>
+    public static ExpressivityResult Measure(Matrix<double> m)
+    {
+        if (m.Rows == 0 || m.Cols == 0) return new ExpressivityResult(m.Rows, m.Cols, 0, 0, 0, 0);
+        return FromSingularValues(LinearAlgebra.SingularValues(m), m.Rows, m.Cols);
+    }
+
+    /// <summary>The measurement from the singular values (descending) of an r × c matrix.</summary>
+    public static ExpressivityResult FromSingularValues(IReadOnlyList<double> sigma, int rows, int cols)
+    {
+        double max = sigma[0], tolerance = Tolerance(max, rows, cols);
+        int rank = sigma.Count(s => s > tolerance);
+        return new ExpressivityResult(rows, cols, rank, sigma[^1], max, tolerance);
+    }
+
+    /// <summary>Φ of <paramref name="model"/> on the rows of <paramref name="x"/> (one forward pass), in float64.</summary>
+    public static Matrix<double> Features<T>(IModel<T> model, Matrix<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (model is not IFeatureModel<T> features)
+            throw new ArgumentException($"the model ({model.GetType().Name}) does not expose the features of a last hidden layer");
+        model.Forward(x, new T[x.Rows * model.Outputs]);
+        var phi = features.Features;
+        return typeof(T) == typeof(double) ? ((Matrix<double>)(object)phi).Clone() : phi.Convert<double>();
+    }
+
+    /// <summary>
+    /// J = ∂f_X/∂θ_S, the (n·C) × |θ_S| Jacobian of the outputs (row i·C + c: ∂f_c(x_i)/∂θ_S) with respect to the parameters
+    /// with block[p] true, their entries concatenated in the model's order; by one forward pass per sample and one
+    /// backward pass per output, so it holds for any <see cref="IModel{T}"/>.
+    /// </summary>
+    public static Matrix<double> Jacobian<T>(IModel<T> model, Matrix<T> x, IReadOnlyList<bool> block) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var ps = model.Parameters;
+        if (block.Count != ps.Count) throw new ArgumentException($"the block marks {block.Count} parameters, the model has {ps.Count}");
+        int size = ps.Where((_, p) => block[p]).Sum(p => p.Value.Length), c = model.Outputs, n = x.Rows;
+        if (size == 0) throw new ArgumentException("the parameter block is empty");
+        var gradients = ps.Select(p => new T[p.Value.Length]).ToArray();
+        var jacobian = new Matrix<double>(n * c, size);
+        var one = new Matrix<T>(1, x.Cols);
+        var outputs = new T[c];
+        var seed = new T[c];
+        for (int i = 0; i < n; i++)
+        {
+            x.Row(i).CopyTo(one.Data);
+            model.Forward(one, outputs);
+            for (int k = 0; k < c; k++)
+            {
+                Array.Clear(seed);
+                seed[k] = T.One;
+                model.Backward(seed);
+                model.Gradients(gradients, block);
+                var row = jacobian.Row(i * c + k);
+                int at = 0;
+                for (int p = 0; p < ps.Count; p++)
+                {
+                    if (!block[p]) continue;
+                    for (int j = 0; j < gradients[p].Length; j++) row[at + j] = double.CreateTruncating(gradients[p][j]);
+                    at += gradients[p].Length;
+                }
+            }
+        }
+        return jacobian;
+    }
+}

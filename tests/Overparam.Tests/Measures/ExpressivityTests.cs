@@ -1,0 +1,134 @@
+using Overparam.Activations;
+using Overparam.Architectures;
+using Overparam.Measures;
+using Overparam.Numerics;
+using Overparam.Tests.Architectures;
+
+namespace Overparam.Tests.Measures;
+
+/// <summary>The expressivity condition's measurement: singular values, numerical rank and σ_min, against other algorithms and known ranks.</summary>
+public class ExpressivityTests
+{
+    private static readonly ILinearAlgebraBackend Native = OpenBlasBackend.TryLoad(out _)
+        ?? throw new InvalidOperationException("OpenBLAS is not installed: apt-get install libopenblas0-pthread");
+    private static readonly ILinearAlgebraBackend Managed = new ManagedBackend();
+
+    private static Matrix<double> Gaussian(int rows, int cols, ulong seed)
+    {
+        var m = new Matrix<double>(rows, cols);
+        new GaussianRng(seed).FillGaussian(m.Data);
+        return m;
+    }
+
+    /// <summary>A softplus fc network in the standard parameterization with biases (depth H, width m, C outputs) over d inputs.</summary>
+    public static IModel<double> SoftplusNet(int depth, int width, int d, int outputs, ulong seed, bool bias = true)
+    {
+        var c = new NetworkConfig(Architecture.Parse("fc"), depth, width, d, Activation.Parse("softplus"), Outputs: outputs,
+            Parameterization: Parameterization.Standard, Bias: bias);
+        return NetworkFactory.Create(c, NetworkFactory.Initialize<double>(c, new GaussianRng(seed)));
+    }
+
+    [Theory]
+    [InlineData(6, 10)]
+    [InlineData(10, 6)]
+    public void SingularValuesAreTheSquareRootsOfTheEigenvaluesOfTheGram(int rows, int cols)
+    {
+        var a = Gaussian(rows, cols, 11);
+        // Σ σ_j² = ‖A‖²_F, and σ_j² are the eigenvalues of AAᵀ (rows ≤ cols) or AᵀA (dsyevr, another algorithm).
+        var gram = rows <= cols ? LinearAlgebra.Multiply(a, false, a, true) : LinearAlgebra.Multiply(a, true, a, false);
+        var eigen = LinearAlgebra.SymmetricEigenvalues(gram).Reverse().Select(Math.Sqrt).ToArray();
+        foreach (var backend in new[] { Native, Managed })
+        {
+            using var _ = LinearAlgebra.Use(backend);
+            var s = LinearAlgebra.SingularValues(a);
+            Assert.Equal(Math.Min(rows, cols), s.Length);
+            for (int j = 0; j < s.Length; j++) Assert.Equal(eigen[j], s[j], 1e-12 * eigen[0]);
+            for (int j = 1; j < s.Length; j++) Assert.True(s[j] <= s[j - 1]);
+            var r = Expressivity.Measure(a);
+            Assert.Equal(Math.Min(rows, cols), r.Rank);
+            Assert.Equal(eigen[^1], r.SigmaMin, 1e-12 * eigen[0]);
+            Assert.Equal(eigen[0], r.SigmaMax, 1e-12 * eigen[0]);
+            Assert.Equal(eigen[0] * Math.Max(rows, cols) * Math.Pow(2, -52), r.Tolerance, 1e-12 * r.Tolerance);
+            Assert.Equal(rows <= cols, r.Holds);
+        }
+    }
+
+    [Fact]
+    public void AProductOfRankThreeHasNumericalRankThree()
+    {
+        var a = LinearAlgebra.Multiply(Gaussian(7, 3, 1), false, Gaussian(3, 12, 2), false);   // rank 3 exactly, up to rounding
+        foreach (var backend in new[] { Native, Managed })
+        {
+            using var _ = LinearAlgebra.Use(backend);
+            var r = Expressivity.Measure(a);
+            Assert.Equal(3, r.Rank);
+            Assert.False(r.Holds);
+            Assert.True(r.SigmaMin < r.Tolerance, $"σ_min {r.SigmaMin} should be rounding noise below {r.Tolerance}");
+        }
+    }
+
+    [Theory]
+    [InlineData(8)]
+    [InlineData(20)]
+    [InlineData(40)]
+    public void FeaturesOfDistinctInputsUnderAnAnalyticActivationHaveFullRank(int width)
+    {
+        const int n = 20;
+        var x = NetworkTestKit.UnitRows(n, 5, 3);
+        var net = SoftplusNet(2, width, 5, 1, 4);
+        var r = Expressivity.Measure(Expressivity.Features(net, x));
+        Assert.Equal(Math.Min(n, width), r.Rank);
+        Assert.Equal(width >= n, r.Holds);
+    }
+
+    [Fact]
+    public void TwoCoincidingInputsLowerTheRankByOne()
+    {
+        const int n = 12, width = 30;
+        var x = NetworkTestKit.UnitRows(n, 5, 7);
+        var net = SoftplusNet(2, width, 5, 1, 8);
+        Assert.Equal(n, Expressivity.Measure(Expressivity.Features(net, x)).Rank);
+        x.Row(0).CopyTo(x.Row(5));
+        var r = Expressivity.Measure(Expressivity.Features(net, x));
+        Assert.Equal(n - 1, r.Rank);
+        Assert.False(r.Holds);
+    }
+
+    [Fact]
+    public void TheJacobianOfTheOutputLayerIsTheFeatureMatrix()
+    {
+        // f = aᵀx^(H) (+ b_out): ∂f(x_i)/∂a = h(x_i), so J_a = Φ row for row.
+        var x = NetworkTestKit.UnitRows(9, 4, 5);
+        var net = SoftplusNet(2, 13, 4, 1, 6);
+        var block = net.Parameters.Select(p => p.Name == "a").ToArray();
+        var j = Expressivity.Jacobian(net, x, block);
+        var phi = Expressivity.Features(net, x);
+        Assert.Equal(phi.Rows, j.Rows);
+        Assert.Equal(phi.Cols, j.Cols);
+        for (int i = 0; i < phi.Length; i++) Assert.Equal(phi.Data[i], j.Data[i], 1e-14);
+    }
+
+    [Fact]
+    public void TheJacobianOfAHiddenBlockMatchesFiniteDifferences()
+    {
+        const int n = 5, c = 3;
+        var x = NetworkTestKit.UnitRows(n, 4, 9);
+        var net = SoftplusNet(2, 6, 4, c, 10);
+        var block = net.Parameters.Select(p => p.Name == "W2").ToArray();
+        var j = Expressivity.Jacobian(net, x, block);
+        var w2 = net.Parameters.First(p => p.Name == "W2").Value;
+        Assert.Equal(n * c, j.Rows);
+        Assert.Equal(w2.Length, j.Cols);
+        var plus = new double[n * c];
+        var minus = new double[n * c];
+        const double h = 1e-6;
+        foreach (int e in new[] { 0, 7, 20, 35 })
+        {
+            double keep = w2[e];
+            w2[e] = keep + h; net.Forward(x, plus);
+            w2[e] = keep - h; net.Forward(x, minus);
+            w2[e] = keep;
+            for (int row = 0; row < n * c; row++) Assert.Equal((plus[row] - minus[row]) / (2 * h), j[row, e], 1e-8);
+        }
+    }
+}
