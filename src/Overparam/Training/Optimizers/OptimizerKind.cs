@@ -21,7 +21,8 @@ public abstract class OptimizerKind
     public static readonly OptimizerKind Default = new GradientDescentKind();
 
     private static readonly Registry<OptimizerKind> Registry = new("an optimizer", o => [o.Name],
-        [Default, new SgdKind(), new AdamKind(), new RmsPropKind(), new EntropySgdKind(), new ReplicatedSgdKind()]);
+        [Default, new SgdKind(), new AdamKind(), new RmsPropKind(), new EntropySgdKind(), new ReplicatedSgdKind(),
+         new GradRewiringKind()]);
 
     public static IReadOnlyList<OptimizerKind> All => Registry.All;
 
@@ -74,5 +75,12 @@ public abstract class OptimizerKind
         public override string Name => ReplicatedSgd<float>.KindName;
         public override string Description => "replicated-sgd: Replicated-SGD (related.md §5.2), --replicas y networks from independent seeds, each on its own batches, coupled by 2γ(w^a − w̄) to their centre, SGD at lr·y (--momentum, --nesterov, --weight-decay), γ per epoch (--gamma-schedule exp|lin|cosine, --gamma0, --gamma1, --gamma-max); the centre is the run's network";
         public override IOptimizer<T> Create<T>(OptimizerSettings settings) => new ReplicatedSgd<T>(settings);
+    }
+
+    private sealed class GradRewiringKind : OptimizerKind
+    {
+        public override string Name => GradRewiring<float>.KindName;
+        public override string Description => "grad-r: gradient rewiring (docs/mathematics.md §14), w = s·max(θ, 0) with fixed signs, Adam on the redefined gradient plus a Laplace prior centred at ln(2(1 − p))/α (--target-sparsity p ≥ 0.5, --prior-alpha α, --true-gradient ablation, --beta1, --beta2, --epsilon)";
+        public override IOptimizer<T> Create<T>(OptimizerSettings settings) => new GradRewiring<T>(settings);
     }
 }

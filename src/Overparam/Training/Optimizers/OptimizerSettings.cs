@@ -78,6 +78,16 @@ public sealed record OptimizerSettings(double LearningRate)
     /// <summary>The run's epochs E, over which Replicated-SGD's schedule grows γ (0: unknown).</summary>
     public int Epochs { get; init; }
 
+    // Grad R (issue 16, docs/mathematics.md §14), with the authors' defaults.
+    /// <summary>p, Grad R's target sparsity in [0.5, 1) (`--target-sparsity`).</summary>
+    public double TargetSparsity { get; init; } = 0.95;
+
+    /// <summary>α ≥ 0, the scale of Grad R's Laplace prior (`--prior-alpha`, the code's -penalty).</summary>
+    public double PriorAlpha { get; init; } = 1e-3;
+
+    /// <summary>Grad R's true-gradient ablation (`--true-gradient`): the moments see g·[θ &gt; 0].</summary>
+    public bool TrueGradient { get; init; }
+
     /// <summary>Throws unless 0 ≤ <paramref name="value"/> &lt; ∞ (PyTorch's check of lr, momentum, weight decay, eps, alpha).</summary>
     internal static void RequireNonNegative(string option, double value)
     {
