@@ -24,14 +24,18 @@ public static class LifNeurons
 {
     public const double Threshold = 1, Reset = 0;
 
-    /// <summary>Runs the layer: spikes S_t and surrogate slopes σ′(H_t − V_th) for t = 1..T from the input currents X_t.</summary>
-    public static void Forward<T>(T[] input, int inputStride, int len, SpikingConfig c, T[] spikes, T[] slope) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>
+    /// Runs the layer: spikes S_t and surrogate slopes σ′(H_t − V_th) for t = 1..T from the input currents X_t; with
+    /// <paramref name="charge"/> and <paramref name="membrane"/> also H_t and V_t (for inspection; the model keeps neither).
+    /// </summary>
+    public static void Forward<T>(T[] input, int inputStride, int len, SpikingConfig c, T[] spikes, T[] slope, T[]? charge = null, T[]? membrane = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        bool fast = !c.SmoothSpikes && ReferenceEquals(c.Surrogate, Surrogate.ATan) && Vector.IsHardwareAccelerated;
+        bool fast = !c.SmoothSpikes && ReferenceEquals(c.Surrogate, Surrogate.ATan) && Vector.IsHardwareAccelerated && charge is null && membrane is null;
         Split(len, c.TimeSteps, (start, length) =>
         {
             if (fast) ForwardATan(input, inputStride, len, c, spikes, slope, start, length);
-            else ForwardScalar(input, inputStride, len, c, spikes, slope, start, length);
+            else ForwardScalar(input, inputStride, len, c, spikes, slope, start, length, charge, membrane);
         });
     }
 
@@ -87,8 +91,8 @@ public static class LifNeurons
         if (e < end) ForwardScalar(input, inputStride, len, c, spikes, slope, e, end - e);
     }
 
-    private static void ForwardScalar<T>(T[] input, int inputStride, int len, SpikingConfig c, T[] spikes, T[] slope, int start, int length)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static void ForwardScalar<T>(T[] input, int inputStride, int len, SpikingConfig c, T[] spikes, T[] slope, int start, int length,
+        T[]? charge = null, T[]? membrane = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T invTau = T.CreateTruncating(1 / c.Tau), vth = T.CreateTruncating(Threshold);
         for (int e = start; e < start + length; e++)
@@ -103,6 +107,8 @@ public static class LifNeurons
                 slope[t * len + e] = T.CreateTruncating(c.Surrogate.Derivative(d, c.SurrogateAlpha));
                 spikes[t * len + e] = s;
                 v = h * (T.One - s);
+                if (charge is not null) charge[t * len + e] = h;
+                if (membrane is not null) membrane[t * len + e] = v;
             }
         }
     }

@@ -55,5 +55,6 @@ public sealed class SpikingArchitecture : Architecture
 
     public override IModel<T> Create<T>(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters) => new SpikingNetwork<T>(config, parameters);
 
-    public override string? KernelUnavailable(NetworkConfig config) => "the spiking network has no infinite-width kernel";
+    public override string? KernelUnavailable(NetworkConfig config) =>
+        "the spiking network has no infinite-width kernel (so no λ₀: no --lr-policy theory, no kernel or gram command); give --lr";
 }
