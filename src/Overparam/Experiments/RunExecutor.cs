@@ -121,10 +121,13 @@ public static class RunExecutor
         var flatness = spec.ProbeFlatnessEvery > 0 ? new FlatnessProbe<T>(spec, config, run.Network, run.Refresh, loss, data.Train, lastEpoch) : null;
         if (evaluation is not null && checkpoint.Meta is { } m) { evaluation.BestTestError = m.BestTestError; evaluation.BestTestErrorStep = m.BestTestErrorStep; }
         bool stochastic = !plan.IsFullBatch || schedule is not null;
+        var everyStep = new List<IMetricsProbe>();
+        if (optimizer is IPruning || model is Architectures.Spiking.SpikingNetwork<T>) everyStep.Add(new ConnectivityProbe<T>(model, optimizer as IPruning));
+        if (model is Architectures.Spiking.SpikingNetwork<T> spiking) everyStep.Add(new SpikeRateProbe<T>(spiking));
         string[] columns = [MetricColumns.Step, MetricColumns.Loss, MetricColumns.Seconds,
             .. stochastic ? [MetricColumns.Epoch, MetricColumns.LearningRate] : Array.Empty<string>(),
             .. optimizer is ICoupled ? [MetricColumns.Gamma] : Array.Empty<string>(),
-            .. probes?.Columns ?? [], .. evaluation?.Columns ?? [], .. flatness?.Columns ?? []];
+            .. probes?.Columns ?? [], .. evaluation?.Columns ?? [], .. flatness?.Columns ?? [], .. everyStep.SelectMany(p => p.Columns)];
         var setup = new RunRecords.TrainingSetup(loss, optimizer.Name, RunTraining.Settings(spec, eta.Eta, steps, RunTraining.Epochs(spec, plan)), plan, steps,
             spec.LrSchedule, spec.EvalEvery, spec.CheckpointEvery);
 
@@ -142,7 +145,7 @@ public static class RunExecutor
             new Checkpoint(next, nextBatch, initial, seconds, evaluation?.BestTestError ?? double.NaN, evaluation?.BestTestErrorStep ?? -1)
                 .Write(folder.Path, model.Parameters, optimizer);
         var observer = new RunObserver<T>(folder, probes, evaluation, stochastic, progress, steps, checkpoint.Meta?.Seconds ?? 0,
-            checkpoint.Meta?.InitialLoss ?? double.NaN, save, spec.CheckpointEvery, optimizer as ICoupled, flatness);
+            checkpoint.Meta?.InitialLoss ?? double.NaN, save, spec.CheckpointEvery, optimizer as ICoupled, flatness, everyStep);
         var options = new TrainingOptions(steps, spec.TargetLoss, run.Trained, Batches: plan, LearningRate: schedule, StartStep: start,
             InitialLoss: checkpoint.Meta?.InitialLoss, StartBatch: checkpoint.Meta?.NextBatch);
         TrainingResult result;
@@ -165,11 +168,12 @@ public static class RunExecutor
             if (evaluation.BestTestErrorStep >= 0) final[MetricColumns.BestTestError] = evaluation.BestTestError;
         }
         foreach (var c in flatness?.Columns ?? []) if (observer.LastRow.TryGetValue(c, out double v)) final[c] = v;
+        foreach (var c in everyStep.SelectMany(p => p.Columns)) if (observer.LastRow.TryGetValue(c, out double v)) final[c] = v;
         if (folder is not null)
         {
             folder.WriteWeights("final.safetensors", run.NetworkTensors());
             foreach (var (file, tensors) in run.ReplicaFiles()) folder.WriteWeights(file, tensors);
-            folder.WriteJson("summary.json", RunRecords.Summary(result, eta.Eta, probes?.Final, evaluation));
+            folder.WriteJson("summary.json", RunRecords.Summary(result, eta.Eta, everyStep.Count > 0 ? final : probes?.Final, evaluation));
         }
         return new RunOutcome(result.Status, result.Steps, result.InitialLoss, result.FinalLoss,
             result.Seconds, eta.Eta, theory?.Lambda0, final, result.Message);

@@ -7,7 +7,7 @@ namespace Overparam.Experiments;
 
 /// <summary>
 /// What a run does at each step besides training: one metrics.csv row (step, loss, seconds; epoch and η for minibatch
-/// runs; γ for Entropy-SGD and Replicated-SGD; the probes, the evaluation and the flatness probe when due), progress, and a checkpoint every
+/// runs; γ for Entropy-SGD and Replicated-SGD; the probes, the evaluation and the flatness probe when due; connectivity and spike rates), progress, and a checkpoint every
 /// <c>checkpointEvery</c> steps.
 /// </summary>
 /// <param name="secondsBefore">Seconds trained before this process (a resumed run's checkpoint), added to the clock.</param>
@@ -15,7 +15,8 @@ namespace Overparam.Experiments;
 /// <param name="checkpoint">Writes a checkpoint for (next step, next batch, seconds, L(θ(0))).</param>
 internal sealed class RunObserver<T>(RunFolder? folder, Probes<T>? probes, Evaluation<T>? evaluation, bool stochastic,
     IProgress<RunProgress>? progress, int maxSteps, double secondsBefore, double initialLoss,
-    Action<int, long, double, double>? checkpoint, int checkpointEvery, ICoupled? coupled = null, FlatnessProbe<T>? flatness = null)
+    Action<int, long, double, double>? checkpoint, int checkpointEvery, ICoupled? coupled = null, FlatnessProbe<T>? flatness = null,
+    IReadOnlyList<IMetricsProbe>? everyStep = null)
     : ITrainingObserver<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public int LastStep; public double FirstLoss = initialLoss, LastLoss = double.NaN, LastSeconds;
@@ -36,6 +37,7 @@ internal sealed class RunObserver<T>(RunFolder? folder, Probes<T>? probes, Evalu
         if (probes is not null && probes.Due(s.Step, s.IsLast)) probes.Measure(s, row);
         if (evaluation is not null && evaluation.Due(s.Epoch, s.IsLast)) evaluation.Measure(s.Step, row);
         if (flatness is not null && flatness.Due(s.Epoch, s.IsLast)) flatness.Measure(row);
+        foreach (var probe in everyStep ?? []) probe.Measure(row);
         sideSeconds += Stopwatch.GetElapsedTime(t0).TotalSeconds;
         folder?.AppendMetrics(row);
         LastRow = row;

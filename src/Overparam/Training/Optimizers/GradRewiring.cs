@@ -64,7 +64,10 @@ public sealed class GradRewiring<T> : IOptimizer<T>, IPruning where T : unmanage
 
     public bool Prunes(int p, string name) => !NetworkFactory.IsBias(name);
 
-    public (long Pruned, long Regrown) Events(int p) => p < pruned.Length ? (pruned[p], regrown[p]) : (0, 0);
+    public (long Pruned, long Regrown) Events(int p) =>
+        p < pruned.Length ? (pruned[p], regrown[p])
+        : restoredPruned is not null && restoredRegrown is not null && p < restoredPruned.Length ? ((long)restoredPruned[p], (long)restoredRegrown[p])
+        : (0, 0);
 
     public void Step(in OptimizerStep<T> step)
     {
