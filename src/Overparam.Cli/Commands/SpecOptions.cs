@@ -104,6 +104,10 @@ public sealed class SpecOptions
     public readonly Option<double?> PriorAlpha = new("--prior-alpha") { Description = "grad-r: alpha >= 0, the Laplace prior's scale (default 1e-3; applied when alpha > --epsilon)" };
     public readonly Option<bool> TrueGradient = new("--true-gradient") { Description = "grad-r: the ablation with the true gradient s*dL/dw*[theta > 0] (pruned synapses cannot regrow)" };
 
+    public readonly Option<double?> Temperature = new("--temperature") { Description = "deep-r, soft-deep-r: the temperature T of the noise T*sqrt(step) (default 0)" };
+    public readonly Option<double?> L1 = new("--l1") { Description = "deep-r, soft-deep-r: the L1 scale (default 1e-5)" };
+    public readonly Option<double?> MaxSparsity = new("--max-sparsity") { Description = "deep-r, soft-deep-r: the maximal sparsity s_max in [0, 1]; deep-r reactivates dormant synapses above it (default 0.95)" };
+
     /// <summary>The held-out-set and classification options.</summary>
     public IEnumerable<Option> HeldOutAndClasses => [NTest, TestData, TestFraction, BayesError, Standardize, ClassesCount];
 
@@ -128,7 +132,7 @@ public sealed class SpecOptions
         ("optimizer", [Optimizer, Lr, LrPolicy, LrConstant, Momentum, Dampening, Nesterov, WeightDecay, Beta1, Beta2, Epsilon, Alpha, Centered,
             LrSchedule, LrMilestones, LrGamma, BatchSize, Epochs, Steps, Shuffle, Train]),
         ("flat minima", [InnerSteps, SgldLr, SgldNoise, SgldMomentum, EmaAlpha, Gamma0, Gamma1, GammaMax, Gscale, FairBudget, Replicas, GammaSchedule]),
-        ("spiking and pruning", [TimeSteps, Tau, Surrogate, SurrogateAlpha, SpikeReadout, TargetSparsity, PriorAlpha, TrueGradient]),
+        ("spiking and pruning", [TimeSteps, Tau, Surrogate, SurrogateAlpha, SpikeReadout, TargetSparsity, PriorAlpha, TrueGradient, Temperature, L1, MaxSparsity]),
         ("evaluation", [EvalEvery, ProbeEvery, ProbeFlatnessEvery, ProbeFlatnessSigmas, ProbeFlatnessDraws]),
         ("output", [CheckpointEvery]),
     ];
@@ -204,7 +208,7 @@ public sealed class SpecOptions
             // Spiking networks and Grad R (issue 16)
             TimeSteps = r.GetValue(TimeSteps), Tau = r.GetValue(Tau), Surrogate = r.GetValue(Surrogate), SurrogateAlpha = r.GetValue(SurrogateAlpha),
             SpikeReadout = r.GetValue(SpikeReadout), TargetSparsity = r.GetValue(TargetSparsity), PriorAlpha = r.GetValue(PriorAlpha),
-            TrueGradient = r.GetValue(TrueGradient),
+            TrueGradient = r.GetValue(TrueGradient), Temperature = r.GetValue(Temperature), L1 = r.GetValue(L1), MaxSparsity = r.GetValue(MaxSparsity),
         };
     }
 }

@@ -229,6 +229,15 @@ public sealed record RunSpec
     /// <summary>grad-r: the true gradient s·∂L/∂w·[θ &gt; 0] instead of the redefined one (an ablation: pruned synapses cannot regrow).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool TrueGradient { get; init; }
+    /// <summary>deep-r, soft-deep-r: the temperature T of the noise T·√step (null: 0).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Temperature { get; init; }
+    /// <summary>deep-r, soft-deep-r: the L1 scale λ (null: 1e-5).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? L1 { get; init; }
+    /// <summary>deep-r, soft-deep-r: the maximal sparsity s_max in [0, 1] (null: 0.95).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? MaxSparsity { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()
     {

@@ -88,6 +88,7 @@ public static class RunTraining
             GammaMax = spec.GammaMax ?? d.GammaMax, GScale = spec.Gscale ?? d.GScale, NoiseSeed = spec.Seed ^ 0x5617D0015EUL, OuterSteps = steps,
             Replicas = Replicas(spec), GammaSchedule = spec.GammaSchedule ?? d.GammaSchedule, Epochs = epochs,
             TargetSparsity = spec.TargetSparsity ?? d.TargetSparsity, PriorAlpha = spec.PriorAlpha ?? d.PriorAlpha, TrueGradient = spec.TrueGradient,
+            Temperature = spec.Temperature ?? d.Temperature, L1 = spec.L1 ?? d.L1, MaxSparsity = spec.MaxSparsity ?? d.MaxSparsity,
         };
     }
 
@@ -98,9 +99,9 @@ public static class RunTraining
         ("--dampening", s => s.Dampening is not null, ["sgd", "entropy-sgd", "replicated-sgd"]),
         ("--nesterov", s => s.Nesterov, ["sgd", "entropy-sgd", "replicated-sgd"]),
         ("--weight-decay", s => s.WeightDecay is not null, ["sgd", "adam", "rmsprop", "entropy-sgd", "replicated-sgd"]),
-        ("--beta1", s => s.Beta1 is not null, ["adam", "grad-r"]),
-        ("--beta2", s => s.Beta2 is not null, ["adam", "grad-r"]),
-        ("--epsilon", s => s.Epsilon is not null, ["adam", "rmsprop", "grad-r"]),
+        ("--beta1", s => s.Beta1 is not null, ["adam", "grad-r", "deep-r", "soft-deep-r"]),
+        ("--beta2", s => s.Beta2 is not null, ["adam", "grad-r", "deep-r", "soft-deep-r"]),
+        ("--epsilon", s => s.Epsilon is not null, ["adam", "rmsprop", "grad-r", "deep-r", "soft-deep-r"]),
         ("--alpha", s => s.Alpha is not null, ["rmsprop"]),
         ("--centered", s => s.Centered, ["rmsprop"]),
         ("--inner-steps", s => s.InnerSteps is not null, ["entropy-sgd"]),
@@ -118,6 +119,9 @@ public static class RunTraining
         ("--target-sparsity", s => s.TargetSparsity is not null, ["grad-r"]),
         ("--prior-alpha", s => s.PriorAlpha is not null, ["grad-r"]),
         ("--true-gradient", s => s.TrueGradient, ["grad-r"]),
+        ("--temperature", s => s.Temperature is not null, ["deep-r", "soft-deep-r"]),
+        ("--l1", s => s.L1 is not null, ["deep-r", "soft-deep-r"]),
+        ("--max-sparsity", s => s.MaxSparsity is not null, ["deep-r", "soft-deep-r"]),
     ];
 
     /// <summary>

@@ -92,6 +92,8 @@ public static partial class RunSpecFields
         "target_sparsity" => value is null ? (null, null) : Sparsity(value),
         "prior_alpha" => value is null ? (null, null) : Number(value, positive: false, "a non-negative number or null"),
         "true_gradient" => Bool(value),
+        "temperature" or "l1" => value is null ? (null, null) : Number(value, positive: false, "a non-negative number or null"),
+        "max_sparsity" => value is null ? (null, null) : Fraction(value, 1, upperIncluded: true, "a number in [0, 1] or null", lowerIncluded: true),
         _ => (null, "unknown field"),
     };
 

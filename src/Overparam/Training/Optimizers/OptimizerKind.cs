@@ -22,7 +22,7 @@ public abstract class OptimizerKind
 
     private static readonly Registry<OptimizerKind> Registry = new("an optimizer", o => [o.Name],
         [Default, new SgdKind(), new AdamKind(), new RmsPropKind(), new EntropySgdKind(), new ReplicatedSgdKind(),
-         new GradRewiringKind()]);
+         new GradRewiringKind(), new DeepRewiringKind(false), new DeepRewiringKind(true)]);
 
     public static IReadOnlyList<OptimizerKind> All => Registry.All;
 
@@ -82,5 +82,14 @@ public abstract class OptimizerKind
         public override string Name => GradRewiring<float>.KindName;
         public override string Description => "grad-r: gradient rewiring (docs/mathematics.md §14), w = s·max(θ, 0) with fixed signs, Adam on the redefined gradient plus a Laplace prior centred at ln(2(1 − p))/α (--target-sparsity p ≥ 0.5, --prior-alpha α, --true-gradient ablation, --beta1, --beta2, --epsilon)";
         public override IOptimizer<T> Create<T>(OptimizerSettings settings) => new GradRewiring<T>(settings);
+    }
+
+    private sealed class DeepRewiringKind(bool soft) : OptimizerKind
+    {
+        public override string Name => soft ? DeepRewiring<float>.SoftName : DeepRewiring<float>.HardName;
+        public override string Description => soft
+            ? "soft-deep-r: soft Deep R as the Grad R authors' deeprewire.py (docs/mathematics.md §14.6), hidden θ for every synapse, Adam step on active ones, -l1·s, noise T·sqrt(step) on all, θ ≥ θ_min (--temperature, --l1, --max-sparsity)"
+            : "deep-r: Deep R as the Grad R authors' deeprewire.py (docs/mathematics.md §14.6), Adam step, -l1·s and noise T·sqrt(step) on active synapses, sign flips become dormant, reactivation to eps above --max-sparsity (--temperature, --l1)";
+        public override IOptimizer<T> Create<T>(OptimizerSettings settings) => new DeepRewiring<T>(settings, soft);
     }
 }
