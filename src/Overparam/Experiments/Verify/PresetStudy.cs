@@ -26,7 +26,10 @@ public abstract class PresetStudy
 /// <summary>The registered <see cref="PresetStudy"/>s.</summary>
 public static class PresetStudies
 {
-    private static readonly Registry<PresetStudy> Registry = new("a verify preset", p => [p.Name], []);
+    private static readonly Registry<PresetStudy> Registry = new("a verify preset", p => [p.Name],
+    [
+        new GradRewiringStudy(),
+    ]);
 
     public static IReadOnlyList<PresetStudy> All => Registry.All;
 
