@@ -84,7 +84,7 @@ internal static class RunRecords
         if (training.Optimizer == GradRewiring<float>.KindName)
             resolved["grad_r"] = new JsonObject
             {
-                ["target_sparsity"] = s.TargetSparsity, ["prior_alpha"] = s.PriorAlpha, ["prior_centre"] = GradRewiring<double>.PriorCentre(s.TargetSparsity, s.PriorAlpha),
+                ["target_sparsity"] = s.TargetSparsity, ["prior_alpha"] = s.PriorAlpha, ["prior_centre"] = s.PriorAlpha > s.Epsilon ? GradRewiring<double>.PriorCentre(s.TargetSparsity, s.PriorAlpha) : null,
                 ["prior_active"] = s.PriorAlpha > s.Epsilon, ["true_gradient"] = s.TrueGradient, ["connectivity_threshold"] = ConnectivityProbe<double>.Threshold,
             };
         return new JsonObject

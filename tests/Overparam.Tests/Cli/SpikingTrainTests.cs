@@ -39,6 +39,17 @@ public sealed class SpikingTrainTests : IDisposable
     }
 
     [Fact]
+    public void GradR_AlphaZero_RecordsNoPriorCentre()
+    {
+        string dir = tmp.File("a0");
+        var r = Train(dir, "--optimizer", "grad-r", "--prior-alpha", "0", "--steps", "2");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var gradR = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!["resolved"]!["grad_r"]!;
+        Assert.Null(gradR["prior_centre"]);
+        Assert.False((bool)gradR["prior_active"]!);
+    }
+
+    [Fact]
     public void CrossEntropy_ReadsOutCounts()
     {
         string dir = tmp.File("ce");
