@@ -8,15 +8,15 @@ namespace Overparam.Experiments.Verify;
 /// `verify --preset gradr`: pruning a spiking network with Grad R (Chen et al., IJCAI 2021; docs/mathematics.md §13–14)
 /// on Fashion-MNIST at full resolution (784 inputs, T = 8, Adam's lr 1e-3, batch 64): unpruned Adam; Grad R at
 /// p = 0.95 over a grid of α; the true-gradient ablation at one α; Deep R matched to each Grad R run (max_s = that run's
-/// final sparsity, L1 scale = its α, T = 0); three seeds. Quick (no --scale): 784 → 256 → 10 on the first 4,000
-/// training images for 15 epochs, tested on the first 1,000 test images (not downsampled: a subset). --scale s:
+/// final sparsity, L1 scale = its α, T = 0); three seeds. Quick (no --scale): 784 → 256 → 10 on the first 2,000
+/// training images for 10 epochs, tested on the first 1,000 test images (not downsampled: a subset). --scale s:
 /// the authors' 784 → 800 → 10 on the first ⌈60,000·s⌉ training images (s = 1: all 60k) and all 10,000 test images, 20 epochs.
 /// </summary>
 public sealed class GradRewiringStudy : PresetStudy
 {
     public override string Name => "gradr";
 
-    public override string Description => "gradr: Grad R (Chen et al. 2021) on a spiking 784-256-10 net, 4,000 Fashion-MNIST images, "
+    public override string Description => "gradr: Grad R (Chen et al. 2021) on a spiking 784-256-10 net, 2,000 Fashion-MNIST images, 10 epochs, "
         + "Adam vs Grad R over alpha vs Deep R at matched sparsity vs the true-gradient ablation, 3 seeds (minutes here); --scale s: 784-800-10 on 60000*s images";
 
     /// <summary>The α grid of Grad R at p = 0.95 (0 included: the redefined gradient alone) and the ablation's α.</summary>
@@ -31,8 +31,8 @@ public sealed class GradRewiringStudy : PresetStudy
     {
         if (context.Scale is { } s && !(s > 0 && s <= 1)) throw new RunSpecException($"--scale {s}: must be in (0, 1]");
         bool full = context.Scale is not null;
-        int width = full ? 800 : 256, epochs = full ? 20 : 15;
-        int n = full ? (int)Math.Ceiling(60000 * context.Scale!.Value) : 4000;
+        int width = full ? 800 : 256, epochs = full ? 20 : 10;
+        int n = full ? (int)Math.Ceiling(60000 * context.Scale!.Value) : 2000;
         int? nTest = full ? null : 1000;
         var baseSpec = new RunSpec
         {
