@@ -103,6 +103,20 @@ public sealed class SpecOptions
     public readonly Option<bool> RequireCondition = new("--require-condition") { Description = "--two-phase-at: stop the run (status failed) when the condition fails at tau, instead of continuing as the base optimizer" };
     public readonly Option<int> ProbeExpressivityEvery = new("--probe-expressivity-every") { Description = "sigma_min, sigma_max and rank of the last hidden layer's features Phi on the training set every k epochs (steps for full-batch runs) and at the end, as metrics.csv columns (0: never)" };
 
+    // Spiking networks and Grad R (issue 16)
+    public readonly Option<int?> TimeSteps = new("--time-steps") { Description = "snn: T, time steps per sample (default 8); BPTT keeps 3*T*n*m values per layer of m neurons for a batch of n (T=8, n=128, m=800: 9.8 MB in float32)" };
+    public readonly Option<double?> Tau = new("--tau") { Description = "snn: the LIF membrane constant tau > 0 (default 2); V_th = 1, V_reset = 0, hard reset" };
+    public readonly Option<string?> Surrogate = new("--surrogate") { Description = "snn: surrogate gradient atan (default, the authors'), sigmoid or rectangular" };
+    public readonly Option<double?> SurrogateAlpha = new("--surrogate-alpha") { Description = "snn: the surrogate's alpha (default 2 for atan, 4 for sigmoid, 1 for rectangular: the box's width)" };
+    public readonly Option<string?> SpikeReadout = new("--spike-readout") { Description = "snn: outputs as the firing rate count/T (default; with --loss mse, the authors') or the spike count (default with --loss cross-entropy: cross-entropy on counts)" };
+    public readonly Option<double?> TargetSparsity = new("--target-sparsity") { Description = "grad-r: p, the target sparsity in [0.5, 1) that centres the prior at ln(2(1-p))/alpha (default 0.95)" };
+    public readonly Option<double?> PriorAlpha = new("--prior-alpha") { Description = "grad-r: alpha >= 0, the Laplace prior's scale (default 1e-3; applied when alpha > --epsilon)" };
+    public readonly Option<bool> TrueGradient = new("--true-gradient") { Description = "grad-r: the ablation with the true gradient s*dL/dw*[theta > 0] (pruned synapses cannot regrow)" };
+
+    public readonly Option<double?> Temperature = new("--temperature") { Description = "deep-r, soft-deep-r: the temperature T of the noise T*sqrt(step) (default 0)" };
+    public readonly Option<double?> L1 = new("--l1") { Description = "deep-r, soft-deep-r: the L1 scale (default 1e-5)" };
+    public readonly Option<double?> MaxSparsity = new("--max-sparsity") { Description = "deep-r, soft-deep-r: the maximal sparsity s_max in [0, 1]; deep-r reactivates dormant synapses above it (default 0.95)" };
+
     /// <summary>The held-out-set and classification options.</summary>
     public IEnumerable<Option> HeldOutAndClasses => [NTest, TestData, TestFraction, BayesError, Standardize, ClassesCount];
 
@@ -127,6 +141,7 @@ public sealed class SpecOptions
         ("optimizer", [Optimizer, Lr, LrPolicy, LrConstant, Momentum, Dampening, Nesterov, WeightDecay, Beta1, Beta2, Epsilon, Alpha, Centered,
             LrSchedule, LrMilestones, LrGamma, BatchSize, Epochs, Steps, Shuffle, Train]),
         ("flat minima", [InnerSteps, SgldLr, SgldNoise, SgldMomentum, EmaAlpha, Gamma0, Gamma1, GammaMax, Gscale, FairBudget, Replicas, GammaSchedule]),
+        ("spiking and pruning", [TimeSteps, Tau, Surrogate, SurrogateAlpha, SpikeReadout, TargetSparsity, PriorAlpha, TrueGradient, Temperature, L1, MaxSparsity]),
         ("evaluation", [EvalEvery, ProbeEvery, ProbeFlatnessEvery, ProbeFlatnessSigmas, ProbeFlatnessDraws, ProbeExpressivityEvery]),
         ("practical sizes", [LrHidden, TwoPhaseAt, TwoPhaseCheckEvery, TwoPhaseKeep, TwoPhasePerturbation, RequireCondition]),
         ("output", [CheckpointEvery]),
@@ -204,6 +219,10 @@ public sealed class SpecOptions
             ProbeExpressivityEvery = r.GetValue(ProbeExpressivityEvery), LrHidden = r.GetValue(LrHidden), TwoPhaseAt = r.GetValue(TwoPhaseAt),
             TwoPhaseCheckEvery = r.GetValue(TwoPhaseCheckEvery), TwoPhaseKeep = r.GetValue(TwoPhaseKeep),
             TwoPhasePerturbation = r.GetValue(TwoPhasePerturbation), RequireCondition = r.GetValue(RequireCondition),
+            // Spiking networks and Grad R (issue 16)
+            TimeSteps = r.GetValue(TimeSteps), Tau = r.GetValue(Tau), Surrogate = r.GetValue(Surrogate), SurrogateAlpha = r.GetValue(SurrogateAlpha),
+            SpikeReadout = r.GetValue(SpikeReadout), TargetSparsity = r.GetValue(TargetSparsity), PriorAlpha = r.GetValue(PriorAlpha),
+            TrueGradient = r.GetValue(TrueGradient), Temperature = r.GetValue(Temperature), L1 = r.GetValue(L1), MaxSparsity = r.GetValue(MaxSparsity),
         };
     }
 }

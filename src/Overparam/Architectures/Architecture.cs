@@ -59,6 +59,12 @@ public abstract class Architecture
     public abstract IModel<T> Create<T>(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
+    /// <summary>The architecture's own initialization from <paramref name="rng"/>, or null for the paper's (<see cref="NetworkFactory.Initialize{T}"/>).</summary>
+    public virtual IReadOnlyList<Parameter<T>>? Initialize<T>(NetworkConfig config, GaussianRng rng) where T : unmanaged, IFloatingPointIeee754<T> => null;
+
+    /// <summary>The loss when --loss is not given, or null for the default of <see cref="Experiments.RunTraining.Loss"/>.</summary>
+    public virtual string? DefaultLoss => null;
+
     /// <summary>Why the infinite-width kernel is not available for this configuration, or null when it is.</summary>
     public virtual string? KernelUnavailable(NetworkConfig config) => $"the {DisplayName} network has no infinite-width kernel";
 
@@ -80,6 +86,7 @@ public abstract class Architecture
         new FullyConnected.FullyConnectedArchitecture(),
         new ResNet.ResNetArchitecture(),
         new ConvResNet.ConvResNetArchitecture(),
+        new Spiking.SpikingArchitecture(),
     ]);
 
     /// <summary>Every registered architecture, in registration order.</summary>

@@ -16,7 +16,7 @@ public enum Parameterization { Ntk, Standard }
 /// <summary>
 /// Everything that fixes a network's shape and parameterization.
 /// InputChannels is d (dense inputs) or d₀ (conv); Positions is p (conv only, else 1); KernelSize is q (conv only);
-/// Outputs is C; Bias adds zero-initialized biases b1 … bH and b_out.
+/// Outputs is C; Bias adds zero-initialized biases b1 … bH and b_out; Spiking holds the spiking network's settings (snn only).
 /// </summary>
 public sealed record NetworkConfig(
     Architecture Architecture,
@@ -31,7 +31,8 @@ public sealed record NetworkConfig(
     double? CSigmaOverride = null,
     int Outputs = 1,
     Parameterization Parameterization = Parameterization.Ntk,
-    bool Bias = false)
+    bool Bias = false,
+    Spiking.SpikingConfig? Spiking = null)
 {
     /// <summary>True for the paper's own setting: one output, its parameterization, no biases (kernels, Grams and probes are defined there).</summary>
     public bool IsPapers => Outputs == 1 && Parameterization == Parameterization.Ntk && !Bias;

@@ -14,9 +14,11 @@ public static class NetworkFactory
     /// from <paramref name="rng"/>; with <see cref="OutputInit.Sign"/>, a_r is uniform on {−1, +1} instead. With the
     /// standard parameterization each N(0, 1) draw is multiplied by 1/sqrt(fan_in) (the columns of W_h; for a, its
     /// entries per output). Biases start at 0 and draw nothing, so adding them leaves every other value as it was.
+    /// An architecture with its own initialization (<see cref="Architecture.Initialize{T}"/>, the spiking network's) uses that.
     /// </summary>
     public static IReadOnlyList<Parameter<T>> Initialize<T>(NetworkConfig c, GaussianRng rng) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (c.Architecture.Initialize<T>(c, rng) is { } own) return own;
         var result = new List<Parameter<T>>();
         foreach (var (name, shape) in Shapes(c))
         {

@@ -117,4 +117,23 @@ public static class MetricColumns
 
     /// <summary>With --two-phase-at: rejected hidden updates so far.</summary>
     public const string Rejections = "rejections";
+
+    // Spiking networks and pruning (issue 16, docs/mathematics.md §16.4).
+    /// <summary>Pruning runs and snn: the fraction of prunable weights (all but biases) with |w| ≥ 1e-10 (the authors' count).</summary>
+    public const string Connectivity = "connectivity";
+
+    /// <summary>Pruning runs and snn: the weights with |w| ≥ 1e-10 over all parameters (biases counted as connected when nonzero too).</summary>
+    public const string ConnectivityAll = "connectivity_all";
+
+    /// <summary>"connectivity_NAME": the fraction of parameter NAME's weights with |w| ≥ 1e-10.</summary>
+    public static string LayerConnectivity(string name) => "connectivity_" + name;
+
+    /// <summary>"pruned_NAME": synapses of NAME cut (θ from &gt; 0 to ≤ 0) by the updates so far (cumulative; an epoch's count is the difference).</summary>
+    public static string Pruned(string name) => "pruned_" + name;
+
+    /// <summary>"regrown_NAME": synapses of NAME regrown (θ from ≤ 0 to &gt; 0) by the updates so far (cumulative).</summary>
+    public static string Regrown(string name) => "regrown_" + name;
+
+    /// <summary>snn: "spike_rate_L", the mean firing rate of LIF layer L (1-based; the last is the output layer) on the step's batch.</summary>
+    public static string SpikeRate(int layer) => $"spike_rate_{layer}";
 }

@@ -137,10 +137,14 @@ public static class RunExecutor
         if (evaluation is not null && checkpoint.Meta is { } m) { evaluation.BestTestError = m.BestTestError; evaluation.BestTestErrorStep = m.BestTestErrorStep; }
         var sources = practical.Sources(spec, run, x, lastEpoch);
         bool stochastic = !plan.IsFullBatch || schedule is not null;
+        var everyStep = new List<IMetricsProbe>();
+        if (baseOptimizer is IPruning || model is Architectures.Spiking.SpikingNetwork<T>) everyStep.Add(new ConnectivityProbe<T>(model, baseOptimizer as IPruning));
+        if (model is Architectures.Spiking.SpikingNetwork<T> spiking) everyStep.Add(new SpikeRateProbe<T>(spiking));
         string[] columns = [MetricColumns.Step, MetricColumns.Loss, MetricColumns.Seconds,
             .. stochastic ? [MetricColumns.Epoch, MetricColumns.LearningRate] : Array.Empty<string>(),
             .. coupled is not null ? [MetricColumns.Gamma] : Array.Empty<string>(),
-            .. probes?.Columns ?? [], .. evaluation?.Columns ?? [], .. flatness?.Columns ?? [], .. sources.SelectMany(m => m.Columns)];
+            .. probes?.Columns ?? [], .. evaluation?.Columns ?? [], .. flatness?.Columns ?? [], .. sources.SelectMany(m => m.Columns),
+            .. everyStep.SelectMany(p => p.Columns)];
         var setup = new RunRecords.TrainingSetup(loss, optimizer.Name, RunTraining.Settings(spec, eta.Eta, steps, RunTraining.Epochs(spec, plan)), plan, steps,
             spec.LrSchedule, spec.EvalEvery, spec.CheckpointEvery);
 
@@ -162,7 +166,7 @@ public static class RunExecutor
                 .Write(folder.Path, model.Parameters, optimizer);
         };
         var observer = new RunObserver<T>(folder, probes, evaluation, stochastic, progress, steps, checkpoint.Meta?.Seconds ?? 0,
-            checkpoint.Meta?.InitialLoss ?? double.NaN, save, spec.CheckpointEvery, coupled, flatness, sources);
+            checkpoint.Meta?.InitialLoss ?? double.NaN, save, spec.CheckpointEvery, coupled, flatness, sources, everyStep);
         var options = new TrainingOptions(steps, spec.TargetLoss, run.Trained, Batches: plan, LearningRate: schedule, StartStep: start,
             InitialLoss: checkpoint.Meta?.InitialLoss, StartBatch: checkpoint.Meta?.NextBatch);
         TrainingResult result;
@@ -195,6 +199,7 @@ public static class RunExecutor
         }
         foreach (var c in flatness?.Columns ?? []) if (observer.LastRow.TryGetValue(c, out double v)) final[c] = v;
         foreach (var c in sources.SelectMany(m => m.Columns)) if (observer.LastRow.TryGetValue(c, out double v)) final[c] = v;
+        foreach (var c in everyStep.SelectMany(p => p.Columns)) if (observer.LastRow.TryGetValue(c, out double v)) final[c] = v;
         foreach (var (k, v) in practical.Final()) final[k] = v;
         if (folder is not null)
         {
@@ -203,7 +208,7 @@ public static class RunExecutor
             else result = result with { Message = $"{result.Message}; the final weights are not finite and were not written" };
             foreach (var (file, tensors) in run.ReplicaFiles()) if (tensors.All(AllFinite)) folder.WriteWeights(file, tensors);
             if (practical.Record is { } record) folder.WriteJson(TwoPhaseRecord<T>.FileName, record.Json());
-            folder.WriteJson("summary.json", RunRecords.Summary(result, eta.Eta, Merge(probes?.Final, practical.Final()), evaluation));
+            folder.WriteJson("summary.json", RunRecords.Summary(result, eta.Eta, everyStep.Count > 0 ? final : Merge(probes?.Final, practical.Final()), evaluation));
         }
         return new RunOutcome(result.Status, result.Steps, result.InitialLoss, result.FinalLoss,
             result.Seconds, eta.Eta, theory?.Lambda0, final, result.Message, folder?.Path);

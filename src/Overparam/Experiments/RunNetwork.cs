@@ -1,6 +1,7 @@
 using System.Numerics;
 using Overparam.Activations;
 using Overparam.Architectures;
+using Overparam.Architectures.Spiking;
 using Overparam.Data;
 using Overparam.IO;
 using Overparam.Numerics;
@@ -45,9 +46,39 @@ public static class RunNetwork
         if (classes >= 2 && outputs == 1)
             throw new RunSpecException($"--outputs 1: the data has {classes} classes; one output needs values or ±1 labels");
         var template = new NetworkConfig(architecture, spec.Depth, spec.Width, data.Features, act, spec.CRes, 1, spec.KernelSize, init, spec.CSigma,
-            outputs, RunTraining.Parameterization(spec), spec.Bias);
+            outputs, RunTraining.Parameterization(spec), spec.Bias, Spiking(spec, architecture));
         try { return architecture.Configure(template, data.InputShape); }
         catch (ArgumentException e) { throw new RunSpecException(e.Message.StartsWith("--") ? e.Message : $"{data.Source}: {e.Message}"); }
+    }
+
+    /// <summary>
+    /// The spiking settings of --arch snn (docs/mathematics.md §15), null for every other architecture, which must not be
+    /// given them. The readout is the count with the cross-entropy loss (cross-entropy on counts) and the rate otherwise.
+    /// </summary>
+    public static SpikingConfig? Spiking(RunSpec spec, Architecture architecture)
+    {
+        (string Option, bool Given)[] options = [("--time-steps", spec.TimeSteps is not null), ("--tau", spec.Tau is not null),
+            ("--surrogate", spec.Surrogate is not null), ("--surrogate-alpha", spec.SurrogateAlpha is not null), ("--spike-readout", spec.SpikeReadout is not null)];
+        if (architecture is not SpikingArchitecture)
+        {
+            foreach (var (option, given) in options)
+                if (given) throw new RunSpecException($"{option}: only for --arch snn (the {architecture.Name} network does not spike)");
+            return null;
+        }
+        var surrogate = spec.Surrogate is null ? Surrogate.ATan : Surrogate.TryParse(spec.Surrogate)
+            ?? throw new RunSpecException($"--surrogate {spec.Surrogate}: expected {Choices.Or(Surrogate.Names)}");
+        var loss = spec.Loss ?? architecture.DefaultLoss;
+        var readout = (spec.SpikeReadout ?? (loss == Training.Losses.CrossEntropy.Instance.Name ? "count" : "rate")) switch
+        {
+            "rate" => SpikeReadout.Rate,
+            "count" => SpikeReadout.Count,
+            var r => throw new RunSpecException($"--spike-readout {r}: expected rate or count"),
+        };
+        var d = SpikingConfig.Default;
+        var snn = new SpikingConfig(spec.TimeSteps ?? d.TimeSteps, spec.Tau ?? d.Tau, surrogate, spec.SurrogateAlpha ?? surrogate.DefaultAlpha, readout);
+        try { snn.Check(); }
+        catch (ArgumentException e) { throw new RunSpecException(e.Message); }
+        return snn;
     }
 
     /// <summary>

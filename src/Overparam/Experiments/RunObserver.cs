@@ -7,7 +7,7 @@ namespace Overparam.Experiments;
 
 /// <summary>
 /// What a run does at each step besides training: one metrics.csv row (step, loss, seconds; epoch and η for minibatch
-/// runs; γ for Entropy-SGD and Replicated-SGD; the probes, the evaluation, the flatness probe and the extra sources — expressivity probe, two-phase state — when due), progress, and a checkpoint every
+/// runs; γ for Entropy-SGD and Replicated-SGD; the probes, the evaluation, the flatness probe and the extra sources — expressivity probe, two-phase state — when due; connectivity and spike rates), progress, and a checkpoint every
 /// <c>checkpointEvery</c> steps.
 /// </summary>
 /// <param name="secondsBefore">Seconds trained before this process (a resumed run's checkpoint), added to the clock.</param>
@@ -16,7 +16,7 @@ namespace Overparam.Experiments;
 internal sealed class RunObserver<T>(RunFolder? folder, Probes<T>? probes, Evaluation<T>? evaluation, bool stochastic,
     IProgress<RunProgress>? progress, int maxSteps, double secondsBefore, double initialLoss,
     Action<int, long, double, double>? checkpoint, int checkpointEvery, ICoupled? coupled = null, FlatnessProbe<T>? flatness = null,
-    IReadOnlyList<IMetricsSource>? sources = null)
+    IReadOnlyList<IMetricsSource>? sources = null, IReadOnlyList<IMetricsProbe>? everyStep = null)
     : ITrainingObserver<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public int LastStep; public double FirstLoss = initialLoss, LastLoss = double.NaN, LastSeconds;
@@ -41,6 +41,7 @@ internal sealed class RunObserver<T>(RunFolder? folder, Probes<T>? probes, Evalu
         if (evaluation is not null && evaluation.Due(s.Epoch, s.IsLast)) evaluation.Measure(s.Step, row);
         if (flatness is not null && flatness.Due(s.Epoch, s.IsLast)) flatness.Measure(row);
         foreach (var source in sources ?? []) if (source.Due(s.Epoch, s.IsLast)) source.Measure(row);
+        foreach (var probe in everyStep ?? []) probe.Measure(row);
         sideSeconds += Stopwatch.GetElapsedTime(t0).TotalSeconds;
         folder?.AppendMetrics(row);
         LastStep = s.Step; LastLoss = s.Loss; LastSeconds = seconds;   // after the row is written: a run that fails ends at its last row

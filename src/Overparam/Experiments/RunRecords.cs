@@ -18,7 +18,7 @@ internal static class RunRecords
     /// <summary>
     /// config.json: the spec as given, what it resolved to (network, data, η, training) and the environment. The fields
     /// of the paper's runs come first, in their old order; those of classification and stochastic training follow, and
-    /// "flat_minima" for Entropy-SGD and Replicated-SGD.
+    /// "flat_minima" for Entropy-SGD and Replicated-SGD, "spiking" for the snn and "grad_r" for Grad R.
     /// </summary>
     public static JsonObject Config(RunSpec spec, NetworkConfig config, LabelledData data, StepSize eta, TheoryQuantities? theory,
         List<string> warnings, bool[] trained, TrainingSetup training)
@@ -72,6 +72,20 @@ internal static class RunRecords
             ["checkpoint_every"] = training.CheckpointEvery,
         };
         if (FlatMinima(training.Optimizer, s, spec.FairBudget) is { } flat) resolved["flat_minima"] = flat;
+        if (config.Spiking is { } snn)
+            resolved["spiking"] = new JsonObject
+            {
+                ["time_steps"] = snn.TimeSteps, ["tau"] = snn.Tau, ["v_threshold"] = Architectures.Spiking.LifNeurons.Threshold,
+                ["v_reset"] = Architectures.Spiking.LifNeurons.Reset, ["reset"] = "hard, detached in the backward pass", ["surrogate"] = snn.Surrogate.Name,
+                ["surrogate_alpha"] = snn.SurrogateAlpha, ["readout"] = snn.Readout.ToString().ToLowerInvariant(), ["encoding"] = "direct",
+                ["initialization"] = "uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)) (PyTorch's Linear default)",
+            };
+        if (training.Optimizer == GradRewiring<float>.KindName)
+            resolved["grad_r"] = new JsonObject
+            {
+                ["target_sparsity"] = s.TargetSparsity, ["prior_alpha"] = s.PriorAlpha, ["prior_centre"] = s.PriorAlpha > s.Epsilon ? GradRewiring<double>.PriorCentre(s.TargetSparsity, s.PriorAlpha) : null,
+                ["prior_active"] = s.PriorAlpha > s.Epsilon, ["true_gradient"] = s.TrueGradient, ["connectivity_threshold"] = ConnectivityProbe<double>.Threshold,
+            };
         return new JsonObject
         {
             ["spec"] = JsonNode.Parse(spec.ToJson())!.AsObject(),

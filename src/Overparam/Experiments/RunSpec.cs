@@ -11,7 +11,7 @@ namespace Overparam.Experiments;
 public sealed record RunSpec
 {
     // Network (docs/mathematics.md §2).
-    /// <summary>fc | resnet | convresnet.</summary>
+    /// <summary>fc | resnet | convresnet | snn.</summary>
     public string Architecture { get; init; } = "fc";
     public int Depth { get; init; } = 3;
     public int Width { get; init; } = 256;
@@ -227,6 +227,40 @@ public sealed record RunSpec
     /// <summary>Stop the run when the expressivity condition fails at τ (and refuse a τ beyond the run).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool RequireCondition { get; init; }
+    // Spiking networks and Grad R (issue 16, docs/mathematics.md §15–16). Left out of the JSON at their defaults.
+    /// <summary>--arch snn: T, the time steps (null: 8).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? TimeSteps { get; init; }
+    /// <summary>--arch snn: τ, the LIF membrane constant (null: 2).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Tau { get; init; }
+    /// <summary>--arch snn: the surrogate gradient, atan (null) | sigmoid | rectangular.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Surrogate { get; init; }
+    /// <summary>--arch snn: the surrogate's α (null: 2 for atan, 4 for sigmoid, 1 for rectangular).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? SurrogateAlpha { get; init; }
+    /// <summary>--arch snn: rate (count/T) | count; null: count with the cross-entropy loss, else rate.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SpikeReadout { get; init; }
+    /// <summary>grad-r: p, the target sparsity in [0.5, 1) (null: 0.95).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? TargetSparsity { get; init; }
+    /// <summary>grad-r: α ≥ 0, the Laplace prior's scale (null: 1e-3, the authors' -penalty).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? PriorAlpha { get; init; }
+    /// <summary>grad-r: the true gradient s·∂L/∂w·[θ &gt; 0] instead of the redefined one (an ablation: pruned synapses cannot regrow).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool TrueGradient { get; init; }
+    /// <summary>deep-r, soft-deep-r: the temperature T of the noise T·√step (null: 0).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Temperature { get; init; }
+    /// <summary>deep-r, soft-deep-r: the L1 scale λ (null: 1e-5).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? L1 { get; init; }
+    /// <summary>deep-r, soft-deep-r: the maximal sparsity s_max in [0, 1] (null: 0.95).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? MaxSparsity { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()
     {

@@ -9,10 +9,10 @@ namespace Overparam.Experiments;
 /// <summary>How a <see cref="RunSpec"/> trains: its loss, batches, step budget, optimizer settings and learning-rate schedule, each checked.</summary>
 public static class RunTraining
 {
-    /// <summary>--loss, defaulting to the paper's half-sum-squares for one output and cross-entropy for C ≥ 2.</summary>
+    /// <summary>--loss, defaulting to the architecture's (mse for snn, the authors') or else the paper's half-sum-squares for one output and cross-entropy for C ≥ 2.</summary>
     public static ILoss Loss(RunSpec spec, int outputs)
     {
-        var name = spec.Loss ?? (outputs == 1 ? HalfSumSquares.Instance.Name : CrossEntropy.Instance.Name);
+        var name = spec.Loss ?? RunNetwork.Architecture(spec).DefaultLoss ?? (outputs == 1 ? HalfSumSquares.Instance.Name : CrossEntropy.Instance.Name);
         var loss = Training.Losses.Loss.TryParse(name)
             ?? throw new RunSpecException($"--loss {name}: expected one of {string.Join(", ", Training.Losses.Loss.Names)}");
         if (loss is CrossEntropy && outputs < 2)
@@ -87,6 +87,8 @@ public static class RunTraining
             SgldMomentum = spec.SgldMomentum ?? d.SgldMomentum, EmaAlpha = spec.EmaAlpha ?? d.EmaAlpha, Gamma0 = spec.Gamma0, Gamma1 = spec.Gamma1,
             GammaMax = spec.GammaMax ?? d.GammaMax, GScale = spec.Gscale ?? d.GScale, NoiseSeed = spec.Seed ^ 0x5617D0015EUL, OuterSteps = steps,
             Replicas = Replicas(spec), GammaSchedule = spec.GammaSchedule ?? d.GammaSchedule, Epochs = epochs,
+            TargetSparsity = spec.TargetSparsity ?? d.TargetSparsity, PriorAlpha = spec.PriorAlpha ?? d.PriorAlpha, TrueGradient = spec.TrueGradient,
+            Temperature = spec.Temperature ?? d.Temperature, L1 = spec.L1 ?? d.L1, MaxSparsity = spec.MaxSparsity ?? d.MaxSparsity,
         };
     }
 
@@ -97,9 +99,9 @@ public static class RunTraining
         ("--dampening", s => s.Dampening is not null, ["sgd", "entropy-sgd", "replicated-sgd"]),
         ("--nesterov", s => s.Nesterov, ["sgd", "entropy-sgd", "replicated-sgd"]),
         ("--weight-decay", s => s.WeightDecay is not null, ["sgd", "adam", "rmsprop", "entropy-sgd", "replicated-sgd"]),
-        ("--beta1", s => s.Beta1 is not null, ["adam"]),
-        ("--beta2", s => s.Beta2 is not null, ["adam"]),
-        ("--epsilon", s => s.Epsilon is not null, ["adam", "rmsprop"]),
+        ("--beta1", s => s.Beta1 is not null, ["adam", "grad-r", "deep-r", "soft-deep-r"]),
+        ("--beta2", s => s.Beta2 is not null, ["adam", "grad-r", "deep-r", "soft-deep-r"]),
+        ("--epsilon", s => s.Epsilon is not null, ["adam", "rmsprop", "grad-r", "deep-r", "soft-deep-r"]),
         ("--alpha", s => s.Alpha is not null, ["rmsprop"]),
         ("--centered", s => s.Centered, ["rmsprop"]),
         ("--inner-steps", s => s.InnerSteps is not null, ["entropy-sgd"]),
@@ -114,6 +116,12 @@ public static class RunTraining
         ("--gamma-max", s => s.GammaMax is not null, ["entropy-sgd", "replicated-sgd"]),
         ("--replicas", s => s.Replicas is not null, ["replicated-sgd"]),
         ("--gamma-schedule", s => s.GammaSchedule is not null, ["replicated-sgd"]),
+        ("--target-sparsity", s => s.TargetSparsity is not null, ["grad-r"]),
+        ("--prior-alpha", s => s.PriorAlpha is not null, ["grad-r"]),
+        ("--true-gradient", s => s.TrueGradient, ["grad-r"]),
+        ("--temperature", s => s.Temperature is not null, ["deep-r", "soft-deep-r"]),
+        ("--l1", s => s.L1 is not null, ["deep-r", "soft-deep-r"]),
+        ("--max-sparsity", s => s.MaxSparsity is not null, ["deep-r", "soft-deep-r"]),
     ];
 
     /// <summary>

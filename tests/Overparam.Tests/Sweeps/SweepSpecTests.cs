@@ -53,7 +53,7 @@ public class SweepSpecTests
         string[] expected =
         [
             "extra: unknown top-level field",
-            "base.architecture: expected one of fc, resnet, convresnet, got \"mlp\"",
+            $"base.architecture: expected one of {string.Join(", ", Overparam.Experiments.Choices.Architectures)}, got \"mlp\"",
             "base.n: expected a positive integer, got 0",
             "base.widht: unknown field (did you mean \"width\"?)",
             "base.lr: expected a positive number, got -1",

@@ -91,8 +91,25 @@ public static partial class RunSpecFields
         "two_phase_check_every" => value is null ? (null, null) : Int(value, 1, "a positive integer or null"),
         "two_phase_keep" => value is null ? (null, null) : Fraction(value, 1, upperIncluded: true, "a number in (0, 1] or null"),
         "require_condition" => Bool(value),
+        // Spiking networks and Grad R (issue 16)
+        "time_steps" => value is null ? (null, null) : Int(value, 1, "a positive integer or null"),
+        "tau" or "surrogate_alpha" => value is null ? (null, null) : Number(value, positive: true, "a positive number or null"),
+        "surrogate" => value is null ? (null, null) : Choice(value, Overparam.Architectures.Spiking.Surrogate.Names, s => Overparam.Architectures.Spiking.Surrogate.TryParse(s) is not null),
+        "spike_readout" => value is null ? (null, null) : Choice(value, ["rate", "count"]),
+        "target_sparsity" => value is null ? (null, null) : Sparsity(value),
+        "prior_alpha" => value is null ? (null, null) : Number(value, positive: false, "a non-negative number or null"),
+        "true_gradient" => Bool(value),
+        "temperature" or "l1" => value is null ? (null, null) : Number(value, positive: false, "a non-negative number or null"),
+        "max_sparsity" => value is null ? (null, null) : Fraction(value, 1, upperIncluded: true, "a number in [0, 1] or null", lowerIncluded: true),
         _ => (null, "unknown field"),
     };
+
+    /// <summary>Grad R's target sparsity p in [0.5, 1) (μ = ln(2(1 − p))/α needs p ≥ 0.5).</summary>
+    private static (JsonNode?, string?) Sparsity(JsonNode value)
+    {
+        var (number, error) = Fraction(value, 1, upperIncluded: false, "a number in [0.5, 1) or null", lowerIncluded: true);
+        return error is null && number!.GetValue<double>() < 0.5 ? (null, Expected("a number in [0.5, 1) or null", value)) : (number, error);
+    }
 
     private static (JsonNode?, string?) Bool(JsonNode? value) =>
         value is JsonValue v && v.TryGetValue(out bool b) ? (JsonValue.Create(b), null) : (null, Expected("true or false", value));

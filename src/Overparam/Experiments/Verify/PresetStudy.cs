@@ -30,6 +30,7 @@ public static class PresetStudies
     [
         new FlatnessStudy(),
         new CrosspropStudy(),
+        new GradRewiringStudy(),
     ]);
 
     public static IReadOnlyList<PresetStudy> All => Registry.All;

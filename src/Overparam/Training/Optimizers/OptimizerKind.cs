@@ -21,7 +21,8 @@ public abstract class OptimizerKind
     public static readonly OptimizerKind Default = new GradientDescentKind();
 
     private static readonly Registry<OptimizerKind> Registry = new("an optimizer", o => [o.Name],
-        [Default, new SgdKind(), new AdamKind(), new RmsPropKind(), new EntropySgdKind(), new ReplicatedSgdKind()]);
+        [Default, new SgdKind(), new AdamKind(), new RmsPropKind(), new EntropySgdKind(), new ReplicatedSgdKind(),
+         new GradRewiringKind(), new DeepRewiringKind(false), new DeepRewiringKind(true)]);
 
     public static IReadOnlyList<OptimizerKind> All => Registry.All;
 
@@ -74,5 +75,21 @@ public abstract class OptimizerKind
         public override string Name => ReplicatedSgd<float>.KindName;
         public override string Description => "replicated-sgd: Replicated-SGD (docs/mathematics.md §11.3), --replicas y networks from independent seeds, each on its own batches, coupled by 2γ(w^a − w̄) to their centre, SGD at lr·y (--momentum, --nesterov, --weight-decay), γ per epoch (--gamma-schedule exp|lin|cosine, --gamma0, --gamma1, --gamma-max); the centre is the run's network";
         public override IOptimizer<T> Create<T>(OptimizerSettings settings) => new ReplicatedSgd<T>(settings);
+    }
+
+    private sealed class GradRewiringKind : OptimizerKind
+    {
+        public override string Name => GradRewiring<float>.KindName;
+        public override string Description => "grad-r: gradient rewiring (docs/mathematics.md §16), w = s·max(θ, 0) with fixed signs, Adam on the redefined gradient plus a Laplace prior centred at ln(2(1 − p))/α (--target-sparsity p ≥ 0.5, --prior-alpha α, --true-gradient ablation, --beta1, --beta2, --epsilon)";
+        public override IOptimizer<T> Create<T>(OptimizerSettings settings) => new GradRewiring<T>(settings);
+    }
+
+    private sealed class DeepRewiringKind(bool soft) : OptimizerKind
+    {
+        public override string Name => soft ? DeepRewiring<float>.SoftName : DeepRewiring<float>.HardName;
+        public override string Description => soft
+            ? "soft-deep-r: soft Deep R as the Grad R authors' deeprewire.py (docs/mathematics.md §16.6), hidden θ for every synapse, Adam step on active ones, -l1·s, noise T·sqrt(step) on all, θ ≥ θ_min (--temperature, --l1, --max-sparsity)"
+            : "deep-r: Deep R as the Grad R authors' deeprewire.py (docs/mathematics.md §16.6), Adam step, -l1·s and noise T·sqrt(step) on active synapses, sign flips become dormant, reactivation to eps above --max-sparsity (--temperature, --l1)";
+        public override IOptimizer<T> Create<T>(OptimizerSettings settings) => new DeepRewiring<T>(settings, soft);
     }
 }

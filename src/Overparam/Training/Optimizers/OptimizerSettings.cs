@@ -78,6 +78,25 @@ public sealed record OptimizerSettings(double LearningRate)
     /// <summary>The run's epochs E, over which Replicated-SGD's schedule grows γ (0: unknown).</summary>
     public int Epochs { get; init; }
 
+    // Grad R (issue 16, docs/mathematics.md §16), with the authors' defaults.
+    /// <summary>p, Grad R's target sparsity in [0.5, 1) (`--target-sparsity`).</summary>
+    public double TargetSparsity { get; init; } = 0.95;
+
+    /// <summary>α ≥ 0, the scale of Grad R's Laplace prior (`--prior-alpha`, the code's -penalty).</summary>
+    public double PriorAlpha { get; init; } = 1e-3;
+
+    /// <summary>Grad R's true-gradient ablation (`--true-gradient`): the moments see g·[θ &gt; 0].</summary>
+    public bool TrueGradient { get; init; }
+
+    /// <summary>Deep R's temperature T (`--temperature`; the code's T, √(2T) of Bellec et al.; 0: no noise).</summary>
+    public double Temperature { get; init; }
+
+    /// <summary>Deep R's L1 scale λ (`--l1`, the code's default 1e-5).</summary>
+    public double L1 { get; init; } = 1e-5;
+
+    /// <summary>Deep R's maximal sparsity s_max in [0, 1] (`--max-sparsity`): reactivation keeps the dormant fraction at it.</summary>
+    public double MaxSparsity { get; init; } = 0.95;
+
     /// <summary>Throws unless 0 ≤ <paramref name="value"/> &lt; ∞ (PyTorch's check of lr, momentum, weight decay, eps, alpha).</summary>
     internal static void RequireNonNegative(string option, double value)
     {
