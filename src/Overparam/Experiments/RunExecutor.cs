@@ -154,7 +154,7 @@ public static class RunExecutor
         {
             folder.WriteJson("config.json", RunRecords.Config(spec, config, data, eta, theory, warnings, trained, setup));
             folder.WriteData(data.Train, data.Test);
-            folder.WriteWeights("init.safetensors", run.NetworkTensors());
+            folder.WriteWeights("init.safetensors", run.NetworkTensors(), RunNetwork.Metadata(config));
             folder.WriteJson("summary.json", RunRecords.Summary<T>(new TrainingResult(TrainingStatus.Running, 0, double.NaN, double.NaN, 0), eta.Eta));
             folder.StartMetrics(columns);
         }
@@ -203,11 +203,20 @@ public static class RunExecutor
         foreach (var (k, v) in practical.Final()) final[k] = v;
         if (folder is not null)
         {
-            var finalTensors = run.NetworkTensors();
-            if (finalTensors.All(AllFinite)) folder.WriteWeights("final.safetensors", finalTensors);
-            else result = result with { Message = $"{result.Message}; the final weights are not finite and were not written" };
-            foreach (var (file, tensors) in run.ReplicaFiles()) if (tensors.All(AllFinite)) folder.WriteWeights(file, tensors);
-            if (practical.Record is { } record) folder.WriteJson(TwoPhaseRecord<T>.FileName, record.Json());
+            try
+            {
+                var finalTensors = run.NetworkTensors();
+                if (finalTensors.All(AllFinite)) folder.WriteWeights("final.safetensors", finalTensors, RunNetwork.Metadata(config));
+                else result = result with { Message = $"{result.Message}; the final weights are not finite and were not written" };
+                foreach (var (file, tensors) in run.ReplicaFiles()) if (tensors.All(AllFinite)) folder.WriteWeights(file, tensors, RunNetwork.Metadata(config));
+                if (practical.Record is { } record) folder.WriteJson(TwoPhaseRecord<T>.FileName, record.Json());
+            }
+            catch (IOException e)
+            {
+                // A full disk after training: the summary says the run failed writing its final files, not "running".
+                folder.WriteJson("summary.json", RunRecords.Summary<T>(result with { Status = TrainingStatus.Failed, Message = $"writing the final files failed: {e.Message}" }, eta.Eta));
+                throw;
+            }
             folder.WriteJson("summary.json", RunRecords.Summary(result, eta.Eta, everyStep.Count > 0 ? final : Merge(probes?.Final, practical.Final()), evaluation));
         }
         return new RunOutcome(result.Status, result.Steps, result.InitialLoss, result.FinalLoss,

@@ -83,7 +83,8 @@ public sealed class RunFolder : IDisposable
         ],
     ]);
 
-    public void WriteWeights(string name, IReadOnlyList<Tensor> tensors) => SafeTensors.Write(File_(name), tensors);
+    public void WriteWeights(string name, IReadOnlyList<Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
+        SafeTensors.Write(File_(name), tensors, metadata);
 
     /// <summary>Starts metrics.csv with the given columns (the first three are step, loss, seconds).</summary>
     public void StartMetrics(IReadOnlyList<string> header)

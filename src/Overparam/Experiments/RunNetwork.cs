@@ -106,10 +106,24 @@ public static class RunNetwork
     {
         if (spec.Init is null) return NetworkFactory.Initialize<T>(config, new GaussianRng(spec.Seed));
         Dictionary<string, Tensor> tensors;
-        try { tensors = SafeTensors.Read(spec.Init); }
+        Dictionary<string, string> metadata;
+        try { tensors = SafeTensors.Read(spec.Init, out metadata); }
         catch (Exception e) when (e is IOException or InvalidDataException) { throw new RunSpecException($"--init {spec.Init}: {e.Message}", e); }
+        // fc and resnet weights have the same tensors: the architecture written with them tells them apart.
+        if (metadata.TryGetValue(ArchitectureKey, out var written) && !string.Equals(written, config.Architecture.Name, StringComparison.OrdinalIgnoreCase))
+            throw new RunSpecException($"--init {spec.Init}: holds the weights of a {written} network (its {SafeTensors.MetadataKey}), and this run's --arch is {config.Architecture.Name}");
         return FromTensors<T>(tensors, config, $"--init {spec.Init}");
     }
+
+    /// <summary>The metadata key naming the architecture of a weights file.</summary>
+    public const string ArchitectureKey = "architecture";
+
+    /// <summary>What init.safetensors and final.safetensors record of their network: the architecture and depth.</summary>
+    public static Dictionary<string, string> Metadata(NetworkConfig config) => new()
+    {
+        [ArchitectureKey] = config.Architecture.Name,
+        ["depth"] = config.Depth.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     /// <summary>
     /// The network's parameters from named tensors: names and shapes as the network's, every value finite, and no other

@@ -124,6 +124,22 @@ public sealed class TrainBadInputTests : IDisposable
     }
 
     [Fact]
+    public void InitWithTheWeightsOfAnotherArchitecture_IsRefused()
+    {
+        // fc and resnet have the same tensors (W1 [8, 16], W2 [8, 8], a [8]): the run's metadata tells them apart.
+        var fc = tmp.File("fc-run");
+        var made = CliHarness.Run("train", "--quiet", "--arch", "fc", "--width", "8", "--depth", "2", "--steps", "1", "--threads", "1", "--out", fc);
+        Assert.True(made.ExitCode == 0, made.ToString());
+        SafeTensors.Read(Path.Combine(fc, "init.safetensors"), out var metadata);
+        Assert.Equal("fc", metadata["architecture"]);
+        Assert.Equal("2", metadata["depth"]);
+        var init = Path.Combine(fc, "init.safetensors");
+        AssertBadInput(Train("--arch", "resnet", "--init", init), "--init " + init, "holds the weights of a fc network", "--arch is resnet");
+        var same = CliHarness.Run("train", "--quiet", "--arch", "fc", "--width", "8", "--depth", "2", "--steps", "1", "--threads", "1", "--init", init, "--out", tmp.File("again"));
+        Assert.True(same.ExitCode == 0, same.ToString());
+    }
+
+    [Fact]
     public void InitOfADeeperNetwork_ListsEveryDifference()
     {
         // A depth-3 file (W3 extra) whose W1 has the wrong input dimension, given to --depth 2: every difference at once.
