@@ -72,11 +72,18 @@ public static class VerifyCommand
     /// <summary>A related paper's study: its own runs and report, progress as plain lines on stderr.</summary>
     private static int RunPreset(PresetStudy preset, double? scale, string? outDir, bool quiet)
     {
+        bool existed = outDir is not null && Directory.Exists(outDir);
         var dir = OutputFolder(outDir, preset.Name);
         var progress = quiet ? null : new SynchronousProgress(p =>
             Console.Error.WriteLine($"verify {preset.Name}: {p.Done}/{p.Total} runs done{(p.Done < p.Total ? $", running {p.Current}" : "")}"));
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var report = preset.Run(new PresetContext(dir, scale, progress, CommonOptions.CtrlC()));
+        Report report;
+        try { report = preset.Run(new PresetContext(dir, scale, progress, CommonOptions.CtrlC())); }
+        catch (RunSpecException) when (!existed && !Directory.EnumerateFileSystemEntries(dir).Any())
+        {
+            Directory.Delete(dir);   // bad input (a --scale the preset does not take) leaves no empty report folder behind
+            throw;
+        }
         var output = ReportWriter.Write(report, dir);
         Console.WriteLine($"{preset.Name}: done in {clock.Elapsed.TotalSeconds:F0} s");
         foreach (var claim in report.Claims)

@@ -26,7 +26,7 @@ public static class SweepFolder
     /// </summary>
     public static string StoreDirectory(string directory, string host)
     {
-        Directory.CreateDirectory(directory);
+        OutputFolder.Create("sweep folder", directory);
         string file = System.IO.Path.Combine(directory, HomeHostFile);
         try
         {
