@@ -198,11 +198,7 @@ public static class IdxData
         if (extra >= 0) throw new DataFormatException(path, $"has data after the {what} that its header announces");
         if (s is not GZipStream gzip) return;
 
-        var file = (FileStream)gzip.BaseStream;
-        var trailer = new byte[4];
-        file.Position = file.Length - 4;
-        file.ReadExactly(trailer);
-        uint size = BinaryPrimitives.ReadUInt32LittleEndian(trailer);
+        uint size = GzipTrailerSize((FileStream)gzip.BaseStream);
         if (size != (uint)length)
             throw new DataFormatException(path,
                 $"gzip trailer gives an uncompressed size of {size} bytes, the data has {length}: the file is truncated or corrupt");
@@ -224,13 +220,19 @@ public static class IdxData
             return;
         }
         if (file.Length < 18) throw new DataFormatException(path, "gzip file too short: truncated");
-        var trailer = new byte[4];
-        file.Position = file.Length - 4;
-        file.ReadExactly(trailer);
-        uint size = BinaryPrimitives.ReadUInt32LittleEndian(trailer);
+        uint size = GzipTrailerSize(file);
         if (size != (uint)length)
             throw new DataFormatException(path,
                 $"file ends early or is corrupt: the header announces {what}, {length} bytes in all, and the gzip trailer gives an uncompressed size of {size}");
+    }
+
+    /// <summary>ISIZE, the last four bytes of a gzip file: the uncompressed size mod 2³² (RFC 1952).</summary>
+    private static uint GzipTrailerSize(FileStream file)
+    {
+        var trailer = new byte[4];
+        file.Position = file.Length - 4;
+        file.ReadExactly(trailer);
+        return BinaryPrimitives.ReadUInt32LittleEndian(trailer);
     }
 
     private static byte[] ReadExactly(Stream s, string path, int count, string what)
