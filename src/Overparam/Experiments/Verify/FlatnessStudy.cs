@@ -63,7 +63,7 @@ public sealed record FlatnessConfig
     /// <summary>--scale s: the epochs of both settings and the Fashion-MNIST samples (at most 60k) times s.</summary>
     public static FlatnessConfig Scaled(double s)
     {
-        if (!(s > 0 && s <= 6)) throw new RunSpecException($"--scale {s}: the flatness preset takes a scale in (0, 6] (1: ~8 min on 2 idle cores, estimated from CPU time; 6: all 60k Fashion-MNIST samples)");
+        if (!(s > 0 && s <= 6)) throw new RunSpecException($"--scale {s}: the flatness preset takes a scale in (0, 6] (1: 11 min on 2 idle cores; 6: all 60k Fashion-MNIST samples)");
         var d = new FlatnessConfig();
         return d with
         {
@@ -157,7 +157,7 @@ public sealed class FlatnessStudy : PresetStudy
     public override string Name => "flatness";
 
     public override string Description =>
-        "flatness (Pittorino et al., ICLR 2021): SGD vs Entropy-SGD vs Replicated-SGD (y = 3) at equal gradient evaluations, 5 seeds each, on a Gaussian mixture and Fashion-MNIST (10k samples, fc 784-128-128-10), with the local energy; ~8 min on 2 idle cores (estimated from CPU time); --scale s (in (0, 6]) multiplies the epochs and the Fashion-MNIST samples";
+        "flatness (Pittorino et al., ICLR 2021): SGD vs Entropy-SGD vs Replicated-SGD (y = 3) at equal gradient evaluations, 5 seeds each, on a Gaussian mixture and Fashion-MNIST (10k samples, fc 784-128-128-10), with the local energy; 11 min on 2 idle cores (measured); --scale s (in (0, 6]) multiplies the epochs and the Fashion-MNIST samples";
 
     public override Report Run(PresetContext context)
     {
