@@ -30,14 +30,13 @@ namespace Overparam.Training.Optimizers;
 public sealed class DeepRewiring<T> : IOptimizer<T>, IPruning where T : unmanaged, IFloatingPointIeee754<T>
 {
     public const string HardName = "deep-r", SoftName = "soft-deep-r";
-    private const string RngName = "rewire_rng", PrunedName = "prune_events", RegrownName = "regrow_events";
+    private const string RngName = "rewire_rng";
 
     private readonly double beta1, beta2, epsilon, temperature, l1, maxSparsity;
     private readonly bool soft;
     private readonly GaussianRng rng;
     private readonly ParameterBuffers<T> state = new("deep-r", "exp_avg", "exp_avg_sq", "sign", "active", "strength");
-    private long[] pruned = [], regrown = [];
-    private double[]? restoredPruned, restoredRegrown;
+    private readonly RewiringEvents events;
 
     public DeepRewiring(OptimizerSettings settings, bool soft)
     {
@@ -51,6 +50,7 @@ public sealed class DeepRewiring<T> : IOptimizer<T>, IPruning where T : unmanage
         LearningRate = settings.LearningRate;
         (beta1, beta2, epsilon, temperature, l1, maxSparsity, this.soft) =
             (settings.Beta1, settings.Beta2, settings.Epsilon, settings.Temperature, settings.L1, settings.MaxSparsity, soft);
+        events = new RewiringEvents(soft ? SoftName : HardName);
         rng = new GaussianRng(settings.NoiseSeed);
     }
 
@@ -63,17 +63,14 @@ public sealed class DeepRewiring<T> : IOptimizer<T>, IPruning where T : unmanage
 
     public bool Prunes(int p, string name) => !NetworkFactory.IsBias(name);
 
-    public (long Pruned, long Regrown) Events(int p) =>
-        p < pruned.Length ? (pruned[p], regrown[p])
-        : restoredPruned is not null && restoredRegrown is not null && p < restoredPruned.Length ? ((long)restoredPruned[p], (long)restoredRegrown[p])
-        : (0, 0);
+    public (long Pruned, long Regrown) Events(int p) => events.Of(p);
 
     public void Step(in OptimizerStep<T> step)
     {
         var ps = step.Model.Parameters;
         bool fresh = state.Steps == 0;
         state.Begin(step);
-        if (pruned.Length == 0) StartCounters(ps.Count);
+        events.Begin(ps.Count);
         double t = state.Steps, stepSize = LearningRate / (1 - Math.Pow(beta1, t));
         T size = T.CreateTruncating(stepSize), correction2 = T.CreateTruncating(Math.Sqrt(1 - Math.Pow(beta2, t)));
         T eps = T.CreateTruncating(epsilon), b1 = T.CreateTruncating(beta1), b2 = T.CreateTruncating(beta2);
@@ -115,31 +112,21 @@ public sealed class DeepRewiring<T> : IOptimizer<T>, IPruning where T : unmanage
                 }
                 a[i] = w[i] != T.Zero ? T.One : T.Zero;
                 if (was && a[i] == T.Zero) cut++;
-                else if (!was && a[i] == T.One) regrown[p]++;
+                else if (!was && a[i] == T.One) events.Add(p, 0, 1);
                 if (a[i] == T.Zero) dormant++;
             }
-            pruned[p] += cut;
+            events.Add(p, cut, 0);
             if (!prunes || soft) continue;
             double fraction = (double)dormant / w.Length;
             if (fraction <= maxSparsity) continue;
             double probability = (fraction - maxSparsity) / fraction;
             T reactivated = T.CreateTruncating(epsilon);
             for (int i = 0; i < w.Length; i++)
-                if (a[i] == T.Zero && rng.NextUniform() < probability) { w[i] = reactivated; regrown[p]++; }   // masked_fill_(mask, eps)
+                if (a[i] == T.Zero && rng.NextUniform() < probability) { w[i] = reactivated; events.Add(p, 0, 1); }   // masked_fill_(mask, eps)
         }
     }
 
     private static T Sign(T x) => x > T.Zero ? T.One : x < T.Zero ? -T.One : T.Zero;
-
-    private void StartCounters(int count)
-    {
-        pruned = new long[count]; regrown = new long[count];
-        if (restoredPruned is null || restoredRegrown is null) return;
-        if (restoredPruned.Length != count || restoredRegrown.Length != count)
-            throw new ArgumentException($"{Name} state: \"{PrunedName}\" has {restoredPruned.Length} entries, the model has {count} parameters");
-        for (int p = 0; p < count; p++) { pruned[p] = (long)restoredPruned[p]; regrown[p] = (long)restoredRegrown[p]; }
-        restoredPruned = restoredRegrown = null;
-    }
 
     public IReadOnlyList<Tensor> SaveState()
     {
@@ -147,23 +134,18 @@ public sealed class DeepRewiring<T> : IOptimizer<T>, IPruning where T : unmanage
         if (saved.Count == 0) return saved;
         var (s0, s1, s2, s3, spare, hasSpare) = rng.State;
         saved.Add(Tensor.F64(RngName, [10], [.. Halves(s0), .. Halves(s1), .. Halves(s2), .. Halves(s3), spare, hasSpare ? 1 : 0]));
-        double[] cut = pruned.Length > 0 ? pruned.Select(c => (double)c).ToArray() : restoredPruned ?? [];
-        double[] grown = regrown.Length > 0 ? regrown.Select(c => (double)c).ToArray() : restoredRegrown ?? [];
-        saved.Add(Tensor.F64(PrunedName, [cut.Length], cut));
-        saved.Add(Tensor.F64(RegrownName, [grown.Length], grown));
+        events.SaveInto(saved);
         return saved;
     }
 
     public void RestoreState(IReadOnlyDictionary<string, Tensor> saved)
     {
-        var rest = saved.Where(kv => kv.Key is not (PrunedName or RegrownName or RngName)).ToDictionary();
+        var rest = saved.Where(kv => !RewiringEvents.Owns(kv.Key) && kv.Key != RngName).ToDictionary();
         state.Restore(rest);
-        pruned = []; regrown = [];
-        restoredPruned = saved.TryGetValue(PrunedName, out var a) ? a.AsDoubles() : null;
-        restoredRegrown = saved.TryGetValue(RegrownName, out var b) ? b.AsDoubles() : null;
+        bool counted = events.Restore(saved);
         if (rest.Count == 0) return;
-        if (restoredPruned is null || restoredRegrown is null || !saved.TryGetValue(RngName, out var r) || r.ElementCount != 10)
-            throw new ArgumentException($"{Name} state: the tensors \"{RngName}\", \"{PrunedName}\" and \"{RegrownName}\" are needed");
+        if (!counted || !saved.TryGetValue(RngName, out var r) || r.ElementCount != 10)
+            throw new ArgumentException($"{Name} state: the tensors \"{RngName}\", \"{RewiringEvents.PrunedName}\" and \"{RewiringEvents.RegrownName}\" are needed");
         var x = r.AsDoubles();
         rng.State = (Word(x[0], x[1]), Word(x[2], x[3]), Word(x[4], x[5]), Word(x[6], x[7]), x[8], x[9] != 0);
     }

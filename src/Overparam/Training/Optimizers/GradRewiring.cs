@@ -29,13 +29,11 @@ namespace Overparam.Training.Optimizers;
 public sealed class GradRewiring<T> : IOptimizer<T>, IPruning where T : unmanaged, IFloatingPointIeee754<T>
 {
     public const string KindName = "grad-r";
-    private const string PrunedName = "prune_events", RegrownName = "regrow_events";
 
     private readonly double beta1, beta2, epsilon, alpha, sparsity;
     private readonly bool trueGradient;
     private readonly ParameterBuffers<T> state = new(KindName, "exp_avg", "exp_avg_sq", "strength", "sign");
-    private long[] pruned = [], regrown = [];
-    private double[]? restoredPruned, restoredRegrown;
+    private readonly RewiringEvents events = new(KindName);
 
     public GradRewiring(OptimizerSettings settings)
     {
@@ -64,17 +62,14 @@ public sealed class GradRewiring<T> : IOptimizer<T>, IPruning where T : unmanage
 
     public bool Prunes(int p, string name) => !NetworkFactory.IsBias(name);
 
-    public (long Pruned, long Regrown) Events(int p) =>
-        p < pruned.Length ? (pruned[p], regrown[p])
-        : restoredPruned is not null && restoredRegrown is not null && p < restoredPruned.Length ? ((long)restoredPruned[p], (long)restoredRegrown[p])
-        : (0, 0);
+    public (long Pruned, long Regrown) Events(int p) => events.Of(p);
 
     public void Step(in OptimizerStep<T> step)
     {
         var ps = step.Model.Parameters;
         bool fresh = state.Steps == 0;
         state.Begin(step);
-        if (pruned.Length == 0) StartCounters(ps.Count);
+        events.Begin(ps.Count);
         double t = state.Steps;
         T stepSize = T.CreateTruncating(LearningRate / (1 - Math.Pow(beta1, t)));
         T correction2 = T.CreateTruncating(Math.Sqrt(1 - Math.Pow(beta2, t)));
@@ -106,42 +101,26 @@ public sealed class GradRewiring<T> : IOptimizer<T>, IPruning where T : unmanage
                 if (old > T.Zero && !(next > T.Zero)) cut++;
                 else if (!(old > T.Zero) && next > T.Zero) grown++;
             }
-            pruned[p] += cut; regrown[p] += grown;
+            events.Add(p, cut, grown);
         }
     }
 
     /// <summary>torch.sign: −1, 0 or 1 (0 for NaN here).</summary>
     private static T Sign(T x) => x > T.Zero ? T.One : x < T.Zero ? -T.One : T.Zero;
 
-    private void StartCounters(int count)
-    {
-        pruned = new long[count]; regrown = new long[count];
-        if (restoredPruned is null || restoredRegrown is null) return;
-        if (restoredPruned.Length != count || restoredRegrown.Length != count)
-            throw new ArgumentException($"{KindName} state: \"{PrunedName}\" has {restoredPruned.Length} entries, the model has {count} parameters");
-        for (int p = 0; p < count; p++) { pruned[p] = (long)restoredPruned[p]; regrown[p] = (long)restoredRegrown[p]; }
-        restoredPruned = restoredRegrown = null;
-    }
-
     public IReadOnlyList<Tensor> SaveState()
     {
         var saved = state.Save().ToList();
         if (saved.Count == 0) return saved;
-        double[] cut = pruned.Length > 0 ? pruned.Select(c => (double)c).ToArray() : restoredPruned ?? [];
-        double[] grown = regrown.Length > 0 ? regrown.Select(c => (double)c).ToArray() : restoredRegrown ?? [];
-        saved.Add(Tensor.F64(PrunedName, [cut.Length], cut));
-        saved.Add(Tensor.F64(RegrownName, [grown.Length], grown));
+        events.SaveInto(saved);
         return saved;
     }
 
     public void RestoreState(IReadOnlyDictionary<string, Tensor> saved)
     {
-        var rest = saved.Where(kv => kv.Key is not (PrunedName or RegrownName)).ToDictionary();
+        var rest = saved.Where(kv => !RewiringEvents.Owns(kv.Key)).ToDictionary();
         state.Restore(rest);
-        pruned = []; regrown = [];
-        restoredPruned = saved.TryGetValue(PrunedName, out var a) ? a.AsDoubles() : null;
-        restoredRegrown = saved.TryGetValue(RegrownName, out var b) ? b.AsDoubles() : null;
-        if (rest.Count > 0 && (restoredPruned is null || restoredRegrown is null))
-            throw new ArgumentException($"{KindName} state: the tensors \"{PrunedName}\" and \"{RegrownName}\" are missing");
+        if (!events.Restore(saved) && rest.Count > 0)
+            throw new ArgumentException($"{KindName} state: the tensors \"{RewiringEvents.PrunedName}\" and \"{RewiringEvents.RegrownName}\" are missing");
     }
 }
