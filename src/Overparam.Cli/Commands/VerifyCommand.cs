@@ -41,7 +41,7 @@ public static class VerifyCommand
                 : Study.Preset(name, s ?? 0.1) ?? throw new RunSpecException(
                     $"--preset {name}: expected one of {string.Join(", ", Study.PresetNames.Concat(PresetStudies.All.Select(p => p.Name)))}");
             if (r.GetValue(keepWeights)) study = study with { KeepWeights = true };
-            var dir = OutputFolder(r.GetValue(outDir), study.Name);
+            var dir = ReportFolder(r.GetValue(outDir), study.Name);
             if (study.KeepWeights) Console.Error.WriteLine($"keeping the weights: {Size(study.WeightBytes())} in {dir}/runs");
             var cancel = CommonOptions.CtrlC();
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -60,12 +60,12 @@ public static class VerifyCommand
 
     private static string Size(long bytes) => bytes >= 1L << 30 ? $"{bytes / (double)(1L << 30):F1} GiB" : $"{bytes / (double)(1L << 20):F0} MiB";
 
-    private static string OutputFolder(string? outDir, string name)
+    private static string ReportFolder(string? outDir, string name)
     {
         var dir = outDir ?? Path.Combine("runs", $"verify-{name}-{DateTime.Now:yyyyMMdd-HHmmss}");
         if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
             throw new RunSpecException($"--out {dir}: folder exists and is not empty");
-        Overparam.Experiments.OutputFolder.Create("--out", dir);   // before any run: a folder that cannot be written is bad input
+        OutputFolder.Create("--out", dir);   // before any run: a folder that cannot be written is bad input
         return dir;
     }
 
@@ -73,7 +73,7 @@ public static class VerifyCommand
     private static int RunPreset(PresetStudy preset, double? scale, string? outDir, bool quiet)
     {
         bool existed = outDir is not null && Directory.Exists(outDir);
-        var dir = OutputFolder(outDir, preset.Name);
+        var dir = ReportFolder(outDir, preset.Name);
         var progress = quiet ? null : new SynchronousProgress(p =>
             Console.Error.WriteLine($"verify {preset.Name}: {p.Done}/{p.Total} runs done{(p.Done < p.Total ? $", running {p.Current}" : "")}"));
         var clock = System.Diagnostics.Stopwatch.StartNew();

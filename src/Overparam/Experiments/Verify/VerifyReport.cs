@@ -355,19 +355,24 @@ public static class VerifyReport
             // G^(H)(k) near G^(H)(0) — λ_min(G^(H)(k)) ≥ λ₀/2 — as depth grows, not about λ₀ itself (which the theorems
             // only need positive). So compare how much of that margin each architecture loses with depth at one width.
             int lo = residualDepths[0], hi = residualDepths[^1], narrowest = study.Widths.Min();
-            double Drop(string arch) => MinRatio(cells, arch, lo, narrowest) - MinRatio(cells, arch, hi, narrowest);
-            double fcDrop = Drop("fc"), resDrop = Drop("resnet");
+            double fcShallow = MinRatio(cells, "fc", lo, narrowest), fcDeep = MinRatio(cells, "fc", hi, narrowest);
+            double resShallow = MinRatio(cells, "resnet", lo, narrowest), resDeep = MinRatio(cells, "resnet", hi, narrowest);
+            double fcDrop = fcShallow - fcDeep, resDrop = resShallow - resDeep;
             yield return Claim.From($"Depth contrast (Theorem 5.1's 2^O(H) vs Theorem 6.1's poly(H)): at width m = {narrowest}, deepening from H = {lo} to {hi} lowers min_k λ_min(G^(H)(k))/λ₀ more for the fully-connected network than for the ResNet",
                 !double.IsFinite(fcDrop) || !double.IsFinite(resDrop) ? VerdictResult.NotApplicable("a run of these cells has no λ_min probe")
                 : new VerdictResult(fcDrop > resDrop ? Verdict.Holds : Verdict.DoesNotHoldAtTheseSizes,
-                    $"mean over seeds of min_k λ_min(G^(H)(k))/λ₀, H = {lo} → {hi}: fully-connected {Fmt(MinRatio(cells, "fc", lo, narrowest))} → {Fmt(MinRatio(cells, "fc", hi, narrowest))} (drop {Fmt(fcDrop)}), ResNet {Fmt(MinRatio(cells, "resnet", lo, narrowest))} → {Fmt(MinRatio(cells, "resnet", hi, narrowest))} (drop {Fmt(resDrop)})"));
+                    $"mean over seeds of min_k λ_min(G^(H)(k))/λ₀, H = {lo} → {hi}: fully-connected {Fmt(fcShallow)} → {Fmt(fcDeep)} (drop {Fmt(fcDrop)}), ResNet {Fmt(resShallow)} → {Fmt(resDeep)} (drop {Fmt(resDrop)})"));
         }
     }
 
     /// <summary>The mean over seeds of a cell's smallest probed λ_min(G^(H)(k))/λ₀ (NaN when a seed has none).</summary>
     private static double MinRatio(IReadOnlyList<CellResult> cells, string arch, int depth, int width) =>
         MeanSd.OfAll(cells.Where(r => r.Arch == arch && r.Depth == depth && r.Width == width)
-            .Select(r => r.Metrics.Probed(MetricColumns.LambdaMinGhRatio).Values.DefaultIfEmpty(double.NaN).Min())).Mean;
+            .Select(SmallestRatio)).Mean;
+
+    /// <summary>A run's smallest probed λ_min(G^(H)(k))/λ₀ (NaN without probes).</summary>
+    private static double SmallestRatio(CellResult run) =>
+        run.Metrics.Probed(MetricColumns.LambdaMinGhRatio).Values.DefaultIfEmpty(double.NaN).Min();
 
     /// <summary>λ₀ of a depth: it comes from the infinite-width kernel of the data before training, so every run has it, finished or not.</summary>
     private static double Lambda0(IReadOnlyList<CellResult> cells, string arch, int depth) =>
@@ -382,7 +387,7 @@ public static class VerifyReport
             g.Key.Arch, g.Key.Depth.ToString(), g.Key.Width.ToString(),
             Fmt(g.First().Outcome.Lambda0 ?? double.NaN), Fmt(g.First().Outcome.Eta),
             MeanSd.OfAll(g.Select(c => c.Outcome.FinalLoss)).FormatGeneral(),
-            MeanSd.OfAll(g.Select(c => c.Metrics.Probed(MetricColumns.LambdaMinGhRatio).Values.DefaultIfEmpty(double.NaN).Min())).FormatGeneral(),
+            MeanSd.OfAll(g.Select(SmallestRatio)).FormatGeneral(),
             MeanSd.OfAll(g.Select(c => c.Metrics.Last(MetricColumns.GhDriftRel))).FormatGeneral(),
             MeanSd.OfAll(g.Select(c => c.Metrics.Last(MetricColumns.WeightFro(g.Key.Depth)))).FormatGeneral(),
             string.Join(" ", g.Select(c => TrainingStatusText.Name(c.Outcome.Status)).Distinct()),
