@@ -17,7 +17,7 @@ public static class VerifyCommand
                 + string.Concat(PresetStudies.All.Select(p => $"; {p.Description}")),
             DefaultValueFactory = _ => "default",
         };
-        var config = new Option<string?>("--config") { Description = $"A study of your own, a JSON object with the keys {string.Join(", ", Study.Keys)} (docs/formats.md)" };
+        var config = new Option<string?>("--config") { Description = $"A study of your own, a JSON object with the keys {string.Join(", ", Study.Keys)} (docs/formats.md); with --preset practical-sizes, that study's settings: {string.Join(", ", PracticalSizesConfig.Keys)}" };
         var scale = new Option<double?>("--scale") { Description = "iclr2019-fig1: fraction of the paper's size (n = d = 1000, m = 500..8000; default 0.1); the other papers' presets: as their line above says" };
         var keepWeights = new Option<bool>("--keep-weights")
         {
@@ -34,8 +34,10 @@ public static class VerifyCommand
             var s = r.GetValue(scale);
             var path = r.GetValue(config);
             var name = r.GetValue(preset)!;
-            var paper = path is null ? PresetStudies.TryParse(name) : null;
-            if (paper is not null) return RunPreset(paper, s, r.GetValue(outDir), r.GetValue(quiet));
+            var paper = PresetStudies.TryParse(name);
+            if (paper is not null && path is not null && !paper.TakesStudyFile)
+                throw new RunSpecException($"--config {path}: --preset {paper.Name} takes no study file");
+            if (paper is not null) return RunPreset(paper, s, path, r.GetValue(outDir), r.GetValue(quiet));
             if (s is { } x && !(x > 0 && x <= 1)) throw new RunSpecException($"--scale {x}: must be in (0, 1]");
             var study = path is not null ? Study.Load(path)
                 : Study.Preset(name, s ?? 0.1) ?? throw new RunSpecException(
@@ -70,7 +72,7 @@ public static class VerifyCommand
     }
 
     /// <summary>A related paper's study: its own runs and report, progress as plain lines on stderr.</summary>
-    private static int RunPreset(PresetStudy preset, double? scale, string? outDir, bool quiet)
+    private static int RunPreset(PresetStudy preset, double? scale, string? config, string? outDir, bool quiet)
     {
         bool existed = outDir is not null && Directory.Exists(outDir);
         var dir = ReportFolder(outDir, preset.Name);
@@ -78,7 +80,7 @@ public static class VerifyCommand
             Console.Error.WriteLine($"verify {preset.Name}: {p.Done}/{p.Total} runs done{(p.Done < p.Total ? $", running {p.Current}" : "")}"));
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Report report;
-        try { report = preset.Run(new PresetContext(dir, scale, progress, CommonOptions.CtrlC())); }
+        try { report = preset.Run(new PresetContext(dir, scale, progress, CommonOptions.CtrlC(), config)); }
         catch (RunSpecException) when (!existed && !Directory.EnumerateFileSystemEntries(dir).Any())
         {
             Directory.Delete(dir);   // bad input (a --scale the preset does not take) leaves no empty report folder behind

@@ -2,8 +2,11 @@ using Overparam.Reports;
 
 namespace Overparam.Experiments.Verify;
 
-/// <summary>What a built-in study is given to run: its folder, the user's --scale (null: the preset's own), progress and Ctrl-C.</summary>
-public sealed record PresetContext(string Folder, double? Scale, IProgress<StudyProgress>? Progress, CancellationToken Cancel);
+/// <summary>
+/// What a built-in study is given to run: its folder, the user's --scale (null: the preset's own), progress, Ctrl-C, and
+/// the user's --config study file (null: none; a preset that takes none refuses it).
+/// </summary>
+public sealed record PresetContext(string Folder, double? Scale, IProgress<StudyProgress>? Progress, CancellationToken Cancel, string? Config = null);
 
 /// <summary>
 /// A built-in study of `overparam verify --preset NAME` with its own runs and report (the related papers' studies; the deep
@@ -16,6 +19,9 @@ public abstract class PresetStudy
 
     /// <summary>One line for `verify --help`: the paper, what runs, how long it takes here, what --scale means.</summary>
     public abstract string Description { get; }
+
+    /// <summary>Whether `--config FILE` (a study file of the preset's own keys) is accepted; the others refuse it.</summary>
+    public virtual bool TakesStudyFile => false;
 
     /// <summary>Runs the study's runs into <see cref="PresetContext.Folder"/> and builds its report (bad --scale: <see cref="RunSpecException"/>).</summary>
     public abstract Report Run(PresetContext context);
@@ -31,6 +37,7 @@ public static class PresetStudies
         new FlatnessStudy(),
         new CrosspropStudy(),
         new GradRewiringStudy(),
+        new PracticalSizesStudy(),
     ]);
 
     public static IReadOnlyList<PresetStudy> All => Registry.All;
