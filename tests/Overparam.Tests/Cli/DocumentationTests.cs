@@ -98,6 +98,8 @@ public sealed partial class DocumentationTests
         string formats = Read("docs/formats.md");
         string study = formats[formats.IndexOf("<a id=\"verify-config\">", StringComparison.Ordinal)..formats.IndexOf("<a id=\"sweep-spec\">", StringComparison.Ordinal)];
         foreach (var key in Study.Keys) Assert.True(study.Contains($"| `{key}` |"), $"docs/formats.md §6 has no row for the study key {key}");
+        foreach (var key in PracticalSizesConfig.Keys)
+            Assert.True(study.Contains($"| `{key}` |"), $"docs/formats.md §6 has no row for the practical-sizes study key {key}");
         string sweep = formats[formats.IndexOf("<a id=\"sweep-spec\">", StringComparison.Ordinal)..];
         foreach (var field in RunSpecFields.Names) Assert.True(sweep.Contains($"`{field}`"), $"docs/formats.md §7 does not list the run field {field}");
     }

@@ -17,9 +17,9 @@ public sealed record PracticalSizesConfig
     public double[] WidthFractions { get; init; } = [0.125, 0.25, 0.5, 1, 2];
     /// <summary>Input dimension d.</summary>
     public int D { get; init; } = 16;
-    /// <summary>Hidden layers H (the last of width m_H).</summary>
+    /// <summary>Hidden layers H (the last of width m_H); at least 2, so that the last has its own width.</summary>
     public int Depth { get; init; } = 3;
-    /// <summary>The widths of the hidden layers before the last (d → 32 → 32 → m_H), when the network has a separate last width.</summary>
+    /// <summary>The width of the hidden layers before the last (d → 32 → 32 → m_H, --width; the last is --feature-width m_H).</summary>
     public int HiddenWidth { get; init; } = 32;
     /// <summary>C, the classes of every data set (one-hot targets, C outputs).</summary>
     public int Classes { get; init; } = 10;
@@ -27,7 +27,7 @@ public sealed record PracticalSizesConfig
     /// <summary>Gradient-descent steps with the hidden layers frozen (on the output layer's convex problem).</summary>
     public int FrozenSteps { get; init; } = 20000;
     /// <summary>Gradient-descent steps with all layers trained.</summary>
-    public int TrainedSteps { get; init; } = 2000;
+    public int TrainedSteps { get; init; } = 20000;
     /// <summary>η_W = lr_factor · nC/(2σ_max(Φ)²) = lr_factor / (the output layer's smoothness constant), Φ at init.</summary>
     public double LrFactor { get; init; } = 1;
     /// <summary>η_h = hidden_lr_factor · η_W when all layers train (--lr-hidden).</summary>
@@ -71,8 +71,8 @@ public sealed record PracticalSizesConfig
     /// </summary>
     public RunSpec Spec(string trainCsv, string testCsv, int n, int featureWidth, double eta) => new()
     {
-        // The fc network has one width for every hidden layer: d → m_H → … → m_H (H = depth).
-        Architecture = "fc", Depth = Depth, Width = featureWidth,
+        // d → hidden_width → … → hidden_width → m_H (H = depth hidden layers, the last of width m_H).
+        Architecture = "fc", Depth = Depth, Width = HiddenWidth, FeatureWidth = featureWidth,
         Activation = "softplus", Parameterization = "standard", Bias = false, Loss = "mse", Optimizer = "gd",
         Data = $"csv:{trainCsv}", TestData = $"csv:{testCsv}", N = n, ClassesCount = Classes, RawInputs = true,
         Seed = Seed, LrPolicy = "fixed", Lr = eta, LrHidden = HiddenLrFactor * eta, Steps = TrainedSteps, TargetLoss = 0,
@@ -104,7 +104,7 @@ public sealed record PracticalSizesConfig
         if (Ns.Length == 0 || Ns.Any(n => n < 2)) yield return "ns: need at least one n, each ≥ 2";
         if (WidthFractions.Length == 0 || WidthFractions.Any(f => !(f > 0))) yield return "width_fractions: need at least one, each > 0";
         if (D < 1) yield return "d: must be ≥ 1";
-        if (Depth < 1) yield return "depth: must be ≥ 1";
+        if (Depth < 2) yield return "depth: must be ≥ 2 (the hidden layers before the last have hidden_width, the last m_H)";
         if (HiddenWidth < 1) yield return "hidden_width: must be ≥ 1";
         if (Classes < 2) yield return "classes: must be ≥ 2";
         if (NTest < 1) yield return "n_test: must be ≥ 1";

@@ -22,6 +22,7 @@ public static class PracticalSizesReport
         claims.Add("rank Φ = min(n, m_H) at initialization (SVD, tolerance σ_max·max(n, m_H)·ε)", RankClaim(cells));
         claims.Add($"With the hidden layers frozen, the global minimum of the output-layer problem is 0 iff m_H ≥ n (direct least-squares solve; 0 means ‖ΦA − Y‖² ≤ {F(config.ZeroTolerance)}·‖Y‖²)",
             MinimumClaim(config, cells));
+        claims.Add("The smallest m_H at which that minimum is 0 on random labels grows linearly in n (direct solve; log–log slope within 1 ± slope_tolerance)", ZeroLinearClaim(config, cells));
         claims.Add($"With the hidden layers frozen, gradient descent reaches that minimum within its budget where it is 0 (L ≤ {F(config.FitLoss)} at every m_H ≥ n within {config.FrozenSteps} steps)",
             FrozenReachesClaim(config, cells));
         claims.Add($"The smallest m_H at which gradient descent with the hidden layers frozen fits random labels (L ≤ {F(config.FitLoss)} within {config.FrozenSteps} steps) grows linearly in n (log–log slope within 1 ± {F(config.SlopeTolerance)})",
@@ -44,7 +45,7 @@ public static class PracticalSizesReport
     }
 
     /// <summary>The hidden layers as the study builds them.</summary>
-    public static string Architecture(PracticalSizesConfig config) => string.Join(" → ", Enumerable.Repeat("m_H", config.Depth));
+    public static string Architecture(PracticalSizesConfig config) => string.Join(" → ", [.. Enumerable.Repeat(config.HiddenWidth.ToString(CultureInfo.InvariantCulture), config.Depth - 1), "m_H"]);
 
     public static VerdictResult RankClaim(IReadOnlyList<PracticalSizesCell> cells)
     {
@@ -124,6 +125,16 @@ public static class PracticalSizesReport
         if (fit is null) return VerdictResult.NotApplicable($"{smallest.Count} n with a known smallest m_H ({list}); need 2 (runs that failed leave it unknown)");
         bool holds = Math.Abs(fit.Slope - 1) <= config.SlopeTolerance;
         return new VerdictResult(holds ? Verdict.Holds : Verdict.DoesNotHoldAtTheseSizes, $"{list}; fitted slope {F(fit.Slope)}", fit.Slope);
+    }
+
+    public static VerdictResult ZeroLinearClaim(PracticalSizesConfig config, IReadOnlyList<PracticalSizesCell> cells)
+    {
+        var smallest = SmallestZeroMinimum(config, cells, "random-labels");
+        string list = string.Join(", ", smallest.Select(kv => $"n = {kv.Key}: {(kv.Value is { } m ? $"m_H = {m}" : "none in the grid")}"));
+        if (smallest.Values.Any(m => m is null)) return new VerdictResult(Verdict.DoesNotHoldAtTheseSizes, $"{list}: the minimum is 0 at no m_H of the grid for some n");
+        var fit = LogLogFit.TryFit(smallest.Keys.Select(n => (double)n).ToArray(), smallest.Values.Select(m => (double)m!.Value).ToArray());
+        if (fit is null) return VerdictResult.NotApplicable($"{smallest.Count} n measured ({list}); need 2");
+        return new VerdictResult(Math.Abs(fit.Slope - 1) <= config.SlopeTolerance ? Verdict.Holds : Verdict.DoesNotHoldAtTheseSizes, $"{list}; fitted slope {F(fit.Slope)}", fit.Slope);
     }
 
     public static VerdictResult TestErrorClaim(PracticalSizesConfig config, IReadOnlyList<PracticalSizesCell> cells)

@@ -73,8 +73,8 @@ public sealed class PracticalSizesStudy : PresetStudy
     public override bool TakesStudyFile => true;
 
     public override string Description =>
-        "practical-sizes (Kawaguchi & Huang 2019): softplus fc 16-m_H-m_H-m_H (uniform hidden width) with m_H = n/8 ... 2n, n = 64, 128, 256, on teacher labels, random labels and random inputs; "
-        + "the output layer's direct least-squares minimum vs gradient descent with the hidden layers frozen (20k steps) and with all layers trained (2k steps), kappa(Phi), rank, test error; "
+        "practical-sizes (Kawaguchi & Huang 2019): softplus fc 16-32-32-m_H with m_H = n/8 ... 2n, n = 64, 128, 256, on teacher labels, random labels and random inputs; "
+        + "the output layer's direct least-squares minimum vs gradient descent with the hidden layers frozen (20k steps) and with all layers trained (20k steps), kappa(Phi), rank, test error; "
         + "--config FILE sets the study's keys (docs/formats.md), --scale s (in (0, 8]) takes n up to 256 s";
 
     public override Report Run(PresetContext context)
@@ -106,7 +106,9 @@ public sealed class PracticalSizesStudy : PresetStudy
         try
         {
             (LinearAlgebra.Backend.Threads, Chunks.Threads) = (1, 1);
-            Parallel.For(0, cells.Length, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = context.Cancel }, i =>
+            // One cell at a time to whichever worker is free, in the order above.
+            var queue = System.Collections.Concurrent.Partitioner.Create(Enumerable.Range(0, cells.Length), System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering);
+            Parallel.ForEach(queue, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = context.Cancel }, i =>
             {
                 var (name, n, width) = cells[i];
                 results[i] = RunCell(config, name, n, width, files[name].Train, files[name].Test, Path.Combine(context.Folder, "runs", Label(name, n, width)), context.Cancel);
