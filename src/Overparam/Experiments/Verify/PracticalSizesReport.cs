@@ -182,14 +182,17 @@ public static class PracticalSizesReport
                     new Series($"GD all layers, n = {n}", X(trained), trained.Select(c => Math.Max(PlotFloor, c.Trained.Loss)).ToArray(), SeriesStyle.Markers),
                 };
             }).Where(s => s.X.Length > 0).ToList(),
-            Caption = $"The minimum is 0 (drawn at {F(PlotFloor)}) from m_H = n; gradient descent stops where its budget ends.",
+            Caption = $"Dashed: the direct minimum, at rounding level (≤ zero_tolerance·‖Y‖²/(nC)) from m_H = n; solid: gradient descent with the hidden layers frozen after {config.FrozenSteps} steps; dots: all layers trained after {config.TrainedSteps} steps. Values below {F(PlotFloor)} are drawn at it.",
         }).ToList();
         int nMax = config.Ns.Max();
         plots.Add(new PlotSpec
         {
-            Title = $"random labels, n = {nMax}: gradient descent with the hidden layers frozen", XLabel = "step", YLabel = "L", LogY = true, Name = "random_labels_frozen_curves",
-            Series = cells.Where(c => c.Data == "random-labels" && c.N == nMax && c.Frozen.Curve.Length > 0)
-                .Select(c => new Series($"m_H = {c.Width} (κ = {F(c.Kappa)})", c.Frozen.CurveSteps, c.Frozen.Curve.Select(v => Math.Max(PlotFloor, v)).ToArray(), SeriesStyle.Line)).ToList(),
+            Title = $"random labels, n = {nMax}: the loss against steps", XLabel = "step", YLabel = "L", LogX = true, LogY = true, Name = "random_labels_frozen_curves",
+            Series = cells.Where(c => c.Data == "random-labels" && c.N == nMax).SelectMany(c => new[]
+            {
+                Curve($"frozen, m_H = {c.Width} (κ = {F(c.Kappa)})", c.Frozen, SeriesStyle.Line), Curve($"all layers, m_H = {c.Width}", c.Trained, SeriesStyle.Dashed),
+            }).Where(s => s.X.Length > 0).ToList(),
+            Caption = $"Solid: hidden layers frozen; dashed: all layers trained. The fit loss is {F(config.FitLoss)}; the zero predictor's loss is {F(1.0 / config.Classes)}.",
         });
         return new ReportSection("Hidden layers frozen: the minimum and gradient descent") { Plots = plots.Where(p => p.Series.Count > 0).ToList(), Tables = [table] };
     }
@@ -322,6 +325,12 @@ public static class PracticalSizesReport
     {
         int i = Array.FindIndex(r.CurveSteps, s => s >= step);
         return i < 0 ? double.NaN : r.Curve[i];
+    }
+
+    private static Series Curve(string name, GdOutcome r, SeriesStyle style)
+    {
+        var keep = Enumerable.Range(0, r.Curve.Length).Where(i => r.CurveSteps[i] >= 1 && double.IsFinite(r.Curve[i])).ToArray();
+        return new Series(name, keep.Select(i => r.CurveSteps[i]).ToArray(), keep.Select(i => Math.Max(PlotFloor, r.Curve[i])).ToArray(), style);
     }
 
     private static double[] X(IEnumerable<PracticalSizesCell> cells) => cells.Select(c => c.Width / (double)c.N).ToArray();

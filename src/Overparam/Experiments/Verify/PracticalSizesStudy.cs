@@ -13,7 +13,7 @@ public sealed record GdOutcome(TrainingStatus Status, double Loss, double TrainE
 {
     /// <summary>The first step whose loss was ≤ the stated fit loss, or −1.</summary>
     public int StepsToFit { get; init; } = -1;
-    /// <summary>The loss every <see cref="PracticalSizesConfig.RecordEvery"/> steps (and at the last): steps, values.</summary>
+    /// <summary>The loss at the <see cref="PracticalSizesStudy.Kept"/> steps and the last: steps, values.</summary>
     public double[] CurveSteps { get; init; } = [];
     public double[] Curve { get; init; } = [];
 
@@ -216,7 +216,7 @@ public sealed class PracticalSizesStudy : PresetStudy
         var steps = metrics[MetricColumns.Step];
         var loss = metrics[MetricColumns.Loss];
         int fit = Array.FindIndex(loss, v => v <= config.FitLoss);
-        var keep = Enumerable.Range(0, loss.Length).Where(i => (int)steps[i] % config.RecordEvery == 0 || i == loss.Length - 1).ToArray();
+        var keep = Enumerable.Range(0, loss.Length).Where(i => Kept((int)steps[i], config.RecordEvery) || i == loss.Length - 1).ToArray();
         double Final(string key) => outcome.Final.TryGetValue(key, out var v) ? v : double.NaN;
         return new GdOutcome(outcome.Status, outcome.FinalLoss, Final(MetricColumns.TrainError), Final(MetricColumns.TestError), outcome.Message)
         {
@@ -224,7 +224,10 @@ public sealed class PracticalSizesStudy : PresetStudy
         };
     }
 
-    /// <summary>Keeps L(k) every <c>every</c> steps and at the last, and the first step with L ≤ the fit loss.</summary>
+    /// <summary>The steps a loss curve keeps: every k-th, and the powers of 2 (for a log-scale step axis).</summary>
+    public static bool Kept(int step, int every) => step % every == 0 || (step & (step - 1)) == 0;
+
+    /// <summary>Keeps L(k) at the <see cref="Kept"/> steps and at the last, and the first step with L ≤ the fit loss.</summary>
     private sealed class LossTrace(int every, double fitLoss) : ITrainingObserver<double>
     {
         public readonly List<double> Steps = [], Losses = [];
@@ -233,7 +236,7 @@ public sealed class PracticalSizesStudy : PresetStudy
         public void OnStep(in StepState<double> s)
         {
             if (StepsToFit < 0 && s.Loss <= fitLoss) StepsToFit = s.Step;
-            if (s.Step % every == 0 || s.IsLast) { Steps.Add(s.Step); Losses.Add(s.Loss); }
+            if (Kept(s.Step, every) || s.IsLast) { Steps.Add(s.Step); Losses.Add(s.Loss); }
         }
 
         public void AfterUpdate(int nextStep, long nextBatch) { }
