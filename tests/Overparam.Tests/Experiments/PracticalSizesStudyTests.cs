@@ -50,13 +50,20 @@ public sealed class PracticalSizesStudyTests : IDisposable
         }
     }
 
+    /// <summary>The data set's training and test CSV files, as the study writes them.</summary>
+    private (string Train, string Test) Write(PracticalSizesData set)
+    {
+        string train = tmp.File("train.csv"), test = tmp.File("test.csv");
+        PracticalSizesData.WriteCsv(set.Train, train);
+        PracticalSizesData.WriteCsv(set.Test, test);
+        return (train, test);
+    }
+
     [Fact]
     public void TheRunsReadExactlyTheDataTheStudyBuilt()
     {
         var set = PracticalSizesData.Build(Small, 20)[2];
-        string train = tmp.File("train.csv"), test = tmp.File("test.csv");
-        PracticalSizesData.WriteCsv(set.Train, train);
-        PracticalSizesData.WriteCsv(set.Test, test);
+        var (train, test) = Write(set);
         var spec = Small.Spec(train, test, 12, 9, 0.1);
         var data = RunData.LoadSplit(spec, RunNetwork.Architecture(spec), out _, Small.Classes);
         Assert.Equal(set.Train.X.Data[..(12 * Small.D)], data.Train.X.Data);
@@ -71,9 +78,7 @@ public sealed class PracticalSizesStudyTests : IDisposable
         // The study's frozen regime trains the output layer on Φ; `--train output` trains the whole network with the
         // hidden layers frozen. Same initialization, same η: the same losses step by step, up to the GEMMs' rounding.
         var set = PracticalSizesData.Build(Small, 16)[1];
-        string train = tmp.File("train.csv"), test = tmp.File("test.csv");
-        PracticalSizesData.WriteCsv(set.Train, train);
-        PracticalSizesData.WriteCsv(set.Test, test);
+        var (train, test) = Write(set);
         var config = Small with { FrozenSteps = 40, RecordEvery = 1 };
         var spec = config.Spec(train, test, 16, 20, 1) with { Train = "output", LrHidden = null, Steps = 40, EvalEvery = 40 };
         // Φ as the study computes it: the network of the spec's seed, before any run.
