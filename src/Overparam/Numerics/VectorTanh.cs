@@ -1,17 +1,19 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Overparam.Numerics;
 
 /// <summary>
-/// tanh and its derivative 1 − tanh² of float64 values, eight at a time (<see cref="Vector512{T}"/>). System.Numerics.Tensors
-/// 10's <c>TensorPrimitives.Tanh</c> (and <c>Exp</c>) run element by element for double (~4.5 ns a value here), which is
-/// most of an online learner's forward pass. With z = |x|:
+/// tanh and its derivative 1 − tanh² of float64 values, eight at a time (<see cref="Vector512{T}"/>), accurate near 0.
+/// System.Numerics.Tensors 10's <c>TensorPrimitives.Tanh</c> for double is as fast but loses the small values: measured
+/// against <see cref="Math.Tanh"/>, up to 2.4·10⁵ units in the last place for 10⁻⁸ &lt; |x| &lt; 0.1, 10¹² (a relative error of
+/// 2·10⁻⁴) below, and tanh(10⁻³⁰⁰) = −0 (an online learner's net inputs pass near 0). With z = |x|:
 /// <code>
 /// z &lt; 0.625:  tanh z = z + z·s·P(s)/Q(s),  s = z²  (the rational form of the Cephes library's tanh.c, S. L. Moshier)
 /// z ≥ 0.625:  tanh z = 1 − 2e/(1 + e),   e = exp(−2 min(z, 20))   (tanh 20 rounds to 1)
 /// exp y = 2^k e^r,  k = round(y / ln 2),  r = y − k ln 2 in two parts (Cody–Waite), |r| ≤ ln 2 / 2,
-///         e^r by its Taylor series to r¹³ (remainder below 1e-17)
+///         e^r by its Taylor series to r¹³ (remainder below 1e-17), summed by Estrin's scheme
 /// </code>
 /// and the sign of x (so tanh(−0) = −0); NaN stays NaN and ±∞ gives ±1. Against <see cref="Math.Tanh"/> it is within
 /// 2 units in the last place (VectorTanhTests; on 5·10⁶ points of [−25, 25]: 83% equal, 17% one unit apart, 0.6% two).
@@ -49,6 +51,7 @@ public static class VectorTanh
     }
 
     /// <summary>tanh of eight values (the formulas above).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> Of(Vector512<double> x)
     {
         var z = Vector512.Abs(x);
@@ -63,17 +66,25 @@ public static class VectorTanh
     }
 
     /// <summary>e^y for −40 ≤ y ≤ 0 (NaN gives NaN): 2^k e^r as above.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<double> Exp(Vector512<double> y)
     {
         var shifted = Vector512.FusedMultiplyAdd(y, Vector512.Create(Log2E), Vector512.Create(Shifter));
         var k = shifted - Vector512.Create(Shifter);
         var r = Vector512.FusedMultiplyAdd(k, Vector512.Create(-Ln2Hi), y);
         r = Vector512.FusedMultiplyAdd(k, Vector512.Create(-Ln2Lo), r);
-        var sum = Vector512.Create(1.0 / 6227020800);                    // 1/13!, then Horner down to 1/0!
-        foreach (double c in Taylor) sum = Vector512.FusedMultiplyAdd(sum, r, Vector512.Create(c));
+        // Σ_{i≤13} r^i/i! by Estrin's scheme (pairs, then pairs of pairs with r², r⁴, r⁸: a short dependency chain)
+        var (r2, one) = (r * r, Vector512<double>.One);
+        var (r4, q0) = (r2 * r2, r + one);
+        var q1 = Vector512.FusedMultiplyAdd(Vector512.Create(1.0 / 6), r, Vector512.Create(1.0 / 2));
+        var q2 = Vector512.FusedMultiplyAdd(Vector512.Create(1.0 / 120), r, Vector512.Create(1.0 / 24));
+        var q3 = Vector512.FusedMultiplyAdd(Vector512.Create(1.0 / 5040), r, Vector512.Create(1.0 / 720));
+        var q4 = Vector512.FusedMultiplyAdd(Vector512.Create(1.0 / 362880), r, Vector512.Create(1.0 / 40320));
+        var q5 = Vector512.FusedMultiplyAdd(Vector512.Create(1.0 / 39916800), r, Vector512.Create(1.0 / 3628800));
+        var q6 = Vector512.FusedMultiplyAdd(Vector512.Create(1.0 / 6227020800), r, Vector512.Create(1.0 / 479001600));
+        var low = Vector512.FusedMultiplyAdd(Vector512.FusedMultiplyAdd(q3, r2, q2), r4, Vector512.FusedMultiplyAdd(q1, r2, q0));
+        var high = Vector512.FusedMultiplyAdd(q6, r4, Vector512.FusedMultiplyAdd(q5, r2, q4));
+        var sum = Vector512.FusedMultiplyAdd(high, r4 * r4, low);
         return sum * Vector512.ShiftLeft(shifted.AsUInt64(), 52).AsDouble();
     }
-
-    /// <summary>1/12!, 1/11!, …, 1/1!, 1/0!.</summary>
-    private static readonly double[] Taylor = [1.0 / 479001600, 1.0 / 39916800, 1.0 / 3628800, 1.0 / 362880, 1.0 / 40320, 1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5, 1, 1];
 }

@@ -19,14 +19,17 @@ internal static class OnlineKernels
 
     private static ref double Ref(ReadOnlySpan<double> s) => ref MemoryMarshal.GetReference(s);
 
-    /// <summary>net_j = Σ_i x_i u_ij over the inputs <paramref name="active"/> (those with x_i ≠ 0), in increasing i: net_j ← fma(u_ij, x_i, net_j) from 0.</summary>
-    public static void Forward(ReadOnlySpan<double> u, ReadOnlySpan<double> x, ReadOnlySpan<int> active, Span<double> net)
+    /// <summary>
+    /// net_j = Σ_i x_i u_ij over the inputs <paramref name="active"/> (those with x_i ≠ 0), in increasing i:
+    /// net_j ← fma(u_ij, x_i, net_j) from 0 (row i of U at i·<paramref name="stride"/>).
+    /// </summary>
+    public static void Forward(ReadOnlySpan<double> u, int stride, ReadOnlySpan<double> x, ReadOnlySpan<int> active, Span<double> net)
     {
         int n = net.Length;
         net.Clear();
         foreach (int i in active)
         {
-            var ui = u.Slice(i * n, n);
+            var ui = u.Slice(i * stride, n);
             double xi = x[i];
             var xv = Vector512.Create(xi);
             ref double ur = ref Ref(ui), nr = ref Ref(net);

@@ -41,9 +41,12 @@ public sealed class OnlineLearner : IModel<double>
 {
     private readonly Activation activation;
     private readonly bool vectorTanh;
-    private readonly int m, n, outputs;
+    private readonly int m, n, outputs, stride;
     private readonly double lambda, alphaW, alphaU;
-    private readonly double[] u, w, traces, x, net, phi, slope, z, e, d, lambdaD, a, c, decay, direction;
+    // U and cp's traces as rows of `stride` (n rounded up to whole cache lines), every row 64-byte aligned (AlignedArray);
+    // the per-unit vectors aligned too. uView, wView and hView are the compact layouts the API shows.
+    private readonly ArraySegment<double> u, w, traces, net, phi, slope, d, lambdaD, a, c, decay, direction;
+    private readonly double[] uView, wView, hView, x, z, e;
     private readonly int[] active;
     private int activeCount;
     private readonly Parameter<double>[] parameters;
@@ -62,23 +65,25 @@ public sealed class OnlineLearner : IModel<double>
         this.activation = activation;
         vectorTanh = activation is Tanh;
         (m, n, outputs) = (initial.InputsWithBias, initial.Hidden, initial.Outputs);
+        stride = AlignedArray.Stride(n);
         lambda = kind.UsesLambda ? settings.Lambda : 0;
         (alphaW, alphaU) = (settings.AlphaW, kind.Rule == IncomingRule.Backprop ? settings.AlphaW : settings.AlphaU);
         if (!(lambda >= 0 && lambda <= 1)) throw new ArgumentException($"--lambda {lambda}: must be in [0, 1]");
-        u = (double[])initial.U.Clone();
-        w = (double[])initial.W.Clone();
-        parameters = [new("U", [m, n], u), new("W", [outputs, n + 1], w)];
-        traces = kind.Rule switch
+        (uView, wView) = ((double[])initial.U.Clone(), (double[])initial.W.Clone());
+        (u, w) = (AlignedArray.Create(m * stride), AlignedArray.Create(wView.Length));
+        AlignedArray.CopyRows(uView, n, u, stride, m, n);
+        wView.CopyTo(w.AsSpan());
+        parameters = [new("U", [m, n], uView), new("W", [outputs, n + 1], wView)];
+        (traces, hView) = kind.Rule switch
         {
-            IncomingRule.Crossprop => new double[outputs * m * n],
-            IncomingRule.CrosspropAlt => new double[outputs * n],
-            _ => [],
+            IncomingRule.Crossprop => (AlignedArray.Create(outputs * m * stride), new double[outputs * m * n]),
+            IncomingRule.CrosspropAlt => (AlignedArray.Create(outputs * n), []),
+            _ => (ArraySegment<double>.Empty, []),
         };
-        (x, active) = (new double[m], new int[m]);
-        (net, slope, d, lambdaD, decay, direction) = (new double[n], new double[n], new double[n], new double[n], new double[n], new double[n]);
-        phi = new double[n + 1];
-        (z, e) = (new double[outputs], new double[outputs]);
-        (a, c) = kind.Rule == IncomingRule.Crossprop ? (new double[outputs * n], new double[outputs * n]) : ([], []);
+        (x, active, z, e) = (new double[m], new int[m], new double[outputs], new double[outputs]);
+        (net, slope, d, lambdaD, decay, direction) = (AlignedArray.Create(n), AlignedArray.Create(n), AlignedArray.Create(n), AlignedArray.Create(n), AlignedArray.Create(n), AlignedArray.Create(n));
+        phi = AlignedArray.Create(n + 1);
+        (a, c) = kind.Rule == IncomingRule.Crossprop ? (AlignedArray.Create(outputs * n), AlignedArray.Create(outputs * n)) : (ArraySegment<double>.Empty, ArraySegment<double>.Empty);
         bool plainSgd = kind.Optimizer == Sgd<double>.KindName && kind.Momentum == 0;
         if (kind.Rule == IncomingRule.Backprop && (throughOptimizer || !plainSgd))
             optimizer = OptimizerKind.TryParse(kind.Optimizer)!.Create<double>(new OptimizerSettings(settings.AlphaW) { Momentum = kind.Momentum });
@@ -89,30 +94,42 @@ public sealed class OnlineLearner : IModel<double>
     /// <summary>λ in effect (0 for the learners without "-lambda").</summary>
     public double Lambda => lambda;
 
-    /// <summary>U, input-major: U[i·n + j] = u_ij.</summary>
-    public ReadOnlySpan<double> U => u;
+    /// <summary>U, input-major: U[i·n + j] = u_ij (a copy taken at this call, valid until the next).</summary>
+    public ReadOnlySpan<double> U
+    {
+        get { AlignedArray.CopyRows(u, stride, uView, n, m, n); return uView; }
+    }
 
     /// <summary>W, output-major: W[k·(n+1) + j] = w_jk.</summary>
     public ReadOnlySpan<double> W => w;
 
-    /// <summary>cp: H[(k·M + i)·n + j]; cp-alt: h[k·n + j]; bp: empty.</summary>
-    public ReadOnlySpan<double> Traces => traces;
+    /// <summary>cp: H[(k·M + i)·n + j] (a copy taken at this call, valid until the next); cp-alt: h[k·n + j]; bp: empty.</summary>
+    public ReadOnlySpan<double> Traces
+    {
+        get
+        {
+            if (Kind.Rule != IncomingRule.Crossprop) return traces;
+            AlignedArray.CopyRows(traces, stride, hView, n, outputs * m, n);
+            return hView;
+        }
+    }
 
     /// <summary>The current weights (copies).</summary>
-    public OnlineWeights Weights(int inputs) => new(inputs, n, outputs, (double[])u.Clone(), (double[])w.Clone());
+    public OnlineWeights Weights(int inputs) => new(inputs, n, outputs, U.ToArray(), W.ToArray());
 
     /// <summary>The traces as saved: cp's H as [hidden, inputs+1] (K = 1) or [outputs, hidden, inputs+1]; cp-alt's h as [hidden, outputs]; none for bp.</summary>
     public IReadOnlyList<Tensor> TraceTensors()
     {
+        var flat = Traces;
         switch (Kind.Rule)
         {
             case IncomingRule.Crossprop:
-                var h = new double[traces.Length];
+                var h = new double[flat.Length];
                 for (int k = 0; k < outputs; k++)
-                    OnlineWeights.Transpose(traces.AsSpan(k * m * n, m * n), m, n).CopyTo(h, k * m * n);
+                    OnlineWeights.Transpose(flat.Slice(k * m * n, m * n), m, n).CopyTo(h, k * m * n);
                 return [Tensor.F64("H", outputs == 1 ? [n, m] : [outputs, n, m], h)];
             case IncomingRule.CrosspropAlt:
-                return [Tensor.F64("H", [n, outputs], OnlineWeights.Transpose(traces, outputs, n))];
+                return [Tensor.F64("H", [n, outputs], OnlineWeights.Transpose(flat, outputs, n))];
             default:
                 return [];
         }
@@ -140,6 +157,8 @@ public sealed class OnlineLearner : IModel<double>
             {
                 Step = (int)Math.Min(steps, int.MaxValue), Model = this, Loss = loss, OutputGradient = e, Oracle = null!,
             });
+            AlignedArray.CopyRows(uView, n, u, stride, m, n);               // the optimizer stepped the compact copies
+            wView.CopyTo(w.AsSpan());
             return new LearnStep(loss, wrong);
         }
         switch (Kind.Rule)
@@ -152,7 +171,7 @@ public sealed class OnlineLearner : IModel<double>
                 OnlineKernels.CrosspropFactors(phi, slope, w, e, lambda, alphaW, decay, a, c);
                 Lms();                                                      // W by LMS first,
                 for (int i = m - 1; i >= 0; i--)                            // then U with the traces before this example, then the traces
-                    OnlineKernels.CrosspropRow(u.AsSpan(i * n, n), traces.AsSpan(i * n), m * n, x[i], lambdaD, a, c, decay, alphaU);
+                    OnlineKernels.CrosspropRow(u.AsSpan(i * stride, n), traces.AsSpan(i * stride), m * stride, x[i], lambdaD, a, c, decay, alphaU);
                 break;
             case IncomingRule.CrosspropAlt:
                 OnlineKernels.AltDirection(traces, e, phi, slope, lambdaD, lambda, direction);
@@ -167,11 +186,11 @@ public sealed class OnlineLearner : IModel<double>
     /// <summary>net = Σ_i x_i u_i·, φ = f(net) with φ_n = 1, z_k = Σ_j w_jk φ_j; the loss and e = ∂L/∂z.</summary>
     private (double Loss, bool Wrong) ForwardAndError(double target)
     {
-        OnlineKernels.Forward(u, x, active.AsSpan(0, activeCount), net);
+        OnlineKernels.Forward(u, stride, x, active.AsSpan(0, activeCount), net);
         if (vectorTanh) VectorTanh.Evaluate(net, phi.AsSpan(0, n), slope);
         else activation.Evaluate<double>(net, phi.AsSpan(0, n), slope);
         phi[n] = 1;
-        for (int k = 0; k < outputs; k++) z[k] = TensorPrimitives.Dot(w.AsSpan(k * (n + 1), n + 1), phi);
+        for (int k = 0; k < outputs; k++) z[k] = TensorPrimitives.Dot(w.AsSpan(k * (n + 1), n + 1), (ReadOnlySpan<double>)phi);
         if (outputs == 1)
         {
             e[0] = z[0] - target;                                   // e = y − y* = −δ
@@ -196,7 +215,7 @@ public sealed class OnlineLearner : IModel<double>
         for (int r = activeCount - 1; r >= 0; r--)
         {
             int i = active[r];
-            OnlineKernels.SgdRow(u.AsSpan(i * n, n), g, x[i], alphaU);
+            OnlineKernels.SgdRow(u.AsSpan(i * stride, n), g, x[i], alphaU);
         }
     }
 
