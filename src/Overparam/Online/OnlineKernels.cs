@@ -21,21 +21,42 @@ internal static class OnlineKernels
 
     /// <summary>
     /// net_j = Σ_i x_i u_ij over the inputs <paramref name="active"/> (those with x_i ≠ 0), in increasing i:
-    /// net_j ← fma(u_ij, x_i, net_j) from 0 (row i of U at i·<paramref name="stride"/>).
+    /// net_j ← fma(u_ij, x_i, net_j) from 0 (row i of U at i·<paramref name="stride"/>). Four vectors of units at a time
+    /// are summed in registers over all the rows, so U is read once and net written once.
     /// </summary>
     public static void Forward(ReadOnlySpan<double> u, int stride, ReadOnlySpan<double> x, ReadOnlySpan<int> active, Span<double> net)
     {
         int n = net.Length;
-        net.Clear();
-        foreach (int i in active)
+        foreach (int i in active) _ = u.Slice(i * stride, n);                      // every row in range: the loads below are unchecked
+        ref double ur = ref Ref(u), nr = ref Ref(net);
+        int j = 0;
+        for (; j <= n - 4 * L; j += 4 * L)
         {
-            var ui = u.Slice(i * stride, n);
-            double xi = x[i];
-            var xv = Vector512.Create(xi);
-            ref double ur = ref Ref(ui), nr = ref Ref(net);
-            int j = 0;
-            for (; j <= n - L; j += L) Vector512.FusedMultiplyAdd(At(ref ur, j), xv, At(ref nr, j)).StoreUnsafe(ref nr, (nuint)j);
-            for (; j < n; j++) net[j] = Math.FusedMultiplyAdd(ui[j], xi, net[j]);
+            var (s0, s1, s2, s3) = (Vector512<double>.Zero, Vector512<double>.Zero, Vector512<double>.Zero, Vector512<double>.Zero);
+            foreach (int i in active)
+            {
+                var (xv, o) = (Vector512.Create(x[i]), i * stride + j);
+                s0 = Vector512.FusedMultiplyAdd(At(ref ur, o), xv, s0);
+                s1 = Vector512.FusedMultiplyAdd(At(ref ur, o + L), xv, s1);
+                s2 = Vector512.FusedMultiplyAdd(At(ref ur, o + 2 * L), xv, s2);
+                s3 = Vector512.FusedMultiplyAdd(At(ref ur, o + 3 * L), xv, s3);
+            }
+            s0.StoreUnsafe(ref nr, (nuint)j);
+            s1.StoreUnsafe(ref nr, (nuint)(j + L));
+            s2.StoreUnsafe(ref nr, (nuint)(j + 2 * L));
+            s3.StoreUnsafe(ref nr, (nuint)(j + 3 * L));
+        }
+        for (; j <= n - L; j += L)
+        {
+            var sum = Vector512<double>.Zero;
+            foreach (int i in active) sum = Vector512.FusedMultiplyAdd(At(ref ur, i * stride + j), Vector512.Create(x[i]), sum);
+            sum.StoreUnsafe(ref nr, (nuint)j);
+        }
+        for (; j < n; j++)
+        {
+            double sum = 0;
+            foreach (int i in active) sum = Math.FusedMultiplyAdd(u[i * stride + j], x[i], sum);
+            net[j] = sum;
         }
     }
 
@@ -118,11 +139,46 @@ internal static class OnlineKernels
     }
 
     /// <summary>
-    /// Crossprop's step of row i, U and its traces in one pass (<paramref name="traces"/> starts at H[0,i,0]; H[k,i,·] at k·<paramref name="traceStride"/>):
+    /// Crossprop's step of row i with one output (K = 1), U and its trace in one pass:
+    /// g_j = a_j h_ij (+ λ d_j x_i, fused, when <paramref name="lambdaD"/> is given: λ ≠ 0 and x_i ≠ 0),
+    /// u_ij ← u_ij − α_U g_j  (SGD's rounding, as <see cref="SgdRow"/>), then h_ij ← fma(c_j, x_i, h_ij decay_j) with the
+    /// trace before the step in g.
+    /// </summary>
+    public static void CrosspropRow(Span<double> ui, Span<double> hi, double xi, ReadOnlySpan<double> lambdaD,
+        ReadOnlySpan<double> a, ReadOnlySpan<double> c, ReadOnlySpan<double> decay, double alphaU)
+    {
+        int n = ui.Length;
+        hi = hi[..n];
+        a = a[..n];
+        c = c[..n];
+        decay = decay[..n];
+        bool mixed = !lambdaD.IsEmpty;
+        lambdaD = mixed ? lambdaD[..n] : decay;
+        var (xv, step) = (Vector512.Create(xi), Vector512.Create(-alphaU));
+        ref double ur = ref Ref(ui), hr = ref Ref(hi), ar = ref Ref(a), cr = ref Ref(c), dr = ref Ref(decay), lr = ref Ref(lambdaD);
+        int j = 0;
+        for (; j <= n - L; j += L)
+        {
+            var h = At(ref hr, j);
+            var g = mixed ? Vector512.FusedMultiplyAdd(At(ref ar, j), h, At(ref lr, j) * xv) : At(ref ar, j) * h;
+            Vector512.FusedMultiplyAdd(g, step, At(ref ur, j)).StoreUnsafe(ref ur, (nuint)j);
+            Vector512.FusedMultiplyAdd(At(ref cr, j), xv, h * At(ref dr, j)).StoreUnsafe(ref hr, (nuint)j);
+        }
+        for (; j < n; j++)
+        {
+            double g = mixed ? Math.FusedMultiplyAdd(a[j], hi[j], lambdaD[j] * xi) : a[j] * hi[j];
+            ui[j] = Math.FusedMultiplyAdd(g, -alphaU, ui[j]);
+            hi[j] = Math.FusedMultiplyAdd(c[j], xi, hi[j] * decay[j]);
+        }
+    }
+
+    /// <summary>
+    /// Crossprop's step of row i with K outputs, U and its traces in one pass (<paramref name="traces"/> starts at
+    /// H[0,i,0]; H[k,i,·] at k·<paramref name="traceStride"/>):
     /// g_j = λ d_j x_i + Σ_k a_kj H[k,i,j]  (fused, k in order),  u_ij ← u_ij − α_U g_j  (SGD's rounding, as <see cref="SgdRow"/>),
     /// then H[k,i,j] ← fma(c_kj, x_i, H[k,i,j] decay_j) with the traces before the step in g.
     /// </summary>
-    public static void CrosspropRow(Span<double> ui, Span<double> traces, int traceStride, double xi, ReadOnlySpan<double> lambdaD,
+    public static void CrosspropRows(Span<double> ui, Span<double> traces, int traceStride, double xi, ReadOnlySpan<double> lambdaD,
         ReadOnlySpan<double> a, ReadOnlySpan<double> c, ReadOnlySpan<double> decay, double alphaU)
     {
         int n = ui.Length, outputs = a.Length / n;

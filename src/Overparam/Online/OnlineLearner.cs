@@ -171,7 +171,11 @@ public sealed class OnlineLearner : IModel<double>
                 OnlineKernels.CrosspropFactors(phi, slope, w, e, lambda, alphaW, decay, a, c);
                 Lms();                                                      // W by LMS first,
                 for (int i = m - 1; i >= 0; i--)                            // then U with the traces before this example, then the traces
-                    OnlineKernels.CrosspropRow(u.AsSpan(i * stride, n), traces.AsSpan(i * stride), m * stride, x[i], lambdaD, a, c, decay, alphaU);
+                {
+                    var ui = u.AsSpan(i * stride, n);
+                    if (outputs > 1) OnlineKernels.CrosspropRows(ui, traces.AsSpan(i * stride), m * stride, x[i], lambdaD, a, c, decay, alphaU);
+                    else OnlineKernels.CrosspropRow(ui, traces.AsSpan(i * stride, n), x[i], lambda != 0 && x[i] != 0 ? lambdaD : [], a, c, decay, alphaU);
+                }
                 break;
             case IncomingRule.CrosspropAlt:
                 OnlineKernels.AltDirection(traces, e, phi, slope, lambdaD, lambda, direction);
