@@ -16,7 +16,8 @@ namespace Overparam.Numerics;
 ///         e^r by its Taylor series to r¹³ (remainder below 1e-17), summed by Estrin's scheme
 /// </code>
 /// and the sign of x (so tanh(−0) = −0); NaN stays NaN and ±∞ gives ±1. Against <see cref="Math.Tanh"/> it is within
-/// 2 units in the last place (VectorTanhTests; on 5·10⁶ points of [−25, 25]: 83% equal, 17% one unit apart, 0.6% two).
+/// 2 units in the last place (VectorTanhTests: of 470,012 points over both branches, tiny and subnormal values and the
+/// saturated range, 78.9% equal, 20.1% one unit apart, 0.95% two).
 /// A value does not depend on its position: the last partial vector goes through the same lanes from a padded copy.
 /// </summary>
 public static class VectorTanh
