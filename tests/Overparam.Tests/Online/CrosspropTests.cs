@@ -35,16 +35,21 @@ public sealed class CrosspropTests(ITestOutputHelper output)
         for (int i = 0; i < expected.Length; i++) Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-14, $"[{i}]: expected {expected[i]:R}, got {actual[i]:R}");
     }
 
-    /// <summary>λ = 1 makes cp-lambda and cp-alt-lambda backprop: U and W after every example equal bp's bit for bit.</summary>
+    /// <summary>
+    /// λ = 1 makes cp-lambda and cp-alt-lambda backprop: U and W after every example equal bp's bit for bit (24 hidden
+    /// units fill three vectors of eight, 13 leave a scalar tail).
+    /// </summary>
     [Theory]
-    [InlineData("cp-lambda", 1)]
-    [InlineData("cp-alt-lambda", 1)]
-    [InlineData("cp-lambda", 3)]
-    [InlineData("cp-alt-lambda", 3)]
-    public void LambdaOne_IsBackpropBitForBit(string name, int outputs)
+    [InlineData("cp-lambda", 1, 24)]
+    [InlineData("cp-alt-lambda", 1, 24)]
+    [InlineData("cp-lambda", 3, 24)]
+    [InlineData("cp-alt-lambda", 3, 24)]
+    [InlineData("cp-lambda", 1, 13)]
+    [InlineData("cp-alt-lambda", 3, 13)]
+    public void LambdaOne_IsBackpropBitForBit(string name, int outputs, int hidden)
     {
         var stream = outputs == 1 ? OnlineStream.Geoff(20, 50, 2, 2, 150, 0.5, 7) : Classes(3, 6, 300, 11);
-        var init = OnlineWeights.Normal(stream.Inputs, 24, stream.Outputs, 5);
+        var init = OnlineWeights.Normal(stream.Inputs, hidden, stream.Outputs, 5);
         var settings = new LearnerSettings(0.003, 0.003) { Lambda = 1 };
         var mixed = new OnlineLearner(K(name), init, new Tanh(), settings);
         var bp = new OnlineLearner(K("bp"), init, new Tanh(), settings);
@@ -56,6 +61,30 @@ public sealed class CrosspropTests(ITestOutputHelper output)
             Assert.True(Bits(bp.W).SequenceEqual(Bits(mixed.W)), $"W differs after example {t + 1}");
         }
         Assert.NotEqual(init.U, mixed.U.ToArray());
+    }
+
+    /// <summary>
+    /// bp's in-place SGD step (a rank-1 update of the rows with x_i ≠ 0, and LMS for W) gives the numbers of the Sgd
+    /// optimizer fed the full gradient ∂L/∂U, ∂L/∂W: U and W after every example bit for bit (13 hidden units: vectors and a tail).
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Backprop_InPlace_EqualsTheSgdOptimizer(int outputs)
+    {
+        var stream = outputs == 1 ? OnlineStream.Geoff(20, 50, 2, 2, 150, 0.5, 7) : Classes(3, 6, 300, 11);
+        var init = OnlineWeights.Normal(stream.Inputs, 13, stream.Outputs, 5);
+        var settings = new LearnerSettings(0.003, 0.003);
+        var inPlace = new OnlineLearner(K("bp"), init, new Tanh(), settings);
+        var optimizer = new OnlineLearner(K("bp"), init, new Tanh(), settings, throughOptimizer: true);
+        for (int t = 0; t < stream.Examples; t++)
+        {
+            var (x, y) = stream[t];
+            Assert.Equal(optimizer.Learn(x.Span, y).Loss, inPlace.Learn(x.Span, y).Loss);
+            Assert.True(Bits(optimizer.U).SequenceEqual(Bits(inPlace.U)), $"U differs after example {t + 1}");
+            Assert.True(Bits(optimizer.W).SequenceEqual(Bits(inPlace.W)), $"W differs after example {t + 1}");
+        }
+        Assert.NotEqual(init.U, inPlace.U.ToArray());
     }
 
     /// <summary>λ &lt; 1 does differ from backprop (so the test above is not comparing a learner with itself).</summary>
