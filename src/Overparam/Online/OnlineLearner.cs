@@ -34,13 +34,12 @@ public readonly record struct LearnStep(double Loss, bool Wrong);
 /// <see cref="Sgd{T}"/> optimizer (a test compares them) and at λ = 1 cp-lambda's and cp-alt-lambda's numbers are bp's;
 /// bp-momentum, bp-adam and bp-rmsprop go through the project's optimizers (<see cref="Sgd{T}"/>, <see cref="Adam{T}"/>,
 /// <see cref="RmsProp{T}"/>), which ask this object for the gradients (<see cref="IModel{T}.Gradients"/>). tanh is
-/// <see cref="VectorTanh"/>. Inputs equal to 0 are skipped where they contribute nothing (binary GEOFF inputs, blank
+/// <see cref="VectorTanh"/> (through <see cref="Tanh"/>). Inputs equal to 0 are skipped where they contribute nothing (binary GEOFF inputs, blank
 /// pixels). Nothing is allocated per example.
 /// </summary>
 public sealed class OnlineLearner : IModel<double>
 {
     private readonly Activation activation;
-    private readonly bool vectorTanh;
     private readonly int m, n, outputs, stride;
     private readonly double lambda, alphaW, alphaU;
     // U and cp's traces as rows of `stride` (n rounded up to whole cache lines), every row 64-byte aligned (AlignedArray);
@@ -63,7 +62,6 @@ public sealed class OnlineLearner : IModel<double>
             throw new ArgumentException($"step sizes α_W = {settings.AlphaW}, α_U = {settings.AlphaU}: must be positive");
         Kind = kind;
         this.activation = activation;
-        vectorTanh = activation is Tanh;
         (m, n, outputs) = (initial.InputsWithBias, initial.Hidden, initial.Outputs);
         stride = AlignedArray.Stride(n);
         lambda = kind.UsesLambda ? settings.Lambda : 0;
@@ -191,8 +189,7 @@ public sealed class OnlineLearner : IModel<double>
     private (double Loss, bool Wrong) ForwardAndError(double target)
     {
         OnlineKernels.Forward(u, stride, x, active.AsSpan(0, activeCount), net);
-        if (vectorTanh) VectorTanh.Evaluate(net, phi.AsSpan(0, n), slope);
-        else activation.Evaluate<double>(net, phi.AsSpan(0, n), slope);
+        activation.Evaluate<double>(net, phi.AsSpan(0, n), slope);
         phi[n] = 1;
         for (int k = 0; k < outputs; k++) z[k] = TensorPrimitives.Dot(w.AsSpan(k * (n + 1), n + 1), (ReadOnlySpan<double>)phi);
         if (outputs == 1)
