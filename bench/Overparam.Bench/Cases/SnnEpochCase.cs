@@ -25,7 +25,7 @@ public sealed class SnnEpochCase : IBenchCase
     public string Name => "snn-epoch";
     public IReadOnlyCollection<string> Tags => [Name, "snn", "torch-snn", "float32"];
 
-    private const int Train = 60000, Width = 800, BatchSize = 128, TimeSteps = 8, ProbeSteps = 60;
+    private const int Train = 60000, Width = 800, BatchSize = 128, TimeSteps = 8, ProbeSteps = 30;
 
     /// <summary>
     /// Torch's configurations (all with torch.set_num_threads(2) and OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = 2): libgomp's
