@@ -33,6 +33,7 @@ IBenchCase[] cases =
     new FlatMinimaStepCase(),
     new FlatnessCase(),
     new ExpressivityCase(),
+    new SnnEpochCase(),
 ];
 
 if (options.List)

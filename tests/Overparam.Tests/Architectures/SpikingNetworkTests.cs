@@ -54,6 +54,24 @@ public class SpikingNetworkTests
     }
 
     [Fact]
+    public void Lif_VectorPathOverManyChunks_EqualsTheScalarPath()
+    {
+        // 40,001 neurons × 8 steps: parallel chunks, each with its own membrane buffer, and a scalar tail; random currents
+        // around the threshold. Asking for H and V takes the scalar path: the same spikes, and slopes to float rounding.
+        const int len = 40001, steps = 8;
+        var rng = new Random(5);
+        float[] x = Enumerable.Range(0, steps * len).Select(_ => (float)(rng.NextDouble() * 3 - 0.5)).ToArray();
+        var c = Authors with { TimeSteps = steps };
+        float[] spikes = new float[steps * len], slope = new float[steps * len];
+        float[] scalarSpikes = new float[steps * len], scalarSlope = new float[steps * len], charge = new float[steps * len], membrane = new float[steps * len];
+        LifNeurons.Forward(x, len, len, c, spikes, slope);
+        LifNeurons.Forward(x, len, len, c, scalarSpikes, scalarSlope, charge, membrane);
+        Assert.Equal(scalarSpikes, spikes);
+        for (int i = 0; i < slope.Length; i++) Assert.Equal(scalarSlope[i], slope[i], 1e-6f);
+        Assert.InRange(spikes.Average(), 0.1, 0.9);                                              // both outcomes occur
+    }
+
+    [Fact]
     public void Lif_ConstantInput_StrideZeroEqualsRepeatedInput()
     {
         // The first layer's current is the same at every step: stride 0 must equal the input written out T times.

@@ -17,7 +17,8 @@ namespace Overparam.Architectures.Spiking;
 /// </code>
 /// Arrays hold step t of element e at t·len + e (T blocks of len = samples × neurons, row-major: a (T·n) × m matrix).
 /// An input or upstream gradient with stride 0 is the same at every step (the first layer's current, the readout's
-/// gradient). Each pass is one sweep over the elements with the time loop inside, in parallel over element chunks.
+/// gradient). Each pass runs in parallel over chunks of elements: the forward pass step by step over a chunk's elements,
+/// the backward pass element by element with the time loop inside.
 /// The charge multiplies by 1/τ, equal to the division for τ a power of two (the default 2).
 /// </summary>
 public static class LifNeurons
@@ -65,30 +66,37 @@ public static class LifNeurons
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Chunks.Threads }, c => body(c * size, Math.Min(size, len - c * size)));
     }
 
+    /// <summary>
+    /// The vectorized ATan forward pass over [start, start + length): time outside, elements inside, the membrane of
+    /// the chunk's neurons kept in a buffer between steps, so that the elements of one step are independent of each
+    /// other (with the time loop inside, each vector's T steps form one chain of dependent operations).
+    /// </summary>
     private static void ForwardATan<T>(T[] input, int inputStride, int len, SpikingConfig c, T[] spikes, T[] slope, int start, int length)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int steps = c.TimeSteps, w = Vector<T>.Count, end = start + length;
+        int steps = c.TimeSteps, w = Vector<T>.Count, vectors = length / w * w;
         T invTau = T.CreateTruncating(1 / c.Tau), vth = T.CreateTruncating(Threshold);
         T k = T.CreateTruncating(Math.PI / 2 * c.SurrogateAlpha), half = T.CreateTruncating(c.SurrogateAlpha / 2);
         var vInvTau = new Vector<T>(invTau); var vVth = new Vector<T>(vth); var vK = new Vector<T>(k); var vHalf = new Vector<T>(half);
         var one = Vector<T>.One; var zero = Vector<T>.Zero;
-        int e = start;
-        for (; e + w <= end; e += w)
+        Span<T> membrane = stackalloc T[vectors];                                 // V_{t−1} of the chunk's neurons, V_0 = V_reset = 0
+        membrane.Clear();
+        for (int t = 0; t < steps; t++)
         {
-            var v = zero;
-            for (int t = 0; t < steps; t++)
+            int from = t * inputStride + start, to = t * len + start;
+            for (int i = 0; i < vectors; i += w)
             {
-                var x = new Vector<T>(input, t * inputStride + e);
+                var v = new Vector<T>(membrane[i..]);
+                var x = new Vector<T>(input, from + i);
                 var h = v + (x - v) * vInvTau;                                   // V_reset = 0
                 var s = Vector.ConditionalSelect(Vector.GreaterThanOrEqual(h, vVth), one, zero);
                 var u = (h - vVth) * vK;
-                (vHalf / (one + u * u)).CopyTo(slope, t * len + e);              // (α/2)/(1 + (π/2·α·(H − V_th))²)
-                s.CopyTo(spikes, t * len + e);
-                v = h * (one - s);
+                (vHalf / (one + u * u)).CopyTo(slope, to + i);                   // (α/2)/(1 + (π/2·α·(H − V_th))²)
+                s.CopyTo(spikes, to + i);
+                (h * (one - s)).CopyTo(membrane[i..]);
             }
         }
-        if (e < end) ForwardScalar(input, inputStride, len, c, spikes, slope, e, end - e);
+        if (vectors < length) ForwardScalar(input, inputStride, len, c, spikes, slope, start + vectors, length - vectors);
     }
 
     private static void ForwardScalar<T>(T[] input, int inputStride, int len, SpikingConfig c, T[] spikes, T[] slope, int start, int length,

@@ -4,88 +4,114 @@ using Overparam.Training;
 
 namespace Overparam.Experiments.Verify;
 
+/// <summary>One run of the gradr study as its report needs it (test accuracy 1 − test error, connectivity, the run's final values).</summary>
+public sealed record GradRewiringRun(string Method, double Alpha, ulong Seed, string Folder, TrainingStatus Status, double TestAccuracy,
+    double Connectivity, IReadOnlyDictionary<string, double> Final, string? Message = null);
+
 /// <summary>
-/// `verify --preset gradr`: pruning a spiking network with Grad R (Chen et al., IJCAI 2021; docs/mathematics.md §15–14)
+/// `verify --preset gradr`: pruning a spiking network with Grad R (Chen et al., IJCAI 2021; docs/mathematics.md §15–16)
 /// on Fashion-MNIST at full resolution (784 inputs, T = 8, Adam's lr 1e-3, batch 64): unpruned Adam; Grad R at
 /// p = 0.95 over a grid of α; the true-gradient ablation at one α; Deep R matched to each Grad R run (max_s = that run's
-/// final sparsity, L1 scale = its α, T = 0); three seeds. Quick (no --scale): 784 → 256 → 10 on the first 2,000
-/// training images for 10 epochs, tested on the first 1,000 test images (not downsampled: a subset). --scale s:
-/// the authors' 784 → 800 → 10 on the first ⌈60,000·s⌉ training images (s = 1: all 60k) and all 10,000 test images, 20 epochs.
+/// final sparsity, L1 scale = its α, T = 0); three seeds. Sizes: <see cref="GradRewiringConfig"/> (quick without
+/// --scale; --scale s: the authors' 784 → 800 → 10 on ⌈60,000·s⌉ images). A run that fails is reported as failed and
+/// left out of every verdict, as is a Deep R run whose matched Grad R run did not finish (it is not run).
 /// </summary>
 public sealed class GradRewiringStudy : PresetStudy
 {
+    private readonly GradRewiringConfig? fixedConfig;
+
+    public GradRewiringStudy() { }
+
+    /// <summary>A study of other sizes (tests); --scale is then ignored.</summary>
+    public GradRewiringStudy(GradRewiringConfig config)
+    {
+        config.Check();
+        fixedConfig = config;
+    }
+
     public override string Name => "gradr";
 
     public override string Description => "gradr: Grad R (Chen et al. 2021) on a spiking 784-256-10 net, 2,000 Fashion-MNIST images, 10 epochs, "
         + "Adam vs Grad R over alpha vs Deep R at matched sparsity vs the true-gradient ablation, 3 seeds (minutes here); --scale s: 784-800-10 on 60000*s images";
 
-    /// <summary>The α grid of Grad R at p = 0.95 (0 included: the redefined gradient alone) and the ablation's α.</summary>
-    public static readonly double[] Alphas = [0, 0.03, 0.1, 0.3, 1];
-    private const double AblationAlpha = 0.3, Sparsity = 0.95;
-    private static readonly ulong[] Seeds = [1, 2, 3];
-
-    private sealed record RunResult(string Method, double Alpha, ulong Seed, string Folder, TrainingStatus Status, double TestAccuracy,
-        double Connectivity, IReadOnlyDictionary<string, double> Final);
-
     public override Report Run(PresetContext context)
     {
-        if (context.Scale is { } s && !(s > 0 && s <= 1)) throw new RunSpecException($"--scale {s}: must be in (0, 1]");
-        bool full = context.Scale is not null;
-        int width = full ? 800 : 256, epochs = full ? 20 : 10;
-        int n = full ? (int)Math.Ceiling(60000 * context.Scale!.Value) : 2000;
-        int? nTest = full ? null : 1000;
+        var config = fixedConfig ?? (context.Scale is { } s ? GradRewiringConfig.Scaled(s) : new GradRewiringConfig());
+        if (!Data.IdxData.HasPart(Data.DataSpec.FashionMnistDirectory, Data.IdxPart.Train))
+            throw new RunSpecException($"--preset gradr needs Fashion-MNIST in {Data.DataSpec.FashionMnistDirectory} (apt-get install dataset-fashion-mnist)");
         var baseSpec = new RunSpec
         {
-            Architecture = "snn", Depth = 1, Width = width, Data = "fashion-mnist", Classes = Data.ClassSelection.All, N = n, NTest = nTest,
-            RawInputs = true, DType = "float32", BatchSize = 64, Epochs = epochs, LrPolicy = "fixed", Lr = 1e-3, EvalEvery = epochs,
+            Architecture = "snn", Depth = 1, Width = config.Width, Data = "fashion-mnist", Classes = Data.ClassSelection.All, N = config.N, NTest = config.NTest,
+            RawInputs = true, DType = "float32", BatchSize = config.BatchSize, Epochs = config.Epochs, LrPolicy = "fixed", Lr = config.Lr,
+            EvalEvery = config.Epochs, TimeSteps = config.TimeSteps,
         };
         var plan = new List<(string Method, double Alpha, ulong Seed)>();
-        foreach (var seed in Seeds)
+        foreach (var seed in config.Seeds)
         {
             plan.Add(("adam", 0, seed));
-            foreach (var a in Alphas) plan.Add(("grad-r", a, seed));
-            plan.Add(("true-gradient", AblationAlpha, seed));
-            foreach (var a in Alphas.Where(a => a > 0)) plan.Add(("deep-r", a, seed));
+            foreach (var a in config.Alphas) plan.Add(("grad-r", a, seed));
+            plan.Add(("true-gradient", config.AblationAlpha, seed));
+            foreach (var a in config.Alphas.Where(a => a > 0)) plan.Add(("deep-r", a, seed));
         }
-        var results = new List<RunResult>();
+        var results = new List<GradRewiringRun>();
         foreach (var (method, alpha, seed) in plan)
         {
             context.Cancel.ThrowIfCancellationRequested();
             string label = $"{method}-a{alpha.ToString("R", CultureInfo.InvariantCulture)}-s{seed}";
             context.Progress?.Report(new StudyProgress(results.Count, plan.Count, label));
+            string folder = Path.Combine(context.Folder, "runs", label);
             var spec = (baseSpec with { Seed = seed }) with { Optimizer = method is "true-gradient" ? "grad-r" : method };
-            if (method is "grad-r" or "true-gradient") spec = spec with { PriorAlpha = alpha, TargetSparsity = Sparsity, TrueGradient = method == "true-gradient" };
+            if (method is "grad-r" or "true-gradient") spec = spec with { PriorAlpha = alpha, TargetSparsity = config.Sparsity, TrueGradient = method == "true-gradient" };
             if (method == "deep-r")
             {
                 var matched = results.First(r => r.Method == "grad-r" && r.Alpha == alpha && r.Seed == seed);
+                if (!Finished(matched))
+                {
+                    results.Add(new GradRewiringRun(method, alpha, seed, folder, TrainingStatus.Failed, double.NaN, double.NaN, new Dictionary<string, double>(),
+                        $"not run: its matched Grad R run {Path.GetFileName(matched.Folder)} did not finish"));
+                    continue;
+                }
                 spec = spec with { MaxSparsity = Math.Clamp(1 - matched.Connectivity, 0, 1), L1 = alpha, Temperature = 0 };
             }
-            string folder = Path.Combine(context.Folder, "runs", label);
-            var outcome = RunExecutor.Execute(spec, folder, null, context.Cancel);
-            double error = outcome.Final.TryGetValue(MetricColumns.TestError, out var e) ? e : double.NaN;
-            double connectivity = outcome.Final.TryGetValue(MetricColumns.Connectivity, out var c) ? c : double.NaN;
-            results.Add(new RunResult(method, alpha, seed, folder, outcome.Status, 1 - error, connectivity, outcome.Final));
+            results.Add(RunOne(method, alpha, seed, spec, folder, context.Cancel));
         }
         context.Progress?.Report(new StudyProgress(results.Count, plan.Count, ""));
-        return Build(results, width, n, nTest, epochs);
+        return Build(config, results);
     }
 
-    private static bool Finished(RunResult r) => r.Status is TrainingStatus.BudgetExhausted or TrainingStatus.Converged && double.IsFinite(r.TestAccuracy);
+    /// <summary>Trains one run; an error inside it (bad input, I/O) makes a failed run, Ctrl-C ends the study.</summary>
+    private static GradRewiringRun RunOne(string method, double alpha, ulong seed, RunSpec spec, string folder, CancellationToken cancel)
+    {
+        RunOutcome outcome;
+        try { outcome = RunExecutor.Execute(spec, folder, null, cancel); }
+        catch (OperationCanceledException) { throw; }
+        catch (Exception e) when (e is RunSpecException or ArgumentException or InvalidOperationException or IOException)
+        {
+            return new GradRewiringRun(method, alpha, seed, folder, TrainingStatus.Failed, double.NaN, double.NaN, new Dictionary<string, double>(), e.Message);
+        }
+        double error = outcome.Final.TryGetValue(MetricColumns.TestError, out var x) ? x : double.NaN;
+        double connectivity = outcome.Final.TryGetValue(MetricColumns.Connectivity, out var c) ? c : double.NaN;
+        return new GradRewiringRun(method, alpha, seed, folder, outcome.Status, 1 - error, connectivity, outcome.Final, outcome.Message);
+    }
+
+    /// <summary>The run ran its whole budget and has a test accuracy: the only runs any verdict, mean or plot uses.</summary>
+    public static bool Finished(GradRewiringRun r) => r.Status is TrainingStatus.BudgetExhausted or TrainingStatus.Converged && double.IsFinite(r.TestAccuracy);
 
     private static string P(double v) => double.IsFinite(v) ? (100 * v).ToString("0.00", CultureInfo.InvariantCulture) + " %" : "n/a";
     private static string F(double v) => ReportFormat.General(v);
 
-    private static (double Mean, int Count) Mean(IEnumerable<RunResult> runs, Func<RunResult, double> value)
+    private static (double Mean, int Count) Mean(IEnumerable<GradRewiringRun> runs, Func<GradRewiringRun, double> value)
     {
         var v = runs.Where(Finished).Select(value).Where(double.IsFinite).ToArray();
         return (v.Length == 0 ? double.NaN : v.Average(), v.Length);
     }
 
-    private static Report Build(List<RunResult> results, int width, int n, int? nTest, int epochs)
+    /// <summary>The report of <paramref name="results"/> (one per planned run, failed ones included) at the sizes of <paramref name="config"/>.</summary>
+    public static Report Build(GradRewiringConfig config, IReadOnlyList<GradRewiringRun> results)
     {
         var failed = results.Where(r => !Finished(r)).ToList();
         var adam = Mean(results.Where(r => r.Method == "adam"), r => r.TestAccuracy);
-        var points = Alphas.Select(a => (Alpha: a,
+        var points = config.Alphas.Select(a => (Alpha: a,
             Accuracy: Mean(results.Where(r => r.Method == "grad-r" && r.Alpha == a), r => r.TestAccuracy).Mean,
             Connectivity: Mean(results.Where(r => r.Method == "grad-r" && r.Alpha == a), r => r.Connectivity).Mean,
             DeepAccuracy: Mean(results.Where(r => r.Method == "deep-r" && r.Alpha == a), r => r.TestAccuracy).Mean,
@@ -94,7 +120,7 @@ public sealed class GradRewiringStudy : PresetStudy
         var claims = new ClaimTable();
         // 1. connectivity falls monotonically with α
         var conn = points.Select(p => p.Connectivity).ToArray();
-        claims.Add("Connectivity falls monotonically as α grows (Grad R, p = 0.95, mean over seeds)", conn.Any(c => !double.IsFinite(c))
+        claims.Add($"Connectivity falls monotonically as α grows (Grad R, p = {F(config.Sparsity)}, mean over seeds)", conn.Any(c => !double.IsFinite(c))
             ? VerdictResult.NotApplicable("a Grad R point has no finished run")
             : new VerdictResult(conn.Zip(conn.Skip(1)).All(t => t.Second < t.First) ? Verdict.Holds : Verdict.DoesNotHoldAtTheseSizes,
                 "connectivity at α = " + string.Join(", ", points.Select(p => $"{F(p.Alpha)}: {P(p.Connectivity)}"))));
@@ -113,10 +139,10 @@ public sealed class GradRewiringStudy : PresetStudy
             : new VerdictResult(pairs.All(p => p.Accuracy >= p.DeepAccuracy - 0.005) ? Verdict.Holds : Verdict.DoesNotHoldAtTheseSizes,
                 string.Join("; ", pairs.Select(p => $"α = {F(p.Alpha)}: Grad R {P(p.Accuracy)} at {P(p.Connectivity)}, Deep R {P(p.DeepAccuracy)} at {P(p.DeepConnectivity)}"))));
         // 4. regrowth
-        long Regrown(RunResult r) => (long)r.Final.Where(kv => kv.Key.StartsWith("regrown_", StringComparison.Ordinal)).Sum(kv => kv.Value);
-        var gradR = results.Where(r => Finished(r) && r.Method == "grad-r" && r.Alpha == AblationAlpha).ToArray();
+        long Regrown(GradRewiringRun r) => (long)r.Final.Where(kv => kv.Key.StartsWith("regrown_", StringComparison.Ordinal)).Sum(kv => kv.Value);
+        var gradR = results.Where(r => Finished(r) && r.Method == "grad-r" && r.Alpha == config.AblationAlpha).ToArray();
         var ablation = results.Where(r => Finished(r) && r.Method == "true-gradient").ToArray();
-        claims.Add($"Regrowth happens under Grad R and not under the true-gradient ablation (α = {F(AblationAlpha)}, p = 0.95)", gradR.Length == 0 || ablation.Length == 0
+        claims.Add($"Regrowth happens under Grad R and not under the true-gradient ablation (α = {F(config.AblationAlpha)}, p = {F(config.Sparsity)})", gradR.Length == 0 || ablation.Length == 0
             ? VerdictResult.NotApplicable("no finished runs")
             : new VerdictResult(gradR.All(r => Regrown(r) > 0) && ablation.All(r => Regrown(r) == 0) ? Verdict.Holds : Verdict.DoesNotHoldAtTheseSizes,
                 $"regrown synapses: Grad R {string.Join(", ", gradR.Select(Regrown))}; true gradient {string.Join(", ", ablation.Select(Regrown))} (per seed)"));
@@ -134,7 +160,7 @@ public sealed class GradRewiringStudy : PresetStudy
             Name = "accuracy_vs_connectivity", Caption = "Means over seeds; the line is unpruned Adam.",
         };
         var regrowth = new List<Series>();
-        foreach (var r in results.Where(r => Finished(r) && r.Seed == Seeds[0] && (r.Method == "true-gradient" || r.Method == "grad-r" && r.Alpha == AblationAlpha)))
+        foreach (var r in results.Where(r => Finished(r) && r.Seed == config.Seeds[0] && (r.Method == "true-gradient" || r.Method == "grad-r" && r.Alpha == config.AblationAlpha)))
         {
             var rows = ReadMetrics(Path.Combine(r.Folder, "metrics.csv"));
             regrowth.Add(new Series($"{r.Method} α = {F(r.Alpha)}", rows.Select(m => m["step"]).ToArray(),
@@ -156,12 +182,12 @@ public sealed class GradRewiringStudy : PresetStudy
         }
         var intro = new List<string>
         {
-            $"A spiking network 784 → {width} → 10 (LIF, τ = 2, ATan surrogate α = 2, T = 8, direct encoding, rate readout, MSE loss) trained on the first {n} Fashion-MNIST training images "
-            + $"(full resolution, pixels in [0, 1]) for {epochs} epochs with batch 64 and Adam's lr 1e-3, tested on {(nTest is null ? "all 10,000" : $"the first {nTest}")} test images, seeds {string.Join(", ", Seeds)}.",
-            $"Methods: unpruned Adam; Grad R at p = {F(Sparsity)} for α in {{{string.Join(", ", Alphas.Select(F))}}}; the true-gradient ablation at α = {F(AblationAlpha)}; Deep R (T = 0, L1 scale = the α, "
+            $"A spiking network 784 → {config.Width} → 10 (LIF, τ = 2, ATan surrogate α = 2, T = {config.TimeSteps}, direct encoding, rate readout, MSE loss) trained on the first {config.N} Fashion-MNIST training images "
+            + $"(full resolution, pixels in [0, 1]) for {config.Epochs} epochs with batch {config.BatchSize} and Adam's lr {F(config.Lr)}, tested on {(config.NTest is null ? "all 10,000" : $"the first {config.NTest}")} test images, seeds {string.Join(", ", config.Seeds)}.",
+            $"Methods: unpruned Adam; Grad R at p = {F(config.Sparsity)} for α in {{{string.Join(", ", config.Alphas.Select(F))}}}; the true-gradient ablation at α = {F(config.AblationAlpha)}; Deep R (T = 0, L1 scale = the α, "
             + "max_s = the matched Grad R run's final sparsity). Verdict thresholds (3.5 points at ≤ 10 % connectivity; 0.5 points for Grad R vs Deep R) are this report's choices.",
         };
-        if (failed.Count > 0) intro.Add($"{failed.Count} run(s) did not finish and are left out of every verdict: {string.Join(", ", failed.Select(r => $"{Path.GetFileName(r.Folder)} ({r.Status})"))}.");
+        if (failed.Count > 0) intro.Add($"{failed.Count} run(s) did not finish and are left out of every verdict: {string.Join(", ", failed.Select(r => $"{Path.GetFileName(r.Folder)} ({TrainingStatusText.Name(r.Status)}{(r.Message is { } m ? ": " + m : "")})"))}.");
         return new Report("Grad R: pruning a spiking network")
         {
             Intro = intro,
