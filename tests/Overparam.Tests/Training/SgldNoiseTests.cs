@@ -1,0 +1,49 @@
+using Overparam.Numerics;
+using Overparam.Training.Optimizers;
+
+namespace Overparam.Tests.Training;
+
+/// <summary>Entropy-SGD's noise drawn ahead on a worker is the noise drawn block by block from its key.</summary>
+public class SgldNoiseTests
+{
+    private static readonly int[] Lengths = [3 * 4096 + 17, 0, 5];
+
+    /// <summary>Block b of parameter p at (t, i), drawn directly from its key.</summary>
+    private static double[] Expected(int p, long t, int inner)
+    {
+        var z = new double[Lengths[p]];
+        for (int b = 0; b * 4096 < z.Length; b++)
+            GaussianNoise.Fill(SgldNoise<double>.Key(7, t, inner, p, b), z.AsSpan(b * 4096, Math.Min(4096, z.Length - b * 4096)));
+        return z;
+    }
+
+    [Fact]
+    public void DrawnAhead_Unannounced_OrByBlock_IsTheNoiseOfTheKey()
+    {
+        var noise = new SgldNoise<double>(7, Lengths);
+        noise.Start(4, 2);
+        var ahead = noise.Take(4, 2).Select(v => (double[])v.Clone()).ToArray();
+        noise.Start(4, 3);
+        var other = noise.Take(5, 1).Select(v => (double[])v.Clone()).ToArray();     // announced (4, 3), taken (5, 1)
+        var unannounced = noise.Take(4, 2);
+        for (int p = 0; p < Lengths.Length; p++)
+        {
+            Assert.Equal(Expected(p, 4, 2), ahead[p]);
+            Assert.Equal(Expected(p, 5, 1), other[p]);
+            Assert.Equal(Expected(p, 4, 2), unannounced[p]);
+        }
+        var block = new double[17];
+        noise.Fill(4, 2, 0, 3 * 4096, block);
+        Assert.Equal(Expected(0, 4, 2)[(3 * 4096)..], block);
+        Assert.NotEqual(Expected(0, 4, 2), Expected(0, 4, 3));
+    }
+
+    [Fact]
+    public void Float32_IsTheFloat64NoiseRounded()
+    {
+        var noise = new SgldNoise<float>(7, Lengths);
+        noise.Start(1, 1);
+        var drawn = noise.Take(1, 1);
+        for (int p = 0; p < Lengths.Length; p++) Assert.Equal(Expected(p, 1, 1).Select(v => (float)v), drawn[p]);
+    }
+}
