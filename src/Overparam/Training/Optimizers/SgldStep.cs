@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -43,6 +44,7 @@ internal readonly struct SgldStep<T>(double gamma, double weightDecay, double et
         if (hasMomentum) tm[..r].CopyTo(m[j..]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void At(Span<T> ws, ReadOnlySpan<T> gs, ReadOnlySpan<T> cs, Span<T> avgs, Span<T> ms, ReadOnlySpan<T> xis, int j)
     {
         var w = Load(ws, j);
@@ -66,11 +68,14 @@ internal readonly struct SgldStep<T>(double gamma, double weightDecay, double et
         Store(Fma(w, oneMinusA, Load(avgs, j) * a), avgs, j);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<T> Load(ReadOnlySpan<T> s, int j) => Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)j);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(Vector256<T> v, Span<T> s, int j) => v.StoreUnsafe(ref MemoryMarshal.GetReference(s), (nuint)j);
 
     /// <summary>x·y + z with one rounding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<T> Fma(Vector256<T> x, Vector256<T> y, Vector256<T> z)
     {
         if (typeof(T) == typeof(double)) return Vector256.FusedMultiplyAdd(x.As<T, double>(), y.As<T, double>(), z.As<T, double>()).As<double, T>();
