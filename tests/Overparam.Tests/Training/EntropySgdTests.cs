@@ -190,17 +190,19 @@ public class EntropySgdTests
     /// Two outer steps with noise, Nesterov inner momentum, coupling, weight decay and averaging on scripted gradients,
     /// for parameters of 2·4096 + 5 and 3 coordinates (whole blocks and tails), against the formula of
     /// docs/mathematics.md §11.2 written here per coordinate with the same roundings (Math.FusedMultiplyAdd where the
-    /// pass fuses) and the noise of each block drawn by key: equal bit for bit, with one thread and with the noise
-    /// drawn ahead on a second one.
+    /// pass fuses) and the noise of each block drawn by key, with one thread and with the noise drawn ahead on a second
+    /// one. Without noise: equal bit for bit. With noise: equal to 1e-15 (w ≈ 0.5, a few ulps), because a rare draw of
+    /// GaussianNoise can differ by 1 ulp between a first call in a process and later calls (SgldNoiseTests).
     /// </summary>
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public void OuterSteps_WithNoise_EqualTheFormulaPerCoordinate_ForAnyThreadCount(int threads)
+    [InlineData(1, 0.0)]
+    [InlineData(1, 1e-2)]
+    [InlineData(2, 1e-2)]
+    public void OuterSteps_EqualTheFormulaPerCoordinate_ForAnyThreadCount(int threads, double eps)
     {
         int[] lengths = [2 * 4096 + 5, 3];
         const int inner = 3, outer = 2;
-        double eta = 0.3, gamma = 0.7, sgldLr = 0.05, eps = 1e-2, alpha = 0.75, lambda = 1e-3, muInner = 0.5, muOuter = 0.9;
+        double eta = 0.3, gamma = 0.7, sgldLr = 0.05, alpha = 0.75, lambda = 1e-3, muInner = 0.5, muOuter = 0.9;
         const ulong seed = 99;
         var rng = new Random(3);
         double[] Random(int n) => Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
@@ -258,7 +260,12 @@ public class EntropySgdTests
             {
                 optimizer.Step(new OptimizerStep<double> { Step = t, Model = model, OutputGradient = [], Oracle = oracle });
             }
-            for (int p = 0; p < lengths.Length; p++) Assert.Equal(w[p], model.Value(p));
+            for (int p = 0; p < lengths.Length; p++)
+            {
+                var actual = model.Value(p);
+                if (eps == 0) Assert.Equal(w[p], actual);
+                else for (int j = 0; j < lengths[p]; j++) Assert.True(Math.Abs(w[p][j] - actual[j]) <= 1e-15, $"w{p}[{j}]: {actual[j]:R} against {w[p][j]:R}");
+            }
         }
         finally { Chunks.Threads = saved; }
     }
