@@ -12,11 +12,15 @@ namespace Overparam.Architectures;
 public static class CentreOfMass
 {
     /// <summary>w̄ of parameter <paramref name="q"/> (0 ≤ q &lt; parameters/y) into <paramref name="centre"/>.</summary>
-    public static void Average<T>(IReadOnlyList<Parameter<T>> parameters, int replicas, int q, Span<T> centre) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Average<T>(IReadOnlyList<Parameter<T>> parameters, int replicas, int q, Span<T> centre) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Average(parameters, replicas, q, 0, centre);
+
+    /// <summary>w̄ of coordinates [start, start + centre.Length) of parameter <paramref name="q"/> into <paramref name="centre"/>.</summary>
+    public static void Average<T>(IReadOnlyList<Parameter<T>> parameters, int replicas, int q, int start, Span<T> centre) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int perReplica = parameters.Count / replicas;
-        parameters[q].Value.CopyTo(centre);
-        for (int a = 1; a < replicas; a++) TensorPrimitives.Add(centre, parameters[a * perReplica + q].Value, centre);
+        parameters[q].Value.AsSpan(start, centre.Length).CopyTo(centre);
+        for (int a = 1; a < replicas; a++) TensorPrimitives.Add(centre, parameters[a * perReplica + q].Value.AsSpan(start, centre.Length), centre);
         if (replicas > 1) TensorPrimitives.Divide(centre, T.CreateTruncating(replicas), centre);
     }
 

@@ -177,4 +177,96 @@ public class EntropySgdTests
         Assert.Contains("--ema-alpha 1.5", Assert.Throws<ArgumentException>(() => new EntropySgd<double>(new OptimizerSettings(0.1) { EmaAlpha = 1.5, Gamma1 = 0 })).Message);
         Assert.Contains("--gamma1 is not given", Assert.Throws<ArgumentException>(() => new EntropySgd<double>(new OptimizerSettings(0.1))).Message);
     }
+    private sealed class ScriptedOracle(ScriptedModel<double> model) : IGradientOracle<double>
+    {
+        public double NextGradient(IReadOnlyList<double[]> gradients)
+        {
+            model.Gradients(gradients);
+            return 1;
+        }
+    }
+
+    /// <summary>
+    /// Two outer steps with noise, Nesterov inner momentum, coupling, weight decay and averaging on scripted gradients,
+    /// for parameters of 2·4096 + 5 and 3 coordinates (whole blocks and tails), against the formula of
+    /// docs/mathematics.md §11.2 written here per coordinate with the same roundings (Math.FusedMultiplyAdd where the
+    /// pass fuses) and the noise of each block drawn by key, with one thread and with the noise drawn ahead on a second
+    /// one. Without noise: equal bit for bit. With noise: equal to 1e-15 (w ≈ 0.5, a few ulps), because a rare draw of
+    /// GaussianNoise can differ by 1 ulp between a first call in a process and later calls (SgldNoiseTests).
+    /// </summary>
+    [Theory]
+    [InlineData(1, 0.0)]
+    [InlineData(1, 1e-2)]
+    [InlineData(2, 1e-2)]
+    public void OuterSteps_EqualTheFormulaPerCoordinate_ForAnyThreadCount(int threads, double eps)
+    {
+        int[] lengths = [2 * 4096 + 5, 3];
+        const int inner = 3, outer = 2;
+        double eta = 0.3, gamma = 0.7, sgldLr = 0.05, alpha = 0.75, lambda = 1e-3, muInner = 0.5, muOuter = 0.9;
+        const ulong seed = 99;
+        var rng = new Random(3);
+        double[] Random(int n) => Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var w0 = lengths.Select(Random).ToArray();
+        var script = Enumerable.Range(0, outer * inner).Select(_ => lengths.Select(Random).ToArray()).ToArray();
+
+        var w = w0.Select(v => (double[])v.Clone()).ToArray();
+        var outerM = lengths.Select(n => new double[n]).ToArray();
+        double scale = eps / Math.Sqrt(0.5 * sgldLr);
+        for (int t = 0; t < outer; t++)
+        {
+            double gt = gamma * Math.Pow(1 + 0.1, t);
+            for (int p = 0; p < lengths.Length; p++)
+            {
+                var xi = new double[lengths[p]];
+                double[] wc = (double[])w[p].Clone(), mean = (double[])w[p].Clone(), m = new double[lengths[p]];
+                for (int i = 1; i <= inner; i++)
+                {
+                    for (int b = 0; b * 4096 < lengths[p]; b++)
+                        GaussianNoise.Fill(SgldNoise<double>.Key(seed, t, i, p, b), xi.AsSpan(b * 4096, Math.Min(4096, lengths[p] - b * 4096)));
+                    var g = script[t * inner + i - 1][p];
+                    for (int j = 0; j < lengths[p]; j++)
+                    {
+                        double d = Math.FusedMultiplyAdd(w[p][j] - wc[j], gt, g[j]);
+                        d = Math.FusedMultiplyAdd(w[p][j], lambda, d);
+                        m[j] = Math.FusedMultiplyAdd(d, 1, m[j] * muInner);
+                        d = Math.FusedMultiplyAdd(m[j], muInner, d);
+                        d = Math.FusedMultiplyAdd(xi[j], scale, d);
+                        w[p][j] = Math.FusedMultiplyAdd(d, -sgldLr, w[p][j]);
+                        mean[j] = Math.FusedMultiplyAdd(w[p][j], 1 - alpha, mean[j] * alpha);
+                    }
+                }
+                for (int j = 0; j < lengths[p]; j++)
+                {
+                    double g = Math.FusedMultiplyAdd(wc[j], lambda, wc[j] - mean[j]);
+                    outerM[p][j] = Math.FusedMultiplyAdd(g, 1, outerM[p][j] * muOuter);
+                    g = Math.FusedMultiplyAdd(outerM[p][j], muOuter, g);
+                    w[p][j] = Math.FusedMultiplyAdd(g, -(eta * gt), wc[j]);
+                }
+            }
+        }
+
+        int saved = Chunks.Threads;
+        try
+        {
+            Chunks.Threads = threads;
+            var model = new ScriptedModel<double>(lengths.Select((n, p) => ($"w{p}", w0[p])).ToArray(), script);
+            var optimizer = new EntropySgd<double>(new OptimizerSettings(eta)
+            {
+                InnerSteps = inner, Gamma0 = gamma, Gamma1 = 0.1, SgldLr = sgldLr, SgldNoise = eps, EmaAlpha = alpha, WeightDecay = lambda,
+                SgldMomentum = muInner, Momentum = muOuter, Nesterov = true, NoiseSeed = seed,
+            });
+            var oracle = new ScriptedOracle(model);
+            for (int t = 0; t < outer; t++)
+            {
+                optimizer.Step(new OptimizerStep<double> { Step = t, Model = model, OutputGradient = [], Oracle = oracle });
+            }
+            for (int p = 0; p < lengths.Length; p++)
+            {
+                var actual = model.Value(p);
+                if (eps == 0) Assert.Equal(w[p], actual);
+                else for (int j = 0; j < lengths[p]; j++) Assert.True(Math.Abs(w[p][j] - actual[j]) <= 1e-15, $"w{p}[{j}]: {actual[j]:R} against {w[p][j]:R}");
+            }
+        }
+        finally { Chunks.Threads = saved; }
+    }
 }

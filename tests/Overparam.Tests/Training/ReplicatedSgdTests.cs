@@ -75,6 +75,51 @@ public class ReplicatedSgdTests
             }
     }
 
+    /// <summary>
+    /// Two steps of y = 3 replicas with momentum, Nesterov and weight decay on scripted data gradients, for parameters of
+    /// 4096 + 7 and 2 coordinates (two blocks and a short one), against the update written here per coordinate with the
+    /// same roundings: w̄ from all replicas before any moves (summed in order, then divided by y), g ← ∇ + (2γ/y)(w − w̄)
+    /// + λw, PyTorch's SGD with step y·η. Equal bit for bit.
+    /// </summary>
+    [Fact]
+    public void TwoSteps_EqualTheUpdatePerCoordinate()
+    {
+        const int y = 3, steps = 2;
+        int[] lengths = [4096 + 7, 2];
+        double eta = 0.05, gamma = 0.3, mu = 0.9, lambda = 1e-3;
+        var rng = new Random(4);
+        double[] Random(int n) => Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var w0 = Enumerable.Range(0, y).SelectMany(_ => lengths.Select(Random)).ToArray();     // replica a's parameter q at a·2 + q
+        var script = Enumerable.Range(0, steps).Select(_ => w0.Select(v => Random(v.Length)).ToArray()).ToArray();
+
+        var w = w0.Select(v => (double[])v.Clone()).ToArray();
+        var b = w0.Select(v => new double[v.Length]).ToArray();
+        double coupling = 2 * gamma / y;
+        for (int k = 0; k < steps; k++)
+            for (int q = 0; q < lengths.Length; q++)
+            {
+                var centre = new double[lengths[q]];
+                for (int j = 0; j < centre.Length; j++) centre[j] = (w[q][j] + w[2 + q][j] + w[4 + q][j]) / y;
+                for (int a = 0; a < y; a++)
+                {
+                    int p = 2 * a + q;
+                    for (int j = 0; j < centre.Length; j++)
+                    {
+                        double g = Math.FusedMultiplyAdd(w[p][j] - centre[j], coupling, script[k][p][j]);
+                        g = Math.FusedMultiplyAdd(w[p][j], lambda, g);
+                        b[p][j] = k == 0 ? g : Math.FusedMultiplyAdd(g, 1, b[p][j] * mu);
+                        g = Math.FusedMultiplyAdd(b[p][j], mu, g);
+                        w[p][j] = Math.FusedMultiplyAdd(g, -(y * eta), w[p][j]);
+                    }
+                }
+            }
+
+        var model = new ScriptedModel<double>(w0.Select((v, p) => ($"replica-{p / 2}/w{p % 2}", v)).ToArray(), script);
+        var optimizer = new ReplicatedSgd<double>(new OptimizerSettings(eta) { Replicas = y, Momentum = mu, Nesterov = true, WeightDecay = lambda, Gamma0 = gamma, Gamma1 = 0 });
+        for (int k = 0; k < steps; k++) optimizer.Step(new OptimizerStep<double> { Step = k, Model = model, OutputGradient = [] });
+        for (int p = 0; p < w.Length; p++) Assert.Equal(w[p], model.Value(p));
+    }
+
     [Fact]
     public void CentreOfMass_IsTheParameterAverage()
     {

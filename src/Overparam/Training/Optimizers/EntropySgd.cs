@@ -40,11 +40,15 @@ namespace Overparam.Training.Optimizers;
 /// <item>γ1 is given, or γmax^(1/T) − 1 with T the run's outer steps (<see cref="OptimizerSettings.OuterSteps"/>), so that
 /// γ reaches γ0·γmax at t = T; it is fixed before training (the code fixes it at step gtime, which changes γ only at
 /// step 1's first inner iteration, and not at all with the automatic γ0, which is 0 until then).</item>
-/// <item>The noise is drawn in bulk (<see cref="GaussianNoise"/>: xoshiro256** in 8 lanes and Box–Muller, about 1 ns a
-/// draw): the draws of each block of <see cref="ParameterBuffers{T}.BlockLength"/> coordinates of a trained parameter are
-/// a function of (<see cref="OptimizerSettings.NoiseSeed"/>, t, i, the parameter's index, the block's index) only, so
-/// the noise needs no state of its own, a resumed run draws the same noise, and the blocks may run on any thread.
-/// The bits are the same for the same seed on the same machine. Frozen parameters (--train) are neither perturbed
+/// <item>The noise is drawn in bulk (<see cref="SgldNoise{T}"/> over <see cref="GaussianNoise"/>: xoshiro256** in 8 lanes
+/// and Box–Muller): the draws of each block of <see cref="ParameterBuffers{T}.BlockLength"/> coordinates of a trained
+/// parameter are a function of (<see cref="OptimizerSettings.NoiseSeed"/>, t, i, the parameter's index, the block's
+/// index) only, so the noise needs no state of its own, a resumed run draws the same noise, and the blocks may run on
+/// any thread: with more than one thread (<see cref="Chunks.Threads"/>) the next inner step's noise is drawn on another
+/// core while the gradient is computed, with the same numbers: the same seed on the same machine gives the same bits for
+/// any thread count, but for a rare draw 1 ulp apart when TensorPrimitives' ln/sin/cos run before and after the JIT's
+/// tier-up (<see cref="SgldNoise{T}"/>). The SGLD step and the moving average are one pass over the coordinates
+/// (<see cref="SgldStep{T}"/>). Frozen parameters (--train) are neither perturbed
 /// nor moved.</item>
 /// </list>
 /// State: "step" (t), "momentum_buffer.NAME" (m) when μ ≠ 0 and "gamma0" (γ0, which the automatic rule changes).
@@ -61,8 +65,8 @@ public sealed class EntropySgd<T> : IOptimizer<T>, ICoupled where T : unmanaged,
     private readonly ulong noiseSeed;
     private readonly ParameterBuffers<T> state;
     private readonly T[] scratch = new T[ParameterBuffers<T>.BlockLength];
-    private readonly double[] draws = new double[ParameterBuffers<T>.BlockLength];
     private T[][] centre = [], average = [], innerMomentum = [];
+    private SgldNoise<T>? sgld;
     private double gamma0;
 
     public EntropySgd(OptimizerSettings settings)
@@ -111,6 +115,7 @@ public sealed class EntropySgd<T> : IOptimizer<T>, ICoupled where T : unmanaged,
         long t = state.Steps - 1;
         var ps = step.Model.Parameters;
         if (centre.Length != ps.Count) Allocate(step);
+        bool ahead = noise != 0 && Chunks.Threads > 1;                 // draw the next inner step's noise on another core
         double gamma = gamma0 * Math.Pow(1 + gamma1, t);
         if (innerSteps > 0)
         {
@@ -126,18 +131,13 @@ public sealed class EntropySgd<T> : IOptimizer<T>, ICoupled where T : unmanaged,
             {
                 if (i > 1) loss = step.Oracle.NextGradient(state.Gradients);
                 gamma = gamma0 * Math.Pow(1 + gamma1, t);
-                InnerStep(step, gamma, t, i);
+                InnerStep(step, gamma, t, i, ahead);
+                if (ahead) sgld!.Start(i < innerSteps ? t : t + 1, i < innerSteps ? i + 1 : 1);
                 if (automaticGamma0 && gamma0 == 0 && t >= 1 && i == innerSteps)
                 {
                     double distance = HalfSquaredDistance(step);
                     if (distance > 0) gamma0 = loss / distance;
                 }
-            }
-            for (int p = 0; p < ps.Count; p++)
-            {
-                if (!step.Trains(p)) continue;
-                centre[p].CopyTo(ps[p].Value);
-                TensorPrimitives.Subtract(centre[p], average[p], state.Gradient(p));
             }
         }
         var rule = new SgdRule<T>(gscale ? LearningRate * gamma : LearningRate, momentum, dampening, weightDecay, nesterov);
@@ -148,18 +148,22 @@ public sealed class EntropySgd<T> : IOptimizer<T>, ICoupled where T : unmanaged,
             for (int i = 0; i < theta.Length; i += ParameterBuffers<T>.BlockLength)
             {
                 int length = Math.Min(ParameterBuffers<T>.BlockLength, theta.Length - i);
-                rule.Apply(theta.AsSpan(i, length), grad.AsSpan(i, length), momentum != 0 ? buffer.AsSpan(i, length) : [], first: false);
+                Span<T> w = theta.AsSpan(i, length), g = grad.AsSpan(i, length);
+                if (innerSteps > 0)
+                {
+                    centre[p].AsSpan(i, length).CopyTo(w);                                     // w ← w_c
+                    TensorPrimitives.Subtract(centre[p].AsSpan(i, length), average[p].AsSpan(i, length), g);   // g ← w_c − μ_w
+                }
+                rule.Apply(w, g, momentum != 0 ? buffer.AsSpan(i, length) : [], first: false);
             }
         }
     }
 
-    /// <summary>One SGLD step of the inner loop on the gradient in the state's buffers, and the moving average.</summary>
-    private void InnerStep(in OptimizerStep<T> step, double gamma, long t, int inner)
+    /// <summary>One SGLD step of the inner loop on the gradient in the state's buffers, and the moving average, in one pass.</summary>
+    private void InnerStep(in OptimizerStep<T> step, double gamma, long t, int inner, bool ahead)
     {
-        T g = T.CreateTruncating(gamma), lambda = T.CreateTruncating(weightDecay), eta = T.CreateTruncating(sgldLr);
-        T mu = T.CreateTruncating(sgldMomentum), undamped = T.CreateTruncating(1 - dampening);
-        T a = T.CreateTruncating(alpha), oneMinusA = T.CreateTruncating(1 - alpha);
-        T noiseScale = T.CreateTruncating(noise / Math.Sqrt(0.5 * sgldLr));
+        var k = new SgldStep<T>(gamma, weightDecay, sgldLr, sgldMomentum, dampening, nesterov, noise / Math.Sqrt(0.5 * sgldLr), alpha);
+        var drawn = ahead ? sgld!.Take(t, inner) : null;
         var ps = step.Model.Parameters;
         for (int p = 0; p < ps.Count; p++)
         {
@@ -168,56 +172,13 @@ public sealed class EntropySgd<T> : IOptimizer<T>, ICoupled where T : unmanaged,
             for (int i = 0; i < theta.Length; i += ParameterBuffers<T>.BlockLength)
             {
                 int length = Math.Min(ParameterBuffers<T>.BlockLength, theta.Length - i);
-                Span<T> w = theta.AsSpan(i, length), d = grad.AsSpan(i, length), tmp = scratch.AsSpan(0, length);
-                if (gamma != 0)
-                {
-                    TensorPrimitives.Subtract(w, centre[p].AsSpan(i, length), tmp);
-                    TensorPrimitives.FusedMultiplyAdd(tmp, g, d, d);                   // dw.add_(wc − w, alpha=−γ)
-                }
-                if (weightDecay != 0) TensorPrimitives.FusedMultiplyAdd(w, lambda, d, d);
-                if (sgldMomentum != 0)
-                {
-                    Span<T> m = innerMomentum[p].AsSpan(i, length);
-                    TensorPrimitives.Multiply(m, mu, m);
-                    TensorPrimitives.FusedMultiplyAdd(d, undamped, m, m);
-                    if (nesterov) TensorPrimitives.FusedMultiplyAdd(m, mu, d, d);
-                    else d = m;
-                }
-                if (noise != 0) AddNoise(d, NoiseKey(t, inner, p, i / ParameterBuffers<T>.BlockLength), noiseScale);
-                TensorPrimitives.FusedMultiplyAdd(d, -eta, w, w);
-                Span<T> avg = average[p].AsSpan(i, length);
-                TensorPrimitives.Multiply(avg, a, avg);
-                TensorPrimitives.FusedMultiplyAdd(w, oneMinusA, avg, avg);
+                Span<T> xi = [];
+                if (drawn is not null) xi = drawn[p].AsSpan(i, length);
+                else if (noise != 0) sgld!.Fill(t, inner, p, i, xi = scratch.AsSpan(0, length));
+                k.Apply(theta.AsSpan(i, length), grad.AsSpan(i, length), centre[p].AsSpan(i, length), average[p].AsSpan(i, length),
+                    sgldMomentum != 0 ? innerMomentum[p].AsSpan(i, length) : [], xi);
             }
         }
-    }
-
-    /// <summary>d ← d + scale·ξ with ξ the block's N(0, I) draws.</summary>
-    private void AddNoise(Span<T> d, ulong key, T scale)
-    {
-        var xi = draws.AsSpan(0, d.Length);
-        GaussianNoise.Fill(key, xi);
-        if (typeof(T) == typeof(double))
-            TensorPrimitives.FusedMultiplyAdd(System.Runtime.InteropServices.MemoryMarshal.Cast<double, T>(xi), scale, d, d);
-        else
-        {
-            var x = scratch.AsSpan(0, d.Length);
-            TensorPrimitives.ConvertTruncating<double, T>(xi, x);
-            TensorPrimitives.FusedMultiplyAdd(x, scale, d, d);
-        }
-    }
-
-    /// <summary>The key of the noise of outer step t, inner step i, parameter p, block b.</summary>
-    private ulong NoiseKey(long t, int inner, int p, int block) =>
-        Mix(Mix(Mix(Mix(noiseSeed ^ (ulong)t) ^ (ulong)inner) ^ (ulong)p) ^ (ulong)block);
-
-    /// <summary>SplitMix64's finalizer after its increment.</summary>
-    private static ulong Mix(ulong z)
-    {
-        z += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
     }
 
     /// <summary>½‖w_c − w‖² over the trained parameters, in float64.</summary>
@@ -246,6 +207,7 @@ public sealed class EntropySgd<T> : IOptimizer<T>, ICoupled where T : unmanaged,
         centre = ps.Select((_, p) => Buffer(p, innerSteps > 0)).ToArray();
         average = ps.Select((_, p) => Buffer(p, innerSteps > 0)).ToArray();
         innerMomentum = ps.Select((_, p) => Buffer(p, innerSteps > 0 && sgldMomentum != 0)).ToArray();
+        sgld = innerSteps > 0 && noise != 0 ? new SgldNoise<T>(noiseSeed, ps.Select((q, p) => trains[p] ? q.Value.Length : 0).ToArray()) : null;
     }
 
     public IReadOnlyList<Tensor> SaveState()

@@ -15,7 +15,8 @@ namespace Overparam.Training.Optimizers;
 /// with L_data the run's loss over the y·B rows of the step, for a mean loss (1/(yB)) Σ_a Σ_{i ∈ B_a} ℓ_i as in the
 /// code, and SGD (<see cref="SgdRule{T}"/>: momentum, dampening, Nesterov, weight decay, PyTorch's first-step copy) on
 /// ∂L_tot/∂w^a with step y·η — the code lineage's lr·y, so that for a mean loss each replica moves by
-/// η [∇L_a(w^a) + 2γ(w^a − w̄)] (+ momentum and decay). w̄ is computed from the replicas at the start of each step.
+/// η [∇L_a(w^a) + 2γ(w^a − w̄)] (+ momentum and decay). w̄ is computed from the replicas at the start of each step, block
+/// by block in the same pass as the update (a block's w̄ from the replicas' blocks before any of them moves).
 /// With y = 1 the coupling vanishes and this is <see cref="Sgd{T}"/>, bit for bit.
 /// <para>The choices this implementation makes (docs/mathematics.md §11):</para>
 /// <list type="bullet">
@@ -41,8 +42,7 @@ public sealed class ReplicatedSgd<T> : IOptimizer<T>, ICoupled where T : unmanag
     private readonly bool nesterov, balanced;
     private readonly CouplingSchedule schedule;
     private readonly ParameterBuffers<T> state;
-    private readonly T[] scratch = new T[ParameterBuffers<T>.BlockLength];
-    private T[][] centre = [];
+    private readonly T[] scratch = new T[ParameterBuffers<T>.BlockLength], centreBlock = new T[ParameterBuffers<T>.BlockLength];
     private double gamma0;
 
     public ReplicatedSgd(OptimizerSettings settings)
@@ -77,31 +77,37 @@ public sealed class ReplicatedSgd<T> : IOptimizer<T>, ICoupled where T : unmanag
         int perReplica = ps.Count / replicas;
         var trained = step.Trained;
         bool Trains(int q) => trained is null || trained[q];
-        if (centre.Length == 0) centre = Enumerable.Range(0, perReplica).Select(q => Trains(q) ? new T[ps[q].Value.Length] : []).ToArray();
-        for (int q = 0; q < perReplica; q++) if (Trains(q)) CentreOfMass.Average(ps, replicas, q, centre[q]);
         if (balanced && state.Steps == 1)
         {
-            double distance = CentreOfMass.MeanSquaredDistance(ps, replicas, centre, Trains);
+            var centres = Enumerable.Range(0, perReplica).Select(q => Trains(q) ? new T[ps[q].Value.Length] : []).ToArray();
+            for (int q = 0; q < perReplica; q++) if (Trains(q)) CentreOfMass.Average(ps, replicas, q, centres[q]);
+            double distance = CentreOfMass.MeanSquaredDistance(ps, replicas, centres, Trains);
             gamma0 = distance > 0 ? step.Loss / distance : 0;
         }
         T coupling = T.CreateTruncating(replicas > 1 ? 2 * schedule.At(gamma0, step.Epoch) / replicas : 0);
         var rule = new SgdRule<T>(replicas * LearningRate, momentum, dampening, weightDecay, nesterov);
         bool first = state.Steps == 1;
-        for (int p = 0; p < ps.Count; p++)
+        // Block by block, so that w̄ of a block is computed from the replicas' blocks and used while they are in cache.
+        for (int q = 0; q < perReplica; q++)
         {
-            if (!step.Trains(p)) continue;
-            T[] theta = ps[p].Value, grad = state.Gradient(p), buffer = momentum != 0 ? state.Buffer(0, p) : [], c = centre[p % perReplica];
-            for (int i = 0; i < theta.Length; i += ParameterBuffers<T>.BlockLength)
+            if (!Trains(q)) continue;
+            for (int i = 0; i < ps[q].Value.Length; i += ParameterBuffers<T>.BlockLength)
             {
-                int length = Math.Min(ParameterBuffers<T>.BlockLength, theta.Length - i);
-                Span<T> w = theta.AsSpan(i, length), g = grad.AsSpan(i, length);
-                if (coupling != T.Zero)
+                int length = Math.Min(ParameterBuffers<T>.BlockLength, ps[q].Value.Length - i);
+                Span<T> centre = centreBlock.AsSpan(0, length), diff = scratch.AsSpan(0, length);
+                if (coupling != T.Zero) CentreOfMass.Average(ps, replicas, q, i, centre);
+                for (int a = 0; a < replicas; a++)
                 {
-                    var diff = scratch.AsSpan(0, length);
-                    TensorPrimitives.Subtract(w, c.AsSpan(i, length), diff);
-                    TensorPrimitives.FusedMultiplyAdd(diff, coupling, g, g);             // + (2γ/y)(w^a − w̄)
+                    int p = a * perReplica + q;
+                    if (!step.Trains(p)) continue;
+                    Span<T> w = ps[p].Value.AsSpan(i, length), g = state.Gradient(p).AsSpan(i, length);
+                    if (coupling != T.Zero)
+                    {
+                        TensorPrimitives.Subtract(w, centre, diff);
+                        TensorPrimitives.FusedMultiplyAdd(diff, coupling, g, g);             // + (2γ/y)(w^a − w̄)
+                    }
+                    rule.Apply(w, g, momentum != 0 ? state.Buffer(0, p).AsSpan(i, length) : [], first);
                 }
-                rule.Apply(w, g, momentum != 0 ? buffer.AsSpan(i, length) : [], first);
             }
         }
     }
