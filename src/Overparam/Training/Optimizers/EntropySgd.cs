@@ -46,8 +46,7 @@ namespace Overparam.Training.Optimizers;
 /// index) only, so the noise needs no state of its own, a resumed run draws the same noise, and the blocks may run on
 /// any thread: with more than one thread (<see cref="Chunks.Threads"/>) the next inner step's noise is drawn on another
 /// core while the gradient is computed, with the same numbers: the same seed on the same machine gives the same bits for
-/// any thread count, but for a rare draw 1 ulp apart when TensorPrimitives' ln/sin/cos run before and after the JIT's
-/// tier-up (<see cref="SgldNoise{T}"/>). The SGLD step and the moving average are one pass over the coordinates
+/// any thread count (<see cref="SgldNoise{T}"/>). The SGLD step and the moving average are one pass over the coordinates
 /// (<see cref="SgldStep{T}"/>). Frozen parameters (--train) are neither perturbed
 /// nor moved.</item>
 /// </list>

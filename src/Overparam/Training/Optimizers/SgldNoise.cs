@@ -15,10 +15,9 @@ namespace Overparam.Training.Optimizers;
 /// That lets the next inner step's noise be drawn on another core while the step's gradient is computed
 /// (<see cref="Start"/>): a worker takes blocks one at a time from a shared counter, and <see cref="Take"/> draws the
 /// blocks still left on the calling thread and waits for the worker's last one. A Take that no Start announced draws
-/// its step the same way. The numbers are the same with or without the worker, for any thread count — up to one
-/// caveat of <see cref="GaussianNoise"/> measured here: a draw can come out 1 ulp apart (1 in 4096, |Δ| = 1.1e-16)
-/// between a process's first calls and calls after the JIT's tier-up of TensorPrimitives' ln/sin/cos (none with
-/// DOTNET_TC_QuickJitForLoops=0), whichever thread draws it.
+/// its step the same way. The numbers are the same with or without the worker, for any thread count (with methods with
+/// loops compiled optimized at once, Directory.Build.props: TensorPrimitives' ln/sin/cos gave 1 draw in 4096 1 ulp apart
+/// before and after the JIT's tier-up otherwise).
 /// </para>
 /// </summary>
 public sealed class SgldNoise<T> where T : unmanaged, IFloatingPointIeee754<T>
