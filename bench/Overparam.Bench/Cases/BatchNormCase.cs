@@ -12,7 +12,9 @@ namespace Overparam.Bench.Cases;
 /// The cost of --batch-norm (docs/mathematics.md §2.6): one epoch of SGD (momentum 0.9, batch 64, cross-entropy) on
 /// Kawaguchi &amp; Sun's residual net, 64 → 256, two residual blocks at 256, a widening layer 256 → 1536, softplus, 10
 /// outputs (resnet, depth 4, standard parameterization), n = 1200, with and without batch norm on every layer. The two
-/// are timed alternately, one epoch each per round; the ratio of the medians is the price of batch norm per step.
+/// are timed alternately, one epoch each per round; the ratios of the medians and of the minima are the price of batch
+/// norm per step (on a shared machine the minima are the steadier figure). Also the batch-norm kernels alone: Forward
+/// (batch statistics) and Backward of one step's four layers (64 × 256 three times, 64 × 1536), against the median step.
 /// </summary>
 public sealed class BatchNormCase : IBenchCase
 {
@@ -51,9 +53,34 @@ public sealed class BatchNormCase : IBenchCase
         var sa = Summary.Of(without);
         var sb = Summary.Of(with);
         ctx.Add(new Row(Name, $"SGD epoch, resnet {d}-256-256-256-1536-{classes}, n={n}, B=64, with vs without batch norm", sb.ToString(), "", "",
-            $"without {sa}; ratio of medians {sb.Median / sa.Median:F3} ({plan.StepsPerEpoch} steps per epoch)"));
+            $"without {sa}; ratio of medians {sb.Median / sa.Median:F3}, of minima {sb.Min / sa.Min:F3} ({plan.StepsPerEpoch} steps per epoch)"));
+
+        var layers = new[] { 256, 256, 256, 1536 }.Select(m =>
+        {
+            var bn = new Architectures.Dense.BatchNorm<double>(Ones(m), new double[m], new double[m], Ones(m));
+            var z = new Matrix<double>(64, m);
+            new GaussianRng((ulong)m).FillGaussian(z.Data);
+            return (bn, z, g: (double[])z.Data.Clone(), source: (double[])z.Data.Clone());
+        }).ToArray();
+        var kernels = Summary.Of(Timing.Measure(() =>
+        {
+            foreach (var (bn, z, g, source) in layers)
+            {
+                source.CopyTo(z.Data, 0);
+                bn.Forward(z, true);
+                g.CopyTo(z.Data, 0);
+                bn.Backward(z);
+            }
+        }, warmup: 20, samples: 200));
+        double step = sa.Median / plan.StepsPerEpoch;
+        ctx.Add(new Row("batch-norm-kernels", "BatchNorm Forward (batch statistics) + Backward of one step's 4 layers, B=64", kernels.ToString(), "", "",
+            $"{kernels.Median / step:P1} of the median step without batch norm ({Summary.Format(step)}); includes two 64×m copies per layer"));
         var j = BenchContext.Json(sb);
         j["epoch_without_median_s"] = sa.Median; j["epoch_with_median_s"] = sb.Median; j["ratio"] = sb.Median / sa.Median;
+        j["epoch_without_min_s"] = sa.Min; j["epoch_with_min_s"] = sb.Min; j["ratio_of_minima"] = sb.Min / sa.Min;
+        j["kernels_median_s"] = kernels.Median; j["kernels_fraction_of_step"] = kernels.Median / step;
         ctx.Record(Name, j);
     }
+
+    private static double[] Ones(int m) => Enumerable.Repeat(1.0, m).ToArray();
 }
