@@ -21,8 +21,8 @@ namespace Overparam.Architectures.Dense;
 ///   training:   ∂L/∂Z_i = γ/√(v + ε) ⊙ (G_i − (1/n) Σ_j G_j − Ẑ_i ⊙ (1/n) Σ_j G_j ⊙ Ẑ_j)   (μ and v depend on every sample)
 ///   evaluation: ∂L/∂Z_i = γ/√(running_var + ε) ⊙ G_i
 /// </code>
-/// The column sums are accumulated row by row (i = 0 … n−1) in every split of the columns over threads, so the numbers
-/// do not depend on the thread count.
+/// The column sums are accumulated row by row (i = 0 … n−1) on the calling thread, so the numbers do not depend on the
+/// thread count.
 /// </summary>
 public sealed class BatchNorm<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -30,7 +30,7 @@ public sealed class BatchNorm<T> where T : unmanaged, IFloatingPointIeee754<T>
     public const double Epsilon = 1e-5, Momentum = 0.1;
 
     private readonly T[] gamma, beta, runningMean, runningVar;
-    private readonly T[] mean, inv, sumG, sumGZ, scratch;
+    private readonly T[] mean, inv, sumG, sumGZ, scratch, shiftStore, slopeStore;
     private T[] normalizedStore = [];
     private Matrix<T> normalized = new(0, 0);
     private bool training;
@@ -45,7 +45,7 @@ public sealed class BatchNorm<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (beta.Length != m || runningMean.Length != m || runningVar.Length != m)
             throw new ArgumentException($"batch norm: γ has {m} entries, β {beta.Length}, running_mean {runningMean.Length}, running_var {runningVar.Length}");
         (this.gamma, this.beta, this.runningMean, this.runningVar) = (gamma, beta, runningMean, runningVar);
-        mean = new T[m]; inv = new T[m]; sumG = new T[m]; sumGZ = new T[m]; scratch = new T[m];
+        mean = new T[m]; inv = new T[m]; sumG = new T[m]; sumGZ = new T[m]; scratch = new T[m]; shiftStore = new T[m]; slopeStore = new T[m];
     }
 
     /// <summary>∂L/∂γ and ∂L/∂β of the last <see cref="Backward"/>.</summary>
@@ -63,53 +63,50 @@ public sealed class BatchNorm<T> where T : unmanaged, IFloatingPointIeee754<T>
         normalized = Buffer(n, m);
         T eps = T.CreateTruncating(Epsilon), invN = T.One / T.CreateTruncating(n);
         var zhat = normalized;
-        Columns(n, m, (c0, len) =>
+        var mu = mean.AsSpan();
+        var iv = inv.AsSpan();
+        if (batchStatistics)
         {
-            var mu = mean.AsSpan(c0, len);
-            var iv = inv.AsSpan(c0, len);
-            if (batchStatistics)
+            mu.Clear();
+            for (int i = 0; i < n; i++) TensorPrimitives.Add(mu, z.Row(i), mu);
+            TensorPrimitives.Multiply(mu, invN, mu);                                   // μ
+            iv.Clear();
+            for (int i = 0; i < n; i++)
             {
-                mu.Clear();
-                for (int i = 0; i < n; i++) TensorPrimitives.Add(mu, z.Row(i).Slice(c0, len), mu);
-                TensorPrimitives.Multiply(mu, invN, mu);                                   // μ
-                iv.Clear();
-                for (int i = 0; i < n; i++)
-                {
-                    var centred = zhat.Row(i).Slice(c0, len);
-                    TensorPrimitives.Subtract(z.Row(i).Slice(c0, len), mu, centred);       // Z − μ
-                    TensorPrimitives.MultiplyAdd(centred, centred, iv, iv);                // Σ (Z − μ)²
-                }
-                TensorPrimitives.Multiply(iv, invN, iv);                                   // v, biased
-                UpdateRunning(c0, len, n, mu, iv);
-                TensorPrimitives.Add(iv, eps, iv);
-                TensorPrimitives.ReciprocalSqrt(iv, iv);                                   // 1/√(v + ε)
-                for (int i = 0; i < n; i++) TensorPrimitives.Multiply(zhat.Row(i).Slice(c0, len), iv, zhat.Row(i).Slice(c0, len));
+                var centred = zhat.Row(i);
+                TensorPrimitives.Subtract(z.Row(i), mu, centred);       // Z − μ
+                TensorPrimitives.MultiplyAdd(centred, centred, iv, iv);                // Σ (Z − μ)²
             }
-            else
+            TensorPrimitives.Multiply(iv, invN, iv);                                   // v, biased
+            UpdateRunning(n, mu, iv);
+            TensorPrimitives.Add(iv, eps, iv);
+            TensorPrimitives.ReciprocalSqrt(iv, iv);                                   // 1/√(v + ε)
+            for (int i = 0; i < n; i++) TensorPrimitives.Multiply(zhat.Row(i), iv, zhat.Row(i));
+        }
+        else
+        {
+            TensorPrimitives.Add(runningVar.AsSpan(), eps, iv);
+            TensorPrimitives.ReciprocalSqrt(iv, iv);                                   // 1/√(running_var + ε)
+            var rm = runningMean.AsSpan();
+            for (int i = 0; i < n; i++)
             {
-                TensorPrimitives.Add(runningVar.AsSpan(c0, len), eps, iv);
-                TensorPrimitives.ReciprocalSqrt(iv, iv);                                   // 1/√(running_var + ε)
-                var rm = runningMean.AsSpan(c0, len);
-                for (int i = 0; i < n; i++)
-                {
-                    var row = zhat.Row(i).Slice(c0, len);
-                    TensorPrimitives.Subtract(z.Row(i).Slice(c0, len), rm, row);
-                    TensorPrimitives.Multiply(row, iv, row);
-                }
+                var row = zhat.Row(i);
+                TensorPrimitives.Subtract(z.Row(i), rm, row);
+                TensorPrimitives.Multiply(row, iv, row);
             }
-            var g = gamma.AsSpan(c0, len);
-            var b = beta.AsSpan(c0, len);
-            for (int i = 0; i < n; i++) TensorPrimitives.MultiplyAdd(zhat.Row(i).Slice(c0, len), g, b, z.Row(i).Slice(c0, len));   // Y = γẐ + β
-        });
+        }
+        var g = gamma.AsSpan();
+        var b = beta.AsSpan();
+        for (int i = 0; i < n; i++) TensorPrimitives.MultiplyAdd(zhat.Row(i), g, b, z.Row(i));   // Y = γẐ + β
     }
 
     // running ← (1 − momentum)·running + momentum·statistic, with the unbiased variance v·n/(n − 1).
-    private void UpdateRunning(int c0, int len, int n, ReadOnlySpan<T> mu, ReadOnlySpan<T> biasedVar)
+    private void UpdateRunning(int n, ReadOnlySpan<T> mu, ReadOnlySpan<T> biasedVar)
     {
         T keep = T.CreateTruncating(1 - Momentum), take = T.CreateTruncating(Momentum);
-        var rm = runningMean.AsSpan(c0, len);
-        var rv = runningVar.AsSpan(c0, len);
-        var unbiased = scratch.AsSpan(c0, len);
+        var rm = runningMean.AsSpan();
+        var rv = runningVar.AsSpan();
+        var unbiased = scratch.AsSpan();
         TensorPrimitives.Multiply(biasedVar, T.CreateTruncating(n) / T.CreateTruncating(n - 1), unbiased);
         TensorPrimitives.Multiply(rm, keep, rm);
         TensorPrimitives.MultiplyAdd(mu, take, rm, rm);
@@ -125,39 +122,36 @@ public sealed class BatchNorm<T> where T : unmanaged, IFloatingPointIeee754<T>
         var zhat = normalized;
         T invN = T.One / T.CreateTruncating(n);
         bool batch = training;
-        Columns(n, m, (c0, len) =>
+        var sg = sumG.AsSpan();
+        var sgz = sumGZ.AsSpan();
+        sg.Clear(); sgz.Clear();
+        for (int i = 0; i < n; i++)
         {
-            var sg = sumG.AsSpan(c0, len);
-            var sgz = sumGZ.AsSpan(c0, len);
-            sg.Clear(); sgz.Clear();
-            for (int i = 0; i < n; i++)
-            {
-                var gi = g.Row(i).Slice(c0, len);
-                TensorPrimitives.Add(sg, gi, sg);                                          // ∂L/∂β = Σ G
-                TensorPrimitives.MultiplyAdd(gi, zhat.Row(i).Slice(c0, len), sgz, sgz);    // ∂L/∂γ = Σ G ⊙ Ẑ
-            }
-            var k = scratch.AsSpan(c0, len);
-            TensorPrimitives.Multiply(gamma.AsSpan(c0, len), inv.AsSpan(c0, len), k);     // γ/√(v + ε)
-            if (!batch)
-            {
-                for (int i = 0; i < n; i++) TensorPrimitives.Multiply(g.Row(i).Slice(c0, len), k, g.Row(i).Slice(c0, len));
-                return;
-            }
-            Span<T> shift = len <= 256 ? stackalloc T[len] : new T[len];
-            Span<T> slope = len <= 256 ? stackalloc T[len] : new T[len];
-            TensorPrimitives.Multiply(sg, invN, shift);
-            TensorPrimitives.Multiply(shift, k, shift);                                    // k·mean(G)
-            TensorPrimitives.Multiply(sgz, invN, slope);
-            TensorPrimitives.Multiply(slope, k, slope);
-            TensorPrimitives.Negate(slope, slope);                                         // −k·mean(G ⊙ Ẑ)
-            for (int i = 0; i < n; i++)
-            {
-                var gi = g.Row(i).Slice(c0, len);
-                TensorPrimitives.Multiply(gi, k, gi);
-                TensorPrimitives.Subtract(gi, shift, gi);
-                TensorPrimitives.MultiplyAdd(zhat.Row(i).Slice(c0, len), slope, gi, gi);  // k·(G − mean G − Ẑ·mean(G ⊙ Ẑ))
-            }
-        });
+            var gi = g.Row(i);
+            TensorPrimitives.Add(sg, gi, sg);                                          // ∂L/∂β = Σ G
+            TensorPrimitives.MultiplyAdd(gi, zhat.Row(i), sgz, sgz);    // ∂L/∂γ = Σ G ⊙ Ẑ
+        }
+        var k = scratch.AsSpan();
+        TensorPrimitives.Multiply(gamma.AsSpan(), inv.AsSpan(), k);     // γ/√(v + ε)
+        if (!batch)
+        {
+            for (int i = 0; i < n; i++) TensorPrimitives.Multiply(g.Row(i), k, g.Row(i));
+            return;
+        }
+        var shift = shiftStore.AsSpan();
+        var slope = slopeStore.AsSpan();
+        TensorPrimitives.Multiply(sg, invN, shift);
+        TensorPrimitives.Multiply(shift, k, shift);                                    // k·mean(G)
+        TensorPrimitives.Multiply(sgz, invN, slope);
+        TensorPrimitives.Multiply(slope, k, slope);
+        TensorPrimitives.Negate(slope, slope);                                         // −k·mean(G ⊙ Ẑ)
+        for (int i = 0; i < n; i++)
+        {
+            var gi = g.Row(i);
+            TensorPrimitives.Multiply(gi, k, gi);
+            TensorPrimitives.Subtract(gi, shift, gi);
+            TensorPrimitives.MultiplyAdd(zhat.Row(i), slope, gi, gi);  // k·(G − mean G − Ẑ·mean(G ⊙ Ẑ))
+        }
     }
 
     private Matrix<T> Buffer(int n, int m)
@@ -165,18 +159,5 @@ public sealed class BatchNorm<T> where T : unmanaged, IFloatingPointIeee754<T>
         int length = checked(n * m);
         if (normalizedStore.Length < length) normalizedStore = new T[length];
         return Matrix<T>.View(n, m, normalizedStore);
-    }
-
-    /// <summary>Columns of at least this many features go to one thread.</summary>
-    private const int MinBlock = 64;
-
-    // body(c0, len) over blocks of columns: serial for small layers (as Chunks.For), else one block per thread.
-    private static void Columns(int n, int m, Action<int, int> body)
-    {
-        int blocks = Math.Min(Chunks.Threads, m / MinBlock);
-        if (blocks <= 1 || (long)n * m < Chunks.SerialBelow) { body(0, m); return; }
-        int width = ((m + blocks - 1) / blocks + 7) / 8 * 8;
-        Parallel.For(0, (m + width - 1) / width, new ParallelOptions { MaxDegreeOfParallelism = Chunks.Threads },
-            b => body(b * width, Math.Min(width, m - b * width)));
     }
 }
