@@ -34,6 +34,7 @@ IBenchCase[] cases =
     new FlatnessCase(),
     new ExpressivityCase(),
     new SnnEpochCase(),
+    new BatchNormCase(),
 ];
 
 if (options.List)
