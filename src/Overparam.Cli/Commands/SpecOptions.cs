@@ -17,6 +17,7 @@ public sealed class SpecOptions
     public readonly Option<string> Arch = new("--arch") { Description = "Architecture: " + string.Join("; ", Architecture.All.Select(a => a.Description)), DefaultValueFactory = _ => D.Architecture };
     public readonly Option<int> Depth = new("--depth") { Description = "H, the number of hidden weight matrices", DefaultValueFactory = _ => D.Depth };
     public readonly Option<int> Width = new("--width") { Description = "m, neurons (channels for convresnet) per layer", DefaultValueFactory = _ => D.Width };
+    public readonly Option<int?> FeatureWidth = new("--feature-width") { Description = "fc, resnet: M_H, the width of the last hidden layer, whose features Phi (n x M_H) the output layer multiplies; the other layers keep --width (a resnet's widening last layer has no skip). Kernels, lambda0 and --probe-every assume one width (default: --width)" };
     public readonly Option<string> Activation = new("--activation") { Description = $"{Choices.Or(Choices.Activations)}; relu is outside the theorems", DefaultValueFactory = _ => D.Activation };
     public readonly Option<double> CRes = new("--c-res") { Description = "c_res of the residual scaling c_res/(H sqrt(m)), in (0, 1)", DefaultValueFactory = _ => D.CRes };
     public readonly Option<bool> AllowAnyCRes = new("--allow-any-c-res") { Description = "Accept --c-res outside (0, 1) (outside the theorems; warns)" };
@@ -127,7 +128,7 @@ public sealed class SpecOptions
     public IEnumerable<Option> Kernel => [Arch, Depth, Activation, CRes, AllowAnyCRes, KernelSize,
         Data, N, Dim, D0, P, Classes, ImageLayout, InputShape, Raw, DataSeed, TestFraction, BayesError, Standardize, ClassesCount];
 
-    private IEnumerable<Option> NetworkOptions => [Arch, Depth, Width, Activation, CRes, AllowAnyCRes, KernelSize, OutputInit, Seed];
+    private IEnumerable<Option> NetworkOptions => [Arch, Depth, Width, FeatureWidth, Activation, CRes, AllowAnyCRes, KernelSize, OutputInit, Seed];
     private IEnumerable<Option> DataOptions => [Data, N, Dim, D0, P, Labels, Classes, ImageLayout, InputShape, Raw, DataSeed, .. HeldOutAndClasses];
 
     /// <summary>Every option of `train`, grouped as --help lists them: network, data, loss, optimizer, evaluation, output.</summary>
@@ -172,7 +173,7 @@ public sealed class SpecOptions
         T V<T>(Option<T> o, T fallback) => r.GetResult(o) is null ? fallback : r.GetValue(o)!;
         var spec = new RunSpec
         {
-            Architecture = V(Arch, D.Architecture), Depth = V(Depth, D.Depth), Width = V(Width, D.Width), Activation = V(Activation, D.Activation),
+            Architecture = V(Arch, D.Architecture), Depth = V(Depth, D.Depth), Width = V(Width, D.Width), FeatureWidth = r.GetValue(FeatureWidth), Activation = V(Activation, D.Activation),
             CRes = V(CRes, D.CRes), AllowAnyCRes = r.GetValue(AllowAnyCRes), KernelSize = V(KernelSize, D.KernelSize),
             Data = V(Data, D.Data), N = V(N, D.N), D = V(Dim, D.D), D0 = V(D0, D.D0), P = V(P, D.P),
             Labels = V(Labels, D.Labels), ImageLayout = V(ImageLayout, D.ImageLayout), InputShape = r.GetValue(InputShape),

@@ -38,6 +38,9 @@ public abstract class Architecture
     /// <summary>True when the kernel size q is part of the network.</summary>
     public virtual bool UsesKernelSize => false;
 
+    /// <summary>True when the last hidden layer may have its own width M_H (--feature-width, docs/mathematics.md §2.5).</summary>
+    public virtual bool HasFeatureWidth => false;
+
     /// <summary>True when layer 1 is a dense map of the raw input, so the activation-pattern probes of depth-1 nets apply.</summary>
     public virtual bool DenseFirstLayer => true;
 
@@ -73,7 +76,9 @@ public abstract class Architecture
         throw new InvalidOperationException(KernelUnavailable(config));
 
     /// <summary>Null in the paper's setting (one output, its parameterization, no biases), where kernels are derived; else why not.</summary>
-    protected static string? OutsideThePapersSetting(NetworkConfig c) => c.IsPapers ? null
+    protected static string? OutsideThePapersSetting(NetworkConfig c) =>
+        c.Widens ? $"--feature-width {c.FeatureSize} with --width {c.Width}: the infinite-width kernels (λ₀, Θ; --lr-policy theory, --probe-every) take every hidden layer's width m → ∞ together and are derived for one width; drop --feature-width or use --lr-policy fixed or stable"
+        : c.IsPapers ? null
         : "the infinite-width kernel is derived for the paper's setting only: one output (--outputs 1), --parameterization ntk and no --bias";
 
     /// <summary>The theorems' step size, or null when no theorem covers the architecture.</summary>

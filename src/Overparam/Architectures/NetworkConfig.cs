@@ -16,7 +16,8 @@ public enum Parameterization { Ntk, Standard }
 /// <summary>
 /// Everything that fixes a network's shape and parameterization.
 /// InputChannels is d (dense inputs) or d₀ (conv); Positions is p (conv only, else 1); KernelSize is q (conv only);
-/// Outputs is C; Bias adds zero-initialized biases b1 … bH and b_out; Spiking holds the spiking network's settings (snn only).
+/// Outputs is C; Bias adds zero-initialized biases b1 … bH and b_out; Spiking holds the spiking network's settings (snn only);
+/// FeatureWidth is M_H, the width of the last hidden layer (the one that feeds the output layer; fc and resnet only, null: m).
 /// </summary>
 public sealed record NetworkConfig(
     Architecture Architecture,
@@ -32,10 +33,20 @@ public sealed record NetworkConfig(
     int Outputs = 1,
     Parameterization Parameterization = Parameterization.Ntk,
     bool Bias = false,
-    Spiking.SpikingConfig? Spiking = null)
+    Spiking.SpikingConfig? Spiking = null,
+    int? FeatureWidth = null)
 {
     /// <summary>True for the paper's own setting: one output, its parameterization, no biases (kernels, Grams and probes are defined there).</summary>
     public bool IsPapers => Outputs == 1 && Parameterization == Parameterization.Ntk && !Bias;
+
+    /// <summary>M_H, the width of the last hidden layer, whose output Φ the output layer multiplies (docs/mathematics.md §2.5).</summary>
+    public int FeatureSize => FeatureWidth ?? Width;
+
+    /// <summary>True when the last hidden layer's width M_H differs from m (docs/mathematics.md §2.5).</summary>
+    public bool Widens => FeatureSize != Width;
+
+    /// <summary>m_h, the width of hidden layer h (1-based): m, and M_H for h = H.</summary>
+    public int LayerWidth(int h) => h == Depth ? FeatureSize : Width;
 
     /// <summary>c_σ of the first layer's sqrt(c_σ/m) (and of every fc layer): the activation's, unless overridden
     /// (1 gives the ICLR companion's f = m^(−1/2) Σ a_r σ(w_rᵀx), docs/mathematics.md §8).</summary>

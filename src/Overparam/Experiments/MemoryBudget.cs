@@ -53,7 +53,7 @@ public static class MemoryBudget
     public static IReadOnlyList<Part> Training(NetworkConfig config, int n, int batch, int elementBytes, bool grams, bool kernel)
     {
         var sizes = NetworkFactory.Shapes(config).Select(s => s.Shape.Aggregate(1L, (a, b) => a * b)).ToList();
-        long layer = (long)batch * config.Width * config.Positions;
+        long layer = (long)batch * Math.Max(config.Width, config.FeatureSize) * config.Positions;
         var parts = new List<Part>
         {
             new("parameters, gradients and the copy written to init.safetensors", 3.0 * sizes.Sum() * elementBytes, sizes.Max()),

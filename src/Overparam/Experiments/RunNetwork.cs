@@ -31,6 +31,14 @@ public static class RunNetwork
             ?? throw new RunSpecException($"--activation {spec.Activation}: expected one of {string.Join(", ", Activation.Names)}");
         if (spec.Depth < 1) throw new RunSpecException($"--depth {spec.Depth}: must be at least 1");
         if (spec.Width < 1) throw new RunSpecException($"--width {spec.Width}: must be at least 1");
+        if (spec.FeatureWidth is int featureWidth)
+        {
+            if (featureWidth < 1) throw new RunSpecException($"--feature-width {featureWidth}: must be at least 1");
+            if (!architecture.HasFeatureWidth)
+                throw new RunSpecException($"--feature-width: only for {Choices.Or(Architectures.Architecture.All.Where(a => a.HasFeatureWidth).Select(a => a.Name).ToArray())} (the {architecture.Name} network has one width, --width)");
+            if (spec.Depth < 2)
+                throw new RunSpecException($"--feature-width with --depth {spec.Depth}: the only hidden layer is the last one; set its width with --width");
+        }
         if (!(spec.CRes > 0 && spec.CRes < 1) && !spec.AllowAnyCRes)
             throw new RunSpecException($"--c-res {spec.CRes}: the theorems need 0 < c_res < 1; pass --allow-any-c-res to use it anyway");
         var init = spec.OutputInit switch
@@ -46,7 +54,7 @@ public static class RunNetwork
         if (classes >= 2 && outputs == 1)
             throw new RunSpecException($"--outputs 1: the data has {classes} classes; one output needs values or ±1 labels");
         var template = new NetworkConfig(architecture, spec.Depth, spec.Width, data.Features, act, spec.CRes, 1, spec.KernelSize, init, spec.CSigma,
-            outputs, RunTraining.Parameterization(spec), spec.Bias, Spiking(spec, architecture));
+            outputs, RunTraining.Parameterization(spec), spec.Bias, Spiking(spec, architecture), spec.FeatureWidth);
         try { return architecture.Configure(template, data.InputShape); }
         catch (ArgumentException e) { throw new RunSpecException(e.Message.StartsWith("--") ? e.Message : $"{data.Source}: {e.Message}"); }
     }

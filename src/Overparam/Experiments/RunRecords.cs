@@ -71,6 +71,7 @@ internal static class RunRecords
             ["eval_every"] = training.EvalEvery,
             ["checkpoint_every"] = training.CheckpointEvery,
         };
+        if (config.FeatureWidth is int featureWidth) resolved["feature_width"] = featureWidth;
         if (FlatMinima(training.Optimizer, s, spec.FairBudget) is { } flat) resolved["flat_minima"] = flat;
         if (config.Spiking is { } snn)
             resolved["spiking"] = new JsonObject

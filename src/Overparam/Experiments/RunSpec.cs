@@ -26,6 +26,9 @@ public sealed record RunSpec
     public string OutputInit { get; init; } = "gaussian";
     /// <summary>Override of c_σ in the first layer's sqrt(c_σ/m); 1 gives the ICLR model f = m^(−1/2) Σ a_r σ(w_rᵀx). Null: the paper's c_σ.</summary>
     public double? CSigma { get; init; }
+    /// <summary>M_H, the width of the last hidden layer, the one that feeds the output layer (fc, resnet; docs/mathematics.md §2.5). Null: --width.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? FeatureWidth { get; init; }
 
     // Data.
     /// <summary>synthetic | csv:PATH | idx:DIR | fashion-mnist.</summary>

@@ -7,13 +7,14 @@ namespace Overparam.Architectures.Dense;
 /// <summary>
 /// The layer chain shared by the fully-connected network (eq. 2) and the ResNet (eq. 3):
 /// x^(h) = skip_h · x^(h−1) + scale_h · σ(W^(h) x^(h−1) + b_h), f = Aᵀx^(H) + b_out, with A = a [m] for one output or
-/// [m, C]; the biases only with <see cref="NetworkConfig.Bias"/>. The batch is held row-wise: X_h is n × m,
-/// pre-activations Z_h = X_{h−1} W_hᵀ (+ b_h), outputs U = X_H A (+ b_out), n × C.
+/// [m, C]; the biases only with <see cref="NetworkConfig.Bias"/>. The batch is held row-wise: X_h is n × m_h,
+/// pre-activations Z_h = X_{h−1} W_hᵀ (+ b_h), outputs U = X_H A (+ b_out), n × C. Every layer has width m_h = m except
+/// the last, m_H = M_H (<see cref="NetworkConfig.FeatureWidth"/>, docs/mathematics.md §2.5).
 /// </summary>
 public abstract class DenseNetwork<T> : PaperNetwork<T>, IFeatureModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     protected int H => Config.Depth;
-    protected int M => Config.Width;
+    private int MH => Config.FeatureSize;
     private int C => Config.Outputs;
 
     private readonly Matrix<T>[] w;       // W^(h), h = 1..H at index h−1, [m, in]
@@ -34,9 +35,9 @@ public abstract class DenseNetwork<T> : PaperNetwork<T>, IFeatureModel<T> where 
     {
         w = new Matrix<T>[config.Depth];
         for (int h = 1; h <= config.Depth; h++)
-            w[h - 1] = Weights(parameters[WAt[h - 1]], config.Width, h == 1 ? config.InputChannels : config.Width);
+            w[h - 1] = Weights(parameters[WAt[h - 1]], config.LayerWidth(h), h == 1 ? config.InputChannels : config.LayerWidth(h - 1));
         var pa = parameters[AAt];
-        int[] aShape = config.Outputs == 1 ? [config.Width] : [config.Width, config.Outputs];
+        int[] aShape = config.Outputs == 1 ? [config.FeatureSize] : [config.FeatureSize, config.Outputs];
         if (!pa.Shape.SequenceEqual(aShape))
             throw new ArgumentException($"a has shape [{string.Join(", ", pa.Shape)}], expected [{string.Join(", ", aShape)}]");
         a = pa.Value;
@@ -47,7 +48,7 @@ public abstract class DenseNetwork<T> : PaperNetwork<T>, IFeatureModel<T> where 
         for (int h = 0; h < config.Depth; h++) { slopeStore[h] = []; deltaStore[h] = []; }
     }
 
-    /// <summary>X_H of the last forward pass (n × m), the features the output layer multiplies.</summary>
+    /// <summary>X_H of the last forward pass (n × M_H), the features the output layer multiplies.</summary>
     public Matrix<T> Features => x[H];
 
     public override void Forward(Matrix<T> input, Span<T> u)
@@ -64,7 +65,7 @@ public abstract class DenseNetwork<T> : PaperNetwork<T>, IFeatureModel<T> where 
             Activate(Config.Activation, LayerScale(h), z, x[h], Skip(h) != 0 ? prev : null,
                 BAt[h - 1] >= 0 ? Parameters[BAt[h - 1]].Value : null);            // + b_h, then σ
         }
-        LinearAlgebra.Gemm(false, false, n, C, M, T.One, x[H].Data, M, a, C, T.Zero, u, C); // U = X_H A
+        LinearAlgebra.Gemm(false, false, n, C, MH, T.One, x[H].Data, MH, a, C, T.Zero, u, C); // U = X_H A
         if (BOutAt >= 0) AddToRows(u[..(n * C)], Parameters[BOutAt].Value);     // + b_out
     }
 
@@ -79,7 +80,7 @@ public abstract class DenseNetwork<T> : PaperNetwork<T>, IFeatureModel<T> where 
     protected override void BackPropagate(ReadOnlySpan<T> g)
     {
         int n = x[0].Rows;
-        LinearAlgebra.Gemm(false, true, n, M, C, T.One, g, C, a, C, T.Zero, delta[H - 1].Data, M);   // B_H = G Aᵀ
+        LinearAlgebra.Gemm(false, true, n, MH, C, T.One, g, C, a, C, T.Zero, delta[H - 1].Data, MH);   // B_H = G Aᵀ
         PropagateDown();
     }
 
@@ -106,6 +107,7 @@ public abstract class DenseNetwork<T> : PaperNetwork<T>, IFeatureModel<T> where 
         for (int h = 1; h <= H; h++)
         {
             var prev = x[h - 1];
+            int m = x[h].Cols;
             if (Trains(WAt[h - 1], trained))
             {
                 ReadOnlySpan<T> rx = prev.Span;
@@ -115,13 +117,13 @@ public abstract class DenseNetwork<T> : PaperNetwork<T>, IFeatureModel<T> where 
                     for (int i = 0; i < n; i++) TensorPrimitives.Multiply(prev.Row(i), g[i], scaled.Slice(i * prev.Cols, prev.Cols));
                     rx = scaled;
                 }
-                LinearAlgebra.Gemm(true, false, M, prev.Cols, n, alpha, delta[h - 1].Data, M, rx, prev.Cols, beta, target(WAt[h - 1]), prev.Cols);
+                LinearAlgebra.Gemm(true, false, m, prev.Cols, n, alpha, delta[h - 1].Data, m, rx, prev.Cols, beta, target(WAt[h - 1]), prev.Cols);
             }
             if (Trains(BAt[h - 1], trained))
-                LinearAlgebra.Gemm(true, false, M, 1, n, alpha, delta[h - 1].Data, M, weights, 1, beta, target(BAt[h - 1]), 1);
+                LinearAlgebra.Gemm(true, false, m, 1, n, alpha, delta[h - 1].Data, m, weights, 1, beta, target(BAt[h - 1]), 1);
         }
         if (Trains(AAt, trained))
-            LinearAlgebra.Gemm(true, false, M, C, n, alpha, x[H].Data, M, g, C, beta, target(AAt), C);
+            LinearAlgebra.Gemm(true, false, MH, C, n, alpha, x[H].Data, MH, g, C, beta, target(AAt), C);
         if (Trains(BOutAt, trained))
             LinearAlgebra.Gemm(true, false, C, 1, n, alpha, g, C, ones, 1, beta, target(BOutAt), 1);
     }
@@ -156,10 +158,11 @@ public abstract class DenseNetwork<T> : PaperNetwork<T>, IFeatureModel<T> where 
         delta = new Matrix<T>[H];
         for (int h = 1; h <= H; h++)
         {
-            x[h] = Buffer(ref xStore[h], n, M);
-            slope[h - 1] = Buffer(ref slopeStore[h - 1], n, M);
-            delta[h - 1] = Buffer(ref deltaStore[h - 1], n, M);
+            int m = Config.LayerWidth(h);
+            x[h] = Buffer(ref xStore[h], n, m);
+            slope[h - 1] = Buffer(ref slopeStore[h - 1], n, m);
+            delta[h - 1] = Buffer(ref deltaStore[h - 1], n, m);
         }
-        Buffer(ref scaledStore, n, Math.Max(M, Config.InputChannels));
+        Buffer(ref scaledStore, n, Math.Max(Config.Width, Config.InputChannels));
     }
 }

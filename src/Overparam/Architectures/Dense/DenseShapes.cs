@@ -1,8 +1,9 @@
 namespace Overparam.Architectures.Dense;
 
 /// <summary>
-/// The parameters of the dense layer chain (<see cref="DenseNetwork{T}"/>), in order: W1 [m, d], (b1 [m]), Wh [m, m]
-/// and (bh [m]) for h ≥ 2, a [m] (C = 1) or [m, C], (b_out [C]); the biases only with <see cref="NetworkConfig.Bias"/>.
+/// The parameters of the dense layer chain (<see cref="DenseNetwork{T}"/>), in order: W1 [m_1, d], (b1 [m_1]), Wh [m_h, m_{h−1}]
+/// and (bh [m_h]) for h ≥ 2, a [M_H] (C = 1) or [M_H, C], (b_out [C]); the biases only with <see cref="NetworkConfig.Bias"/>.
+/// Every m_h is m except m_H = M_H (<see cref="NetworkConfig.FeatureWidth"/>).
 /// PyTorch's nn.Linear weight of layer h is W_h; that of the output layer is aᵀ.
 /// </summary>
 public static class DenseShapes
@@ -12,10 +13,10 @@ public static class DenseShapes
         var list = new List<(string, int[])>();
         for (int h = 1; h <= c.Depth; h++)
         {
-            list.Add(($"W{h}", [c.Width, h == 1 ? c.InputChannels : c.Width]));
-            if (c.Bias) list.Add(($"b{h}", [c.Width]));
+            list.Add(($"W{h}", [c.LayerWidth(h), h == 1 ? c.InputChannels : c.LayerWidth(h - 1)]));
+            if (c.Bias) list.Add(($"b{h}", [c.LayerWidth(h)]));
         }
-        list.Add(("a", c.Outputs == 1 ? [c.Width] : [c.Width, c.Outputs]));
+        list.Add(("a", c.Outputs == 1 ? [c.FeatureSize] : [c.FeatureSize, c.Outputs]));
         if (c.Bias) list.Add(("b_out", [c.Outputs]));
         return list;
     }

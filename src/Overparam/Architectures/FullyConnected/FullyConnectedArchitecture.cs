@@ -13,6 +13,8 @@ public sealed class FullyConnectedArchitecture : Architecture
     public override string Description => "fc: the fully-connected network of eq. (2)";
     public override string WidthTheorem => "exponential, 2^{O(H)} (Theorem 5.1)";
 
+    public override bool HasFeatureWidth => true;
+
     public override IReadOnlyList<(string Name, int[] Shape)> Shapes(NetworkConfig config) => DenseShapes.Of(config);
 
     public override IModel<T> Create<T>(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters) => new FullyConnectedNetwork<T>(config, parameters);
