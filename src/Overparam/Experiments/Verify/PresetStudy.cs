@@ -31,6 +31,7 @@ public static class PresetStudies
         new FlatnessStudy(),
         new CrosspropStudy(),
         new GradRewiringStudy(),
+        new RecipeStudy(),
     ]);
 
     public static IReadOnlyList<PresetStudy> All => Registry.All;
