@@ -33,6 +33,7 @@ IBenchCase[] cases =
     new FlatMinimaStepCase(),
     new FlatnessCase(),
     new ExpressivityCase(),
+    new BatchNormCase(),
 ];
 
 if (options.List)

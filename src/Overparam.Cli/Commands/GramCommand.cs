@@ -33,6 +33,8 @@ public static class GramCommand
             var config = RunNetwork.Config(saved.Spec, data);
             var tensors = saved.Weights(which);
             string source = Path.Combine(dir, which + ".safetensors");
+            if (config.BatchNorm)
+                throw new RunSpecException($"--run {dir}: per-layer Gram matrices are built from per-sample Jacobians, and this run's --batch-norm couples the samples of a batch");
             var net = NetworkFactory.Create(config, RunNetwork.FromTensors<double>(tensors, config, $"{which} weights of {dir}")) as INetwork<double>;
             if (net is null || net.Outputs != 1)
                 throw new RunSpecException($"--run {dir}: per-layer Gram matrices are defined for the paper's networks with one output; this run is {config.Architecture.Name} with C = {config.Outputs}");

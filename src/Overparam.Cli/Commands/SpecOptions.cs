@@ -18,6 +18,7 @@ public sealed class SpecOptions
     public readonly Option<int> Depth = new("--depth") { Description = "H, the number of hidden weight matrices", DefaultValueFactory = _ => D.Depth };
     public readonly Option<int> Width = new("--width") { Description = "m, neurons (channels for convresnet) per layer", DefaultValueFactory = _ => D.Width };
     public readonly Option<int?> FeatureWidth = new("--feature-width") { Description = "fc, resnet: M_H, the width of the last hidden layer, whose features Phi (n x M_H) the output layer multiplies; the other layers keep --width (a resnet's widening last layer has no skip). Kernels, lambda0 and --probe-every assume one width (default: --width)" };
+    public readonly Option<bool> BatchNorm = new("--batch-norm") { Description = "fc, resnet with --parameterization standard: batch-normalize every layer's pre-activations before sigma (PyTorch's BatchNorm1d: eps 1e-5, momentum 0.1; batch statistics in training steps, running statistics in evaluation, probes and after --two-phase-at tau); gamma, beta are trained (bn{h}.weight, bn{h}.bias), the running statistics are saved with the weights" };
     public readonly Option<string> Activation = new("--activation") { Description = $"{Choices.Or(Choices.Activations)}; relu is outside the theorems", DefaultValueFactory = _ => D.Activation };
     public readonly Option<double> CRes = new("--c-res") { Description = "c_res of the residual scaling c_res/(H sqrt(m)), in (0, 1)", DefaultValueFactory = _ => D.CRes };
     public readonly Option<bool> AllowAnyCRes = new("--allow-any-c-res") { Description = "Accept --c-res outside (0, 1) (outside the theorems; warns)" };
@@ -136,7 +137,7 @@ public sealed class SpecOptions
 
     private (string Group, Option[] Options)[] Groups =>
     [
-        ("network", [.. NetworkOptions, Outputs, Parameterization, Bias, DType, Init]),
+        ("network", [.. NetworkOptions, Outputs, Parameterization, Bias, BatchNorm, DType, Init]),
         ("data", [.. DataOptions]),
         ("loss", [Loss, TargetLoss]),
         ("optimizer", [Optimizer, Lr, LrPolicy, LrConstant, Momentum, Dampening, Nesterov, WeightDecay, Beta1, Beta2, Epsilon, Alpha, Centered,
@@ -173,7 +174,7 @@ public sealed class SpecOptions
         T V<T>(Option<T> o, T fallback) => r.GetResult(o) is null ? fallback : r.GetValue(o)!;
         var spec = new RunSpec
         {
-            Architecture = V(Arch, D.Architecture), Depth = V(Depth, D.Depth), Width = V(Width, D.Width), FeatureWidth = r.GetValue(FeatureWidth), Activation = V(Activation, D.Activation),
+            Architecture = V(Arch, D.Architecture), Depth = V(Depth, D.Depth), Width = V(Width, D.Width), FeatureWidth = r.GetValue(FeatureWidth), BatchNorm = r.GetValue(BatchNorm), Activation = V(Activation, D.Activation),
             CRes = V(CRes, D.CRes), AllowAnyCRes = r.GetValue(AllowAnyCRes), KernelSize = V(KernelSize, D.KernelSize),
             Data = V(Data, D.Data), N = V(N, D.N), D = V(Dim, D.D), D0 = V(D0, D.D0), P = V(P, D.P),
             Labels = V(Labels, D.Labels), ImageLayout = V(ImageLayout, D.ImageLayout), InputShape = r.GetValue(InputShape),

@@ -41,6 +41,9 @@ public abstract class Architecture
     /// <summary>True when the last hidden layer may have its own width M_H (--feature-width, docs/mathematics.md §2.5).</summary>
     public virtual bool HasFeatureWidth => false;
 
+    /// <summary>True when the layers' pre-activations may be batch-normalized (--batch-norm, docs/mathematics.md §2.6).</summary>
+    public virtual bool HasBatchNorm => false;
+
     /// <summary>True when layer 1 is a dense map of the raw input, so the activation-pattern probes of depth-1 nets apply.</summary>
     public virtual bool DenseFirstLayer => true;
 
@@ -57,6 +60,14 @@ public abstract class Architecture
 
     /// <summary>Parameter names and shapes in the order of initialization, of <see cref="IModel{T}.Parameters"/> and of the files.</summary>
     public abstract IReadOnlyList<(string Name, int[] Shape)> Shapes(NetworkConfig config);
+
+    /// <summary>Names and shapes of the network's buffers, state that is saved with the parameters but not trained (batch norm's running statistics); none by default.</summary>
+    public virtual IReadOnlyList<(string Name, int[] Shape)> BufferShapes(NetworkConfig config) => [];
+
+    /// <summary>The network over the given parameter and buffer arrays (shared, not copied), for an architecture with buffers (<see cref="BufferShapes"/>).</summary>
+    public virtual IModel<T> Create<T>(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters, IReadOnlyList<Parameter<T>> buffers)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        buffers.Count == 0 ? Create(config, parameters) : throw new ArgumentException($"the {Name} network has no buffers");
 
     /// <summary>The finite-width network over the given parameter arrays (shared, not copied); the paper's networks are <see cref="INetwork{T}"/>s.</summary>
     public abstract IModel<T> Create<T>(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters)

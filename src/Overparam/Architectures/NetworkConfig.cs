@@ -17,7 +17,8 @@ public enum Parameterization { Ntk, Standard }
 /// Everything that fixes a network's shape and parameterization.
 /// InputChannels is d (dense inputs) or d₀ (conv); Positions is p (conv only, else 1); KernelSize is q (conv only);
 /// Outputs is C; Bias adds zero-initialized biases b1 … bH and b_out; Spiking holds the spiking network's settings (snn only);
-/// FeatureWidth is M_H, the width of the last hidden layer (the one that feeds the output layer; fc and resnet only, null: m).
+/// FeatureWidth is M_H, the width of the last hidden layer (the one that feeds the output layer; fc and resnet only, null: m);
+/// BatchNorm normalizes every layer's pre-activations (fc and resnet, standard parameterization; docs/mathematics.md §2.6).
 /// </summary>
 public sealed record NetworkConfig(
     Architecture Architecture,
@@ -34,7 +35,8 @@ public sealed record NetworkConfig(
     Parameterization Parameterization = Parameterization.Ntk,
     bool Bias = false,
     Spiking.SpikingConfig? Spiking = null,
-    int? FeatureWidth = null)
+    int? FeatureWidth = null,
+    bool BatchNorm = false)
 {
     /// <summary>True for the paper's own setting: one output, its parameterization, no biases (kernels, Grams and probes are defined there).</summary>
     public bool IsPapers => Outputs == 1 && Parameterization == Parameterization.Ntk && !Bias;

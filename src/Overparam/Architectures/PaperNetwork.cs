@@ -59,7 +59,7 @@ public abstract class PaperNetwork<T> : INetwork<T> where T : unmanaged, IFloati
 
     public void Backward(ReadOnlySpan<T> outputGradient)
     {
-        seeded = Outputs > 1;
+        seeded = Outputs > 1 || Config.BatchNorm;                                // batch norm couples the samples: back-propagate ∂L/∂u itself
         if (seeded) BackPropagate(outputGradient);
         else BackPropagate();
         if (residual.Length < outputGradient.Length) residual = new T[outputGradient.Length];
@@ -82,10 +82,11 @@ public abstract class PaperNetwork<T> : INetwork<T> where T : unmanaged, IFloati
         Accumulate(residual, false, -eta, T.One, p => Parameters[p].Value, trained);
     }
 
-    /// <summary>The proof's quantities (label-independent back-propagation, per-layer Grams) exist for one output only.</summary>
+    /// <summary>The proof's quantities (label-independent back-propagation, per-layer Grams) exist for one output and per-sample Jacobians only.</summary>
     protected void RequireOneOutput(string what)
     {
         if (Outputs != 1) throw new InvalidOperationException($"{what} is defined for one output; this network has C = {Outputs}");
+        if (Config.BatchNorm) throw new InvalidOperationException($"{what} is defined per sample, and batch norm couples the samples of a batch");
     }
 
     /// <summary>The position of the parameter named <paramref name="name"/>, or −1.</summary>

@@ -8,7 +8,7 @@ namespace Overparam.Experiments;
 
 /// <summary>
 /// A resumable point of a run, <c>checkpoint.safetensors</c> in its folder, written atomically after update k − 1 every
-/// --checkpoint-every steps: the parameters θ(k) under their names, the optimizer's state under
+/// --checkpoint-every steps: the parameters θ(k) and the model's buffers (batch norm's running statistics) under their names, the optimizer's state under
 /// <c>optimizer/NAME</c>, and as metadata the step k the run continues from, the batch of the stream it takes (batches
 /// are a function of their index, <see cref="BatchPlan"/>), L(θ(0)), the seconds trained so far and the evaluation's
 /// best test error.
@@ -18,9 +18,9 @@ public sealed record Checkpoint(int NextStep, long NextBatch, double InitialLoss
     public const string FileName = "checkpoint.safetensors";
     private const string OptimizerPrefix = "optimizer/";
 
-    public void Write<T>(string directory, IReadOnlyList<Parameter<T>> parameters, IOptimizer<T> optimizer) where T : unmanaged, IFloatingPointIeee754<T>
+    public void Write<T>(string directory, IModel<T> model, IOptimizer<T> optimizer) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var tensors = RunNetwork.ToTensors(parameters)
+        var tensors = RunNetwork.StateTensors(model)
             .Concat(optimizer.SaveState().Select(t => Rename(t, OptimizerPrefix + t.Name))).ToList();
         SafeTensors.Write(Path.Combine(directory, FileName), tensors, new Dictionary<string, string>
         {

@@ -33,8 +33,7 @@ public static class ExpressivityRun
         int classes = (int)(saved.Resolved["classes"]?.GetValue<int>() ?? 0);
         var config = RunNetwork.Config(saved.Spec, train, classes);
         var tensors = request.Weights == "checkpoint" ? Checkpointed(request.Run) : saved.Weights(request.Weights);
-        var parameters = RunNetwork.FromTensors<double>(tensors, config, $"{request.Run}/{request.Weights}.safetensors");
-        var model = NetworkFactory.Create(config, parameters);
+        var model = RunNetwork.Network<double>(tensors, config, $"{request.Run}/{request.Weights}.safetensors");   // batch norm, if any, in evaluation mode
         Matrix<double> m;
         string what;
         if (request.Block == FeaturesBlock)
@@ -47,7 +46,7 @@ public static class ExpressivityRun
         {
             var block = RunNetwork.Trained(saved.Spec with { Train = request.Block }, config);
             m = Expressivity.Jacobian(model, train.X, block);
-            what = $"Jacobian ∂f_X/∂θ_S of the {m.Rows} outputs w.r.t. {string.Join(", ", parameters.Where((_, i) => block[i]).Select(p => p.Name))} ({m.Rows} × {m.Cols})";
+            what = $"Jacobian ∂f_X/∂θ_S of the {m.Rows} outputs w.r.t. {string.Join(", ", model.Parameters.Where((_, i) => block[i]).Select(p => p.Name))} ({m.Rows} × {m.Cols})";
         }
         var clock = Stopwatch.StartNew();
         var result = Expressivity.Measure(m);

@@ -35,7 +35,8 @@ internal sealed class FlatnessProbe<T> where T : unmanaged, IFloatingPointIeee75
         if (sigmas.Length == 0) throw new RunSpecException("--probe-flatness-sigmas: no σ given");
         if (draws < 1) throw new RunSpecException($"--probe-flatness-draws {draws}: must be at least 1");
         (this.network, this.refresh) = (network, refresh);
-        build = p => NetworkFactory.Create(config, p);
+        var buffers = (network as IBatchNormModel<T>)?.Buffers;                  // the running statistics as they are (evaluation mode)
+        build = p => NetworkFactory.Create(config, p, buffers);
         var x = typeof(T) == typeof(double) ? (Matrix<T>)(object)train.X : train.X.Convert<T>();
         var y = train.Y.Select(T.CreateTruncating).ToArray();
         bool error = DataScore.HasError(config.Outputs, train.Y);

@@ -31,7 +31,9 @@ public static class FlatnessRun
         var (train, test) = saved.DataSplit();
         int classes = (int)(saved.Resolved["classes"]?.GetValue<int>() ?? 0);
         var config = RunNetwork.Config(saved.Spec, train, classes);
-        var weights = RunNetwork.FromTensors<double>(saved.Weights(request.Weights), config, $"{request.Run}/{request.Weights}.safetensors");
+        var tensors = saved.Weights(request.Weights);
+        var weights = RunNetwork.FromTensors<double>(tensors, config, $"{request.Run}/{request.Weights}.safetensors");
+        var buffers = RunNetwork.BuffersFromTensors<double>(tensors, config, $"{request.Run}/{request.Weights}.safetensors");
         var loss = RunTraining.Loss(saved.Spec, config.Outputs);
         bool onTest = request.Energy.StartsWith("test", StringComparison.Ordinal), isError = request.Energy.EndsWith("error", StringComparison.Ordinal);
         var set = onTest ? test ?? throw new RunSpecException($"--energy {request.Energy}: the run in {request.Run} has no test set") : train;
@@ -41,7 +43,7 @@ public static class FlatnessRun
         Func<IModel<double>, double> energy = isError
             ? m => DataScore.Evaluate(m, loss, set.X, y).Error
             : m => DataScore.Evaluate(m, loss, set.X, y).Loss;
-        try { return LocalEnergy.Measure(weights, p => NetworkFactory.Create(config, p), energy, request.Options); }
+        try { return LocalEnergy.Measure(weights, p => NetworkFactory.Create(config, p, buffers), energy, request.Options); }
         catch (ArgumentException e) { throw new RunSpecException(e.Message); }
     }
 

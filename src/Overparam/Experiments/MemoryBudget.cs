@@ -47,7 +47,7 @@ public static class MemoryBudget
 
     /// <summary>
     /// A training run of <paramref name="config"/> on n samples in batches of <paramref name="batch"/>: parameters,
-    /// gradients and the copy of the weights that is written out, two arrays per layer for the activations (forward and backward), and the H + 2 Gram matrices
+    /// gradients and the copy of the weights that is written out, two arrays per layer for the activations (forward and backward; three with batch norm, its normalized batch), and the H + 2 Gram matrices
     /// (n × n, float64) when the step size or the probes need them, and the kernels when the probes or the theory policy do.
     /// </summary>
     public static IReadOnlyList<Part> Training(NetworkConfig config, int n, int batch, int elementBytes, bool grams, bool kernel)
@@ -57,7 +57,7 @@ public static class MemoryBudget
         var parts = new List<Part>
         {
             new("parameters, gradients and the copy written to init.safetensors", 3.0 * sizes.Sum() * elementBytes, sizes.Max()),
-            new("activations", 2.0 * config.Depth * layer * elementBytes, layer),
+            new("activations", (config.BatchNorm ? 3.0 : 2.0) * config.Depth * layer * elementBytes, layer),
         };
         if (grams) parts.Add(new($"{config.Depth + 2} Gram matrices of n x n", (config.Depth + 2) * 8.0 * n * n, (long)n * n));
         if (kernel) parts.AddRange(Kernel(config, n));

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Overparam.Architectures;
 using Overparam.Numerics;
 using Overparam.Training;
 using Overparam.Training.Optimizers;
@@ -71,7 +72,8 @@ internal sealed class PracticalSizes<T> where T : unmanaged, IFloatingPointIeee7
         var settings = new TwoPhaseSettings((int)Math.Min(tauStep, int.MaxValue), spec.TwoPhaseCheckEvery ?? plan.StepsPerEpoch, spec.TwoPhaseKeep ?? 0.5,
             spec.RequireCondition, spec.TwoPhasePerturbation ?? 0, spec.Seed ^ 0x7E0FA5EUL);
         TwoPhase<T> rule;
-        try { rule = new TwoPhase<T>(hidden, features, settings); }
+        var statistics = run.Model is IBatchNormModel<T> { Buffers.Count: > 0 } bn ? bn : null;     // frozen at τ (docs/mathematics.md §14)
+        try { rule = new TwoPhase<T>(hidden, features, settings, statistics); }
         catch (ArgumentException e) { throw new RunSpecException(e.Message); }
         return new PracticalSizes<T>(rule, new TwoPhaseRecord<T>(rule, settings, spec.Epochs is not null ? tau : null));
     }

@@ -131,7 +131,7 @@ public static class RunData
     private static double[] TeacherLabels(RunSpec spec, Dataset data, ulong seed)
     {
         var student = RunNetwork.Config(spec, data);
-        var config = student with { Width = TeacherWidth, FeatureWidth = null, OutputInit = OutputInit.Gaussian };
+        var config = student with { Width = TeacherWidth, FeatureWidth = null, BatchNorm = false, OutputInit = OutputInit.Gaussian };
         var teacher = NetworkFactory.Create(config, NetworkFactory.Initialize<double>(config, new GaussianRng(seed ^ 0x7EAC4E5UL)));
         var y = new double[data.Count];
         teacher.Forward(data.X, y);

@@ -99,6 +99,8 @@ public static class RunExecutor
             throw new RunSpecException($"--probe-every {spec.ProbeEvery}: the probes follow one network, and replicated-sgd trains {RunTraining.Replicas(spec)}");
         string noGrams = config.Outputs == 1 ? $"the {architecture.Name} model has no per-layer Gram matrices"
             : $"per-layer Gram matrices are defined for one output and this network has C = {config.Outputs}";
+        if (config.BatchNorm && model is ReplicaModel<T>)
+            throw new RunSpecException("--batch-norm with replicated-sgd: the replicas' centre of mass would need running statistics of its own; use another optimizer or drop --batch-norm");
         if (spec.ProbeEvery > 0 && (net is null || config.Outputs > 1)) throw new RunSpecException($"--probe-every {spec.ProbeEvery}: the probes measure Gram matrices and {noGrams}");
         var x = typeof(T) == typeof(double) ? (Matrix<T>)(object)data.Train.X : data.Train.X.Convert<T>();
         var y = data.Train.Y.Select(T.CreateTruncating).ToArray();
@@ -108,6 +110,7 @@ public static class RunExecutor
         {
             if (model is ReplicaModel<T>) throw new RunSpecException("--lr-policy stable: η = c/λ_max(G(0)) is for one network, and replicated-sgd trains several; use --lr");
             if (net is null || config.Outputs > 1) throw new RunSpecException($"--lr-policy stable: η = c/λ_max(G(0)) needs the NTK G(0) and {noGrams}; use --lr");
+            if (config.BatchNorm) throw new RunSpecException("--lr-policy stable (the default without --lr): η = c/λ_max(G(0)) needs per-sample Jacobians, and --batch-norm couples the samples of a batch; give --lr");
             net.Forward(x, new T[data.Train.Count]);
             net.BackPropagate();
             return LinearAlgebra.SymmetricEigenvalues(StepSize.TrainedNtk(net.GramMatrices(), trained))[^1];
@@ -116,6 +119,8 @@ public static class RunExecutor
 
         var loss = RunTraining.Loss(spec, config.Outputs);
         var plan = RunTraining.Batches(spec, data.Train.Count);
+        if (config.BatchNorm && plan.SmallestBatch < 2)
+            throw new RunSpecException($"--batch-norm with n = {plan.Count} and --batch-size {plan.BatchSize}: a batch of one sample has no batch statistics (PyTorch's BatchNorm1d refuses it too); choose a batch size that leaves at least 2 samples in every batch");
         int steps = RunTraining.Steps(spec, plan);
         var schedule = RunTraining.Schedule(spec, eta.Eta, RunTraining.Epochs(spec, plan));
         var baseOptimizer = RunTraining.Optimizer<T>(spec, eta.Eta, plan);
@@ -163,7 +168,7 @@ public static class RunExecutor
         {
             if (!model.Parameters.All(p => p.Value.All(T.IsFinite))) return;
             new Checkpoint(next, nextBatch, initial, seconds, evaluation?.BestTestError ?? double.NaN, evaluation?.BestTestErrorStep ?? -1)
-                .Write(folder.Path, model.Parameters, optimizer);
+                .Write(folder.Path, model, optimizer);
         };
         var observer = new RunObserver<T>(folder, probes, evaluation, stochastic, progress, steps, checkpoint.Meta?.Seconds ?? 0,
             checkpoint.Meta?.InitialLoss ?? double.NaN, save, spec.CheckpointEvery, coupled, flatness, sources, everyStep);

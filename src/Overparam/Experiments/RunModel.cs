@@ -43,8 +43,11 @@ internal sealed class RunModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (RunNetwork.Optimizer(spec).Name != Training.Optimizers.ReplicatedSgd<float>.KindName)
         {
-            var parameters = checkpoint is null ? RunNetwork.Parameters<T>(spec, config) : RunNetwork.FromTensors<T>(checkpoint, config, source);
-            return new RunModel<T>(NetworkFactory.Create(config, parameters), NetworkFactory.Create(config, parameters), trained, null);
+            var (parameters, buffers) = checkpoint is null ? RunNetwork.State<T>(spec, config)
+                : (RunNetwork.FromTensors<T>(checkpoint, config, source), RunNetwork.BuffersFromTensors<T>(checkpoint, config, source));
+            var trainedModel = NetworkFactory.Create(config, parameters, buffers);
+            if (trainedModel is IBatchNormModel<T> bn) bn.BatchStatistics = true;       // training steps use batch statistics; the evaluated network the running ones
+            return new RunModel<T>(trainedModel, NetworkFactory.Create(config, parameters, buffers), trained, null);
         }
         int replicas = RunTraining.Replicas(spec);
         if (spec.Init is not null && replicas > 1)
@@ -71,7 +74,7 @@ internal sealed class RunModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     public IReadOnlyList<Tensor> NetworkTensors()
     {
         Refresh?.Invoke();
-        return RunNetwork.ToTensors(Network.Parameters);
+        return RunNetwork.StateTensors(Network);
     }
 
     /// <summary>replica-K.safetensors for each replica (none for one network).</summary>

@@ -47,6 +47,13 @@ public static class RunNetwork
             "sign" => OutputInit.Sign,
             _ => throw new RunSpecException($"--output-init {spec.OutputInit}: expected gaussian or sign"),
         };
+        if (spec.BatchNorm)
+        {
+            if (!architecture.HasBatchNorm)
+                throw new RunSpecException($"--batch-norm: only for {Choices.Or(Architectures.Architecture.All.Where(a => a.HasBatchNorm).Select(a => a.Name).ToArray())} (the {architecture.Name} network has no batch norm)");
+            if (RunTraining.Parameterization(spec) != Parameterization.Standard)
+                throw new RunSpecException("--batch-norm needs --parameterization standard: the paper's parameterization (ntk) fixes each layer's scale sqrt(c_σ/m) and c_res/(H√m), which batch norm would undo, and its kernels and Gram matrices assume no batch statistics");
+        }
         int outputs = spec.Outputs ?? Math.Max(1, classes);
         if (outputs < 1) throw new RunSpecException($"--outputs {outputs}: must be at least 1");
         if (classes >= 2 && outputs < classes)
@@ -54,7 +61,7 @@ public static class RunNetwork
         if (classes >= 2 && outputs == 1)
             throw new RunSpecException($"--outputs 1: the data has {classes} classes; one output needs values or ±1 labels");
         var template = new NetworkConfig(architecture, spec.Depth, spec.Width, data.Features, act, spec.CRes, 1, spec.KernelSize, init, spec.CSigma,
-            outputs, RunTraining.Parameterization(spec), spec.Bias, Spiking(spec, architecture), spec.FeatureWidth);
+            outputs, RunTraining.Parameterization(spec), spec.Bias, Spiking(spec, architecture), spec.FeatureWidth, spec.BatchNorm);
         try { return architecture.Configure(template, data.InputShape); }
         catch (ArgumentException e) { throw new RunSpecException(e.Message.StartsWith("--") ? e.Message : $"{data.Source}: {e.Message}"); }
     }
@@ -110,9 +117,14 @@ public static class RunNetwork
     }
 
     /// <summary>The paper's initialization from the seed, or the tensors of --init (names and shapes checked).</summary>
-    public static IReadOnlyList<Parameter<T>> Parameters<T>(RunSpec spec, NetworkConfig config) where T : unmanaged, IFloatingPointIeee754<T>
+    public static IReadOnlyList<Parameter<T>> Parameters<T>(RunSpec spec, NetworkConfig config) where T : unmanaged, IFloatingPointIeee754<T> =>
+        State<T>(spec, config).Parameters;
+
+    /// <summary>The parameters (<see cref="Parameters{T}"/>) and the buffers: initial ones, or those of --init's file.</summary>
+    public static (IReadOnlyList<Parameter<T>> Parameters, IReadOnlyList<Parameter<T>> Buffers) State<T>(RunSpec spec, NetworkConfig config)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (spec.Init is null) return NetworkFactory.Initialize<T>(config, new GaussianRng(spec.Seed));
+        if (spec.Init is null) return (NetworkFactory.Initialize<T>(config, new GaussianRng(spec.Seed)), NetworkFactory.InitialBuffers<T>(config));
         Dictionary<string, Tensor> tensors;
         Dictionary<string, string> metadata;
         try { tensors = SafeTensors.Read(spec.Init, out metadata); }
@@ -120,7 +132,7 @@ public static class RunNetwork
         // fc and resnet weights have the same tensors: the architecture written with them tells them apart.
         if (metadata.TryGetValue(ArchitectureKey, out var written) && !string.Equals(written, config.Architecture.Name, StringComparison.OrdinalIgnoreCase))
             throw new RunSpecException($"--init {spec.Init}: holds the weights of a {written} network (its {SafeTensors.MetadataKey}), and this run's --arch is {config.Architecture.Name}");
-        return FromTensors<T>(tensors, config, $"--init {spec.Init}");
+        return (FromTensors<T>(tensors, config, $"--init {spec.Init}"), BuffersFromTensors<T>(tensors, config, $"--init {spec.Init}"));
     }
 
     /// <summary>The metadata key naming the architecture of a weights file.</summary>
@@ -138,9 +150,35 @@ public static class RunNetwork
     /// tensor; <paramref name="source"/> starts each error message.
     /// </summary>
     public static IReadOnlyList<Parameter<T>> FromTensors<T>(IReadOnlyDictionary<string, Tensor> tensors, NetworkConfig config, string source)
+        where T : unmanaged, IFloatingPointIeee754<T> => Read<T>(tensors, config, source, NetworkFactory.Shapes(config));
+
+    /// <summary>
+    /// The network's buffers (batch norm's running statistics, none without it) from named tensors, checked as
+    /// <see cref="FromTensors{T}"/> checks the parameters, and every running variance ≥ 0.
+    /// </summary>
+    public static IReadOnlyList<Parameter<T>> BuffersFromTensors<T>(IReadOnlyDictionary<string, Tensor> tensors, NetworkConfig config, string source)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var shapes = NetworkFactory.Shapes(config);
+        var buffers = Read<T>(tensors, config, source, NetworkFactory.BufferShapes(config));
+        foreach (var b in buffers.Where(b => b.Name.EndsWith(".running_var", StringComparison.Ordinal)))
+            if (b.Value.Any(v => v < T.Zero)) throw new RunSpecException($"{source}: buffer {b.Name} holds a negative variance");
+        return buffers;
+    }
+
+    /// <summary>The parameters and buffers of <paramref name="model"/> as tensors, in the order of the files (parameters first).</summary>
+    public static IReadOnlyList<Tensor> StateTensors<T>(IModel<T> model) where T : unmanaged, IFloatingPointIeee754<T> =>
+        [.. ToTensors(model.Parameters), .. model is IBatchNormModel<T> bn ? ToTensors(bn.Buffers) : []];
+
+    /// <summary>The network of <paramref name="config"/> over the parameters and buffers in <paramref name="tensors"/> (a weights file).</summary>
+    public static IModel<T> Network<T>(IReadOnlyDictionary<string, Tensor> tensors, NetworkConfig config, string source)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        NetworkFactory.Create(config, FromTensors<T>(tensors, config, source), BuffersFromTensors<T>(tensors, config, source));
+
+    // The tensors named in wanted, after checking that the file holds exactly the network's parameters and buffers.
+    private static IReadOnlyList<Parameter<T>> Read<T>(IReadOnlyDictionary<string, Tensor> tensors, NetworkConfig config, string source,
+        IReadOnlyList<(string Name, int[] Shape)> wanted) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var shapes = NetworkFactory.Shapes(config).Concat(NetworkFactory.BufferShapes(config)).ToList();
         var differences = new List<string>();
         foreach (var (name, shape) in shapes)
         {
@@ -154,7 +192,7 @@ public static class RunNetwork
                 $"{string.Join(", ", shapes.Select(s => $"{s.Name} [{string.Join(", ", s.Shape)}]"))}); refusing weights that may belong to another network:\n  " +
                 string.Join("\n  ", differences));
         var result = new List<Parameter<T>>();
-        foreach (var (name, shape) in shapes)
+        foreach (var (name, shape) in wanted)
         {
             var values = tensors[name].AsDoubles();
             int bad = Array.FindIndex(values, v => !double.IsFinite(v));

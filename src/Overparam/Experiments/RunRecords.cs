@@ -72,6 +72,14 @@ internal static class RunRecords
             ["checkpoint_every"] = training.CheckpointEvery,
         };
         if (config.FeatureWidth is int featureWidth) resolved["feature_width"] = featureWidth;
+        if (config.BatchNorm)
+            resolved["batch_norm"] = new JsonObject
+            {
+                ["placement"] = "every layer's pre-activation, before sigma: BN_h(W_h x^(h-1) + b_h)",
+                ["eps"] = Architectures.Dense.BatchNorm<double>.Epsilon, ["momentum"] = Architectures.Dense.BatchNorm<double>.Momentum,
+                ["training"] = "batch statistics (biased variance), running statistics updated (unbiased variance)",
+                ["evaluation"] = "running statistics",
+            };
         if (FlatMinima(training.Optimizer, s, spec.FairBudget) is { } flat) resolved["flat_minima"] = flat;
         if (config.Spiking is { } snn)
             resolved["spiking"] = new JsonObject

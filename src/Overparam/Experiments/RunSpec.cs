@@ -29,6 +29,9 @@ public sealed record RunSpec
     /// <summary>M_H, the width of the last hidden layer, the one that feeds the output layer (fc, resnet; docs/mathematics.md §2.5). Null: --width.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? FeatureWidth { get; init; }
+    /// <summary>Batch-normalize every layer's pre-activations, PyTorch's BatchNorm1d (fc, resnet; standard parameterization only; docs/mathematics.md §2.6).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool BatchNorm { get; init; }
 
     // Data.
     /// <summary>synthetic | csv:PATH | idx:DIR | fashion-mnist.</summary>

@@ -28,6 +28,9 @@ public sealed class BatchPlan
     /// <summary>⌈n/B⌉.</summary>
     public int StepsPerEpoch { get; }
 
+    /// <summary>The samples of the smallest batch (per replica): the last one of an epoch, n − (⌈n/B⌉ − 1)·B.</summary>
+    public int SmallestBatch => Count - (StepsPerEpoch - 1) * BatchSize;
+
     /// <summary>The rows of a full step, y·B.</summary>
     public int RowsPerStep => Replicas * BatchSize;
 

@@ -6,7 +6,7 @@ namespace Overparam.Training;
 /// <summary>
 /// A copy of a model's trained parameters taken before each update, so that a run that diverges at step k can be put
 /// back to θ(k − 1), the last parameters whose loss was finite and within bounds. Parameters that do not train never
-/// change and are not copied.
+/// change and are not copied; a batch-normalized model's buffers (running statistics) are copied with them.
 /// </summary>
 internal sealed class ParameterSnapshot<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -18,8 +18,9 @@ internal sealed class ParameterSnapshot<T> where T : unmanaged, IFloatingPointIe
 
     public ParameterSnapshot(IModel<T> model, IReadOnlyList<bool>? trained)
     {
-        parameters = model.Parameters;
-        copies = parameters.Select((p, i) => trained is null || trained[i] ? new T[p.Value.Length] : null).ToArray();
+        var buffers = (model as IBatchNormModel<T>)?.Buffers ?? [];
+        parameters = [.. model.Parameters, .. buffers];
+        copies = parameters.Select((p, i) => i >= model.Parameters.Count || trained is null || trained[i] ? new T[p.Value.Length] : null).ToArray();
     }
 
     /// <summary>Copies θ(<paramref name="step"/>).</summary>

@@ -9,9 +9,12 @@ namespace Overparam.Architectures.Dense;
 /// x^(h) = skip_h · x^(h−1) + scale_h · σ(W^(h) x^(h−1) + b_h), f = Aᵀx^(H) + b_out, with A = a [m] for one output or
 /// [m, C]; the biases only with <see cref="NetworkConfig.Bias"/>. The batch is held row-wise: X_h is n × m_h,
 /// pre-activations Z_h = X_{h−1} W_hᵀ (+ b_h), outputs U = X_H A (+ b_out), n × C. Every layer has width m_h = m except
-/// the last, m_H = M_H (<see cref="NetworkConfig.FeatureWidth"/>, docs/mathematics.md §2.5).
+/// the last, m_H = M_H (<see cref="NetworkConfig.FeatureWidth"/>, docs/mathematics.md §2.5). With
+/// <see cref="NetworkConfig.BatchNorm"/> every layer's pre-activation goes through its <see cref="BatchNorm{T}"/> before σ:
+/// x^(h) = skip_h · x^(h−1) + scale_h · σ(BN_h(W^(h) x^(h−1) + b_h)) (docs/mathematics.md §2.6); without it the layer code
+/// is what it was.
 /// </summary>
-public abstract class DenseNetwork<T> : PaperNetwork<T>, IFeatureModel<T> where T : unmanaged, IFloatingPointIeee754<T>
+public abstract class DenseNetwork<T> : PaperNetwork<T>, IFeatureModel<T>, IBatchNormModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     protected int H => Config.Depth;
     private int MH => Config.FeatureSize;
@@ -24,6 +27,14 @@ public abstract class DenseNetwork<T> : PaperNetwork<T>, IFeatureModel<T> where 
     private Matrix<T>[] x = [];           // X_0 … X_H (views for the current batch)
     private Matrix<T>[] slope = [];       // scale_h · σ′(Z_h), h = 1..H at index h−1
     private Matrix<T>[] delta = [];       // Δ_h = ∂u/∂Z_h per sample (or ∂L/∂Z_h after a seeded backward), h = 1..H at index h−1
+    private readonly BatchNorm<T>[]? norms;   // BN_h, h = 1..H at index h−1 (null without batch norm)
+    private readonly int[] gammaAt = [], betaAt = [];
+    private bool forwardBatchStatistics;  // the mode of the last forward pass, which its backward pass follows
+
+    public IReadOnlyList<Parameter<T>> Buffers { get; } = [];
+
+    /// <summary>Batch statistics (training) or running statistics (evaluation, the default); no effect without batch norm.</summary>
+    public bool BatchStatistics { get; set; }
 
     /// <summary>The multiplier of σ(W^(h) x^(h−1)) in layer h (1-based).</summary>
     protected abstract double LayerScale(int h);
@@ -31,8 +42,20 @@ public abstract class DenseNetwork<T> : PaperNetwork<T>, IFeatureModel<T> where 
     /// <summary>The multiplier of the skip connection x^(h−1) in layer h: 0 (fc) or 1 (resnet, h ≥ 2).</summary>
     protected abstract double Skip(int h);
 
-    protected DenseNetwork(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters) : base(config, parameters)
+    /// <param name="buffers">bn{h}.running_mean and bn{h}.running_var (shared) with batch norm; null without.</param>
+    protected DenseNetwork(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters, IReadOnlyList<Parameter<T>>? buffers = null) : base(config, parameters)
     {
+        if (config.BatchNorm)
+        {
+            if (buffers is null) throw new ArgumentException("batch norm needs its running statistics (the buffers)");
+            Buffers = buffers;
+            T[] Buffer(string name) => buffers.FirstOrDefault(b => b.Name == name)?.Value ?? throw new ArgumentException($"buffer {name} is missing");
+            gammaAt = Enumerable.Range(1, config.Depth).Select(h => IndexOf(DenseShapes.BatchNormName(h, "weight"))).ToArray();
+            betaAt = Enumerable.Range(1, config.Depth).Select(h => IndexOf(DenseShapes.BatchNormName(h, "bias"))).ToArray();
+            norms = Enumerable.Range(1, config.Depth).Select(h => new BatchNorm<T>(parameters[gammaAt[h - 1]].Value, parameters[betaAt[h - 1]].Value,
+                Buffer(DenseShapes.BatchNormName(h, "running_mean")), Buffer(DenseShapes.BatchNormName(h, "running_var")))).ToArray();
+        }
+        else if (buffers is { Count: > 0 }) throw new ArgumentException("buffers given to a network without batch norm");
         w = new Matrix<T>[config.Depth];
         for (int h = 1; h <= config.Depth; h++)
             w[h - 1] = Weights(parameters[WAt[h - 1]], config.LayerWidth(h), h == 1 ? config.InputChannels : config.LayerWidth(h - 1));
@@ -57,13 +80,20 @@ public abstract class DenseNetwork<T> : PaperNetwork<T>, IFeatureModel<T> where 
         int n = input.Rows;
         Allocate(n);
         x[0] = input;
+        forwardBatchStatistics = BatchStatistics;
         for (int h = 1; h <= H; h++)
         {
             var prev = x[h - 1];
             var z = slope[h - 1];
             LinearAlgebra.Gemm(prev, false, w[h - 1], true, z, T.One, T.Zero);   // Z_h = X_{h−1} W_hᵀ
-            Activate(Config.Activation, LayerScale(h), z, x[h], Skip(h) != 0 ? prev : null,
-                BAt[h - 1] >= 0 ? Parameters[BAt[h - 1]].Value : null);            // + b_h, then σ
+            var bias = BAt[h - 1] >= 0 ? Parameters[BAt[h - 1]].Value : null;
+            if (norms is not null)
+            {
+                if (bias is not null) AddToRows(z.Span, bias);                  // + b_h
+                norms[h - 1].Forward(z, forwardBatchStatistics);                // BN_h (§2.6)
+                bias = null;
+            }
+            Activate(Config.Activation, LayerScale(h), z, x[h], Skip(h) != 0 ? prev : null, bias);   // (+ b_h), then σ
         }
         LinearAlgebra.Gemm(false, false, n, C, MH, T.One, x[H].Data, MH, a, C, T.Zero, u, C); // U = X_H A
         if (BOutAt >= 0) AddToRows(u[..(n * C)], Parameters[BOutAt].Value);     // + b_out
@@ -93,6 +123,7 @@ public abstract class DenseNetwork<T> : PaperNetwork<T>, IFeatureModel<T> where 
             double skip = Skip(h);
             if (h > 1 && skip != 0) d.Span.CopyTo(delta[h - 2].Span);
             MultiplyInPlace(d, slope[h - 1]);
+            norms?[h - 1].Backward(d);                                             // ∂L/∂BN_h(Z_h) → ∂L/∂Z_h
             if (h > 1) LinearAlgebra.Gemm(d, false, w[h - 1], false, delta[h - 2], T.One, T.CreateTruncating(skip));
         }
     }
@@ -121,11 +152,27 @@ public abstract class DenseNetwork<T> : PaperNetwork<T>, IFeatureModel<T> where 
             }
             if (Trains(BAt[h - 1], trained))
                 LinearAlgebra.Gemm(true, false, m, 1, n, alpha, delta[h - 1].Data, m, weights, 1, beta, target(BAt[h - 1]), 1);
+            if (norms is not null)
+            {
+                if (Trains(gammaAt[h - 1], trained)) Combine(norms[h - 1].GammaGradient, alpha, beta, target(gammaAt[h - 1]));
+                if (Trains(betaAt[h - 1], trained)) Combine(norms[h - 1].BetaGradient, alpha, beta, target(betaAt[h - 1]));
+            }
         }
         if (Trains(AAt, trained))
             LinearAlgebra.Gemm(true, false, MH, C, n, alpha, x[H].Data, MH, g, C, beta, target(AAt), C);
         if (Trains(BOutAt, trained))
             LinearAlgebra.Gemm(true, false, C, 1, n, alpha, g, C, ones, 1, beta, target(BOutAt), 1);
+    }
+
+    // target = alpha·g + beta·target (beta = 0 overwrites, as GEMM's).
+    private static void Combine(ReadOnlySpan<T> g, T alpha, T beta, Span<T> target)
+    {
+        if (beta == T.Zero) TensorPrimitives.Multiply(g, alpha, target);
+        else
+        {
+            TensorPrimitives.Multiply(target, beta, target);
+            TensorPrimitives.MultiplyAdd(g, alpha, target, target);
+        }
     }
 
     public override Matrix<double>[] GramMatrices()

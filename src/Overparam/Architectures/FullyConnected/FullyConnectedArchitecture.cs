@@ -14,10 +14,16 @@ public sealed class FullyConnectedArchitecture : Architecture
     public override string WidthTheorem => "exponential, 2^{O(H)} (Theorem 5.1)";
 
     public override bool HasFeatureWidth => true;
+    public override bool HasBatchNorm => true;
 
     public override IReadOnlyList<(string Name, int[] Shape)> Shapes(NetworkConfig config) => DenseShapes.Of(config);
 
+    public override IReadOnlyList<(string Name, int[] Shape)> BufferShapes(NetworkConfig config) => DenseShapes.Buffers(config);
+
     public override IModel<T> Create<T>(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters) => new FullyConnectedNetwork<T>(config, parameters);
+
+    public override IModel<T> Create<T>(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters, IReadOnlyList<Parameter<T>> buffers) =>
+        new FullyConnectedNetwork<T>(config, parameters, buffers);
 
     public override string? KernelUnavailable(NetworkConfig config) => OutsideThePapersSetting(config);
 

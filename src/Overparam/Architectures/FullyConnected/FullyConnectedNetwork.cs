@@ -8,8 +8,8 @@ namespace Overparam.Architectures.FullyConnected;
 /// m_H = M_H (docs/mathematics.md §2.5; eq. 2 itself has M_H = m); with the standard parameterization
 /// x^(h) = σ(W^(h) x^(h−1) + b_h) (the scale moved into the initialization).
 /// </summary>
-public sealed class FullyConnectedNetwork<T>(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters)
-    : DenseNetwork<T>(config, parameters) where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class FullyConnectedNetwork<T>(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters, IReadOnlyList<Parameter<T>>? buffers = null)
+    : DenseNetwork<T>(config, parameters, buffers) where T : unmanaged, IFloatingPointIeee754<T>
 {
     private static double Scale(NetworkConfig c, int width) => c.Parameterization == Parameterization.Ntk ? Math.Sqrt(c.CSigma / width) : 1;
     private readonly double scale = Scale(config, config.Width), lastScale = Scale(config, config.FeatureSize);

@@ -15,10 +15,16 @@ public sealed class ResNetArchitecture : Architecture
     public override string WidthTheorem => "polynomial: n^4/(λ₀^4 H^6), ~H^2 with λ₀ ~ 1/H^2 (Theorem 6.1)";
 
     public override bool HasFeatureWidth => true;
+    public override bool HasBatchNorm => true;
 
     public override IReadOnlyList<(string Name, int[] Shape)> Shapes(NetworkConfig config) => DenseShapes.Of(config);
 
+    public override IReadOnlyList<(string Name, int[] Shape)> BufferShapes(NetworkConfig config) => DenseShapes.Buffers(config);
+
     public override IModel<T> Create<T>(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters) => new ResNetNetwork<T>(config, parameters);
+
+    public override IModel<T> Create<T>(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters, IReadOnlyList<Parameter<T>> buffers) =>
+        new ResNetNetwork<T>(config, parameters, buffers);
 
     public override string? KernelUnavailable(NetworkConfig config) => OutsideThePapersSetting(config);
 

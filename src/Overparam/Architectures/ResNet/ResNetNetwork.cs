@@ -9,8 +9,8 @@ namespace Overparam.Architectures.ResNet;
 /// factors sqrt(c_σ/m) and 1/√m move into the initialization and the branch keeps c_res/H. With a feature width M_H ≠ m
 /// (docs/mathematics.md §2.5) the last layer widens and has no skip: x^(H) = sqrt(c_σ/M_H) σ(W^(H) x^(H−1)) (standard: σ(W^(H) x^(H−1) + b_H)).
 /// </summary>
-public sealed class ResNetNetwork<T>(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters)
-    : DenseNetwork<T>(config, parameters) where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class ResNetNetwork<T>(NetworkConfig config, IReadOnlyList<Parameter<T>> parameters, IReadOnlyList<Parameter<T>>? buffers = null)
+    : DenseNetwork<T>(config, parameters, buffers) where T : unmanaged, IFloatingPointIeee754<T>
 {
     private static bool Ntk(NetworkConfig c) => c.Parameterization == Parameterization.Ntk;
     private readonly double firstScale = Ntk(config) ? Math.Sqrt(config.CSigma / config.LayerWidth(1)) : 1;

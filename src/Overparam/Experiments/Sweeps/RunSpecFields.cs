@@ -45,6 +45,7 @@ public static partial class RunSpecFields
         "c_res" or "lr" or "lr_constant" => Number(value, positive: true, "a positive number"),
         "c_sigma" => value is null ? (null, null) : Number(value, positive: true, "a positive number or null"),
         "feature_width" => value is null ? (null, null) : Int(value, 1, "a positive integer or null"),
+        "batch_norm" => Bool(value),
         "target_loss" => Number(value, positive: false, "a non-negative number"),
         "allow_any_c_res" or "raw_inputs" => value is JsonValue v && v.TryGetValue(out bool b) ? (JsonValue.Create(b), null) : (null, Expected("true or false", value)),
         "output_init" => Choice(value, Choices.OutputInits),

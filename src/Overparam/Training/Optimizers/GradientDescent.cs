@@ -7,7 +7,7 @@ namespace Overparam.Training.Optimizers;
 
 /// <summary>
 /// Gradient descent with a constant step: θ ← θ − η ∂L/∂θ, i.e. PyTorch's <c>torch.optim.SGD(params, lr=η)</c> (no
-/// momentum, dampening or weight decay). On the paper's networks with one output the update is fused into the gradient
+/// momentum, dampening or weight decay). On the paper's networks with one output (and no batch norm) the update is fused into the gradient
 /// GEMMs (<see cref="INetwork{T}.DescentStep"/>); on any other model (C ≥ 2 outputs included) it is ∂L/∂θ followed by an
 /// axpy. Stateless.
 /// </summary>
@@ -25,7 +25,7 @@ public sealed class GradientDescent<T>(double learningRate) : IOptimizer<T> wher
     public void Step(in OptimizerStep<T> step)
     {
         T eta = T.CreateTruncating(LearningRate);
-        if (step.Model is INetwork<T> net && net.Outputs == 1)
+        if (step.Model is INetwork<T> net && net.Outputs == 1 && !net.Config.BatchNorm)
         {
             net.DescentStep(step.OutputGradient, eta, step.Trained);
             return;

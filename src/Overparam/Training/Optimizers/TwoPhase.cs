@@ -31,7 +31,11 @@ public sealed class ExpressivityConditionException(string message) : Exception(m
 ///                   else restore θ_hidden to the last kept values exactly and halve the hidden learning rate
 /// </code>
 /// c = 1/2 in the reconstruction. Only the hidden weights are restored; the output layer's step and the base optimizer's
-/// state (momenta) are kept. Batch-norm statistics would be frozen at τ; the networks here have none. The hidden rate is
+/// state (momenta) are kept. With batch norm (the constructor's statistics: the trained model) its statistics are frozen at
+/// τ: from the forward pass of step τ + 1 on, training normalizes with the running statistics as constants and no longer
+/// updates them (step τ's own update still comes from its batch-statistics evaluation), so h(x; θ_hidden) is a fixed
+/// function and Φ_t is what the output layer multiplies; if the condition fails the run continues as the base algorithm
+/// with batch statistics again. The hidden rate is
 /// <see cref="HiddenLearningRate{T}"/>'s factor (--lr-hidden's, else 1). Before τ every step is the base step, so with τ
 /// beyond the run the run is the base run bit for bit. At τ Φ_τ's SVD gives the rank and s_τ; a phase-2 check needs only
 /// σ_min, from the eigenvalues of ΦΦᵀ (<see cref="Expressivity.Extremes"/>, the SVD when ill-conditioned). <paramref name="features"/> gives Φ (n × m, float64) of the training
@@ -52,9 +56,11 @@ public sealed class TwoPhase<T> : IOptimizer<T> where T : unmanaged, IFloatingPo
     private T[][] kept = [];
     private Parameter<T>[] keptOf = [];
     private Dictionary<string, Tensor>? restoredKept;
+    private readonly IBatchNormModel<T>? statistics;
 
-    public TwoPhase(HiddenLearningRate<T> inner, Func<Matrix<double>> features, TwoPhaseSettings settings)
+    public TwoPhase(HiddenLearningRate<T> inner, Func<Matrix<double>> features, TwoPhaseSettings settings, IBatchNormModel<T>? statistics = null)
     {
+        this.statistics = statistics;
         if (settings.Tau < 0) throw new ArgumentException($"--two-phase-at: τ = {settings.Tau} must be ≥ 0");
         if (settings.CheckEvery < 1) throw new ArgumentException($"--two-phase-check-every {settings.CheckEvery}: must be at least 1");
         if (!(settings.Keep > 0 && settings.Keep <= 1)) throw new ArgumentException($"--two-phase-keep {settings.Keep}: must be in (0, 1]");
@@ -102,6 +108,7 @@ public sealed class TwoPhase<T> : IOptimizer<T> where T : unmanaged, IFloatingPo
     private void Switch(IModel<T> model)
     {
         switched = true;
+        Freeze(true);
         if (settings.Perturbation > 0) Perturb(model);
         var result = Expressivity.Measure(features());
         AtTau = result;
@@ -109,8 +116,15 @@ public sealed class TwoPhase<T> : IOptimizer<T> where T : unmanaged, IFloatingPo
         KeptSigma = TriedSigma = result.SigmaMin;
         if (result.Holds) return;
         failed = true;
+        Freeze(false);
         string message = $"the expressivity condition fails at τ = {settings.Tau}: rank Φ_τ = {result.Rank} < n = {result.Rows} (Φ_τ is {result.Rows} × {result.Cols}, σ_min = {result.SigmaMin:G4}, tolerance {result.Tolerance:G3})";
         if (settings.RequireCondition) throw new ExpressivityConditionException(message + "; stopped (--require-condition)");
+    }
+
+    // Batch norm's statistics frozen (running statistics as constants) in phase 2, batch statistics otherwise.
+    private void Freeze(bool frozen)
+    {
+        if (statistics is not null) statistics.BatchStatistics = !frozen;
     }
 
     private void Perturb(IModel<T> model)
@@ -188,5 +202,6 @@ public sealed class TwoPhase<T> : IOptimizer<T> where T : unmanaged, IFloatingPo
         (switched, failed, STau, inner.Factor, phase2Updates) = (v[0] == 1, v[1] == 1, v[2], v[4], (long)v[5]);
         (Checks, Rejections, KeptSigma, TriedSigma) = ((int)v[6], (int)v[7], v[8], v[9]);
         if (switched) AtTau = new ExpressivityResult((int)v[10], (int)v[11], (int)v[3], v[2], v[12], v[13]);
+        Freeze(switched && !failed);
     }
 }
