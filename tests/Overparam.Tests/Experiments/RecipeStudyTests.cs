@@ -18,7 +18,7 @@ public sealed class RecipeStudyTests : IDisposable
     /// <summary>A finished run: evaluations at epochs 0, 2, …, 10 with the given training losses.</summary>
     private static RecipeRun Run(string dataSet, string method, int seed, double testError = 0.2, double trainError = 0, double[]? trainLoss = null,
         bool holds = true, double[]? ratio = null, TrainingStatus status = TrainingStatus.BudgetExhausted, double[]? stepLoss = null) =>
-        new(dataSet, method, seed, status, null, $"/runs/{dataSet}-{method}-s{seed}")
+        new(dataSet, false, method, seed, status, null, $"/runs/{dataSet}-{method}-s{seed}")
         {
             TestError = testError, TrainError = trainError, EvalEpochs = [0, 2, 4, 6, 8, 10], TrainLoss = trainLoss ?? [2, 1, 0.5, 0.3, 0.2, 0.1],
             StepLoss = stepLoss ?? [1, 0.5, 0.25],
@@ -106,12 +106,16 @@ public sealed class RecipeStudyTests : IDisposable
         Assert.True(c.FeatureWidth > c.N, "rank Φ = n needs M_H ≥ n");
         foreach (var d in RecipeConfig.DataSets)
         {
-            var sgd = c.Spec(d, "sgd", 3);
-            var a = c.Spec(d, "two-phase", 3);
+            foreach (bool bn in RecipeConfig.BatchNorms)
+            {
+            var sgd = c.Spec(d, bn, "sgd", 3);
+            var a = c.Spec(d, bn, "two-phase", 3);
+            Assert.Equal(bn, sgd.BatchNorm);
             Assert.Null(sgd.TwoPhaseAt);
             Assert.Equal(c.Tau, a.TwoPhaseAt);
             Assert.Equal(sgd, a with { TwoPhaseAt = null });
             Assert.Equal((c.Epochs, c.FeatureWidth, "resnet", 3UL), (sgd.Epochs!.Value, sgd.FeatureWidth!.Value, sgd.Architecture, sgd.Seed));
+            }
         }
     }
 
@@ -138,7 +142,7 @@ public sealed class RecipeStudyTests : IDisposable
         string md = File.ReadAllText(Path.Combine(dir, "report.md"));
         Assert.Contains("## Table 1 (the paper's layout)", md);
         Assert.Contains("| mixture | 20 | no |", md);
-        Assert.Contains("Not run: batch norm not available", md);
+        Assert.Contains("| mixture | 20 | yes |", md);
         Assert.Contains("reconstruction (not the paper's verbatim Algorithm 1)", md);
         foreach (var claim in new[] { "holds at τ on every data set", "reaches training error 0", "σ_min(Φ_t) ≥ s_τ/2 throughout phase 2", "within noise of base" })
             Assert.Contains(claim, md);
@@ -146,13 +150,14 @@ public sealed class RecipeStudyTests : IDisposable
         Assert.True(File.Exists(Path.Combine(dir, "mixture-train-loss.png")));
         Assert.True(File.Exists(Path.Combine(dir, "mixture-sigma-ratio.csv")));
         var dataSets = fashion ? RecipeConfig.DataSets : ["mixture"];
-        foreach (var d in dataSets)
+        foreach (var d in dataSets.SelectMany(d => new[] { d, d + "-bn" }))
             for (int seed = 1; seed <= 5; seed++)
             {
                 Assert.True(File.Exists(Path.Combine(dir, "runs", $"{d}-sgd-s{seed}", "summary.json")));
                 Assert.True(File.Exists(Path.Combine(dir, "runs", $"{d}-two-phase-s{seed}", "two-phase.json")));
             }
-        // Every A(SGD) run ran phase 2 here and no check rejected, so each equals its SGD run step for step (the table says 5/5).
+        // Without batch norm every A(SGD) run ran phase 2 here and no check rejected, so each equals its SGD run step for step (the table says 5/5).
+        Assert.Contains("| mixture | 20 | no | yes (5/5) |", md);
         Assert.Contains("| 0 | 5/5 |", md);
     }
 }

@@ -26,10 +26,10 @@ public static class RecipeReport
     /// The finished A(SGD) runs whose every step's loss equals their seed's finished SGD run's: in the reconstruction phase 2
     /// is the base step unless a check rejects, so without a rejection A(SGD) is SGD step for step.
     /// </summary>
-    public static int IdenticalToBase(IReadOnlyList<RecipeRun> runs, string dataSet, out int pairs)
+    public static int IdenticalToBase(IReadOnlyList<RecipeRun> runs, string setting, out int pairs)
     {
-        var matched = runs.Where(a => a.DataSet == dataSet && a.Method == "two-phase" && a.Finished)
-            .Select(a => (A: a, B: runs.FirstOrDefault(b => b.DataSet == dataSet && b.Method == "sgd" && b.Seed == a.Seed && b.Finished)))
+        var matched = runs.Where(a => a.Setting == setting && a.Method == "two-phase" && a.Finished)
+            .Select(a => (A: a, B: runs.FirstOrDefault(b => b.Setting == setting && b.Method == "sgd" && b.Seed == a.Seed && b.Finished)))
             .Where(p => p.B is not null).ToArray();
         pairs = matched.Length;
         return matched.Count(p => p.A.StepLoss.SequenceEqual(p.B!.StepLoss));
@@ -37,7 +37,7 @@ public static class RecipeReport
 
     public static Report Build(RecipeConfig config, IReadOnlyList<RecipeRun> runs, double seconds, int workers, IReadOnlyList<string> notRun)
     {
-        var settings = runs.Select(r => r.DataSet).Distinct().ToArray();
+        var settings = runs.Select(r => r.Setting).Distinct().ToArray();
         var claims = new ClaimTable()
             .Add("The expressivity condition (rank Φ_τ = n) holds at τ on every data set", ConditionAtTau(runs, settings))
             .Add("A(base) reaches training error 0 and its training loss keeps falling in phase 2", ReachesZeroAndFalls(runs, config))
@@ -48,20 +48,19 @@ public static class RecipeReport
         {
             "Kawaguchi & Sun, \"A recipe for global convergence guarantee in deep neural networks\" (AAAI 2021): a two-phase modification A(base) of any first-order method that, once the expressivity condition holds at the switch τ, keeps the rank condition while the output layer follows a convex descent, with \"generalization performances comparable with those of the heuristic algorithm, with the same hyper-parameters and total number of iterations\".",
             $"The two-phase rule run here (docs/mathematics.md §14) is a {TwoPhaseRecord<double>.Rule}.",
-            $"Setup: a residual MLP d → {config.Width} → {config.Depth - 2} residual block(s) at {config.Width} → a widening softplus layer of M_H = {config.FeatureWidth} → linear output (softplus throughout, standard parameterization with biases, cross-entropy), no batch norm; "
+            $"Setup: a residual MLP d → {config.Width} → {config.Depth - 2} residual block(s) at {config.Width} → a widening softplus layer of M_H = {config.FeatureWidth} → linear output (softplus throughout, standard parameterization with biases, cross-entropy), without and with batch norm (PyTorch's BatchNorm1d on every layer's pre-activation, its statistics frozen at τ; the rows and plots named \"-bn\"); "
             + $"SGD with momentum {G(config.Momentum)}, η = {G(config.Lr)} with a cosine schedule, batch {config.BatchSize}, {config.Epochs} epochs; A(SGD) switches at τ = {config.Tau} epochs and checks σ_min(Φ_t) once per epoch (keep ratio 1/2); {config.Seeds} seeds (weights and batch order), the same data for every run. "
             + $"Data: the first n = {config.N} Fashion-MNIST training images (28 × 28, standardized per pixel, 10 classes) tested on the first {config.NTest} test images; a binary Gaussian mixture x = yμ + N(0, I) in R^{config.MixtureD} with Bayes error {G(config.MixtureBayesError)}, n = {config.N}, {config.NTest} test samples. "
-            + $"η = 0.05 (the usual value with batch norm) collapses Φ without batch norm (measured: rank 945 of 1000 after three epochs on Fashion-MNIST), hence η = {G(config.Lr)}.",
+            + $"η = 0.05 (the usual value with batch norm) collapses Φ without batch norm (measured: rank 945 of 1000 after three epochs on Fashion-MNIST), hence η = {G(config.Lr)} for every row.",
             $"{runs.Count(r => r.Finished)} of {runs.Count} runs finished; {seconds:F0} s in all ({workers} run(s) at a time, one thread each)."
             + (config.Scale == 1 ? "" : $" --scale {G(config.Scale)}."),
             "In this reconstruction phase 2 takes the base step on all layers and only a failed check changes anything (the hidden weights restored, their rate halved), so an A(SGD) run without a rejection equals its seed's SGD run step for step; Table 1 counts them.",
-            "Not run: batch norm not available (the batch-norm rows of the issue need `--batch-norm` for the ResNet, which this build does not have).",
         };
         intro.AddRange(notRun);
         if (failed.Count > 0)
             intro.Add($"{failed.Count} run(s) did not finish and are left out of every verdict: {string.Join(", ", failed.Select(r => $"{Path.GetFileName(r.Folder)} ({r.Status}{(r.Message is null ? "" : ": " + r.Message)})"))}.");
         var sections = new List<ReportSection> { TableOne(config, runs, settings) };
-        foreach (var s in settings) sections.Add(SettingSection(config, runs.Where(r => r.DataSet == s).ToList(), s));
+        foreach (var s in settings) sections.Add(SettingSection(config, runs.Where(r => r.Setting == s).ToList(), s));
         sections.Add(RunsSection(runs));
         return new Report("Overparam verify: recipe (two-phase A(SGD) vs SGD)") { Intro = intro, Claims = claims, Sections = sections };
     }
@@ -73,7 +72,7 @@ public static class RecipeReport
         bool any = false, holds = true;
         foreach (var s in settings)
         {
-            var a = runs.Where(r => r.DataSet == s && r.Method == "two-phase" && r.Finished && r.ConditionChecked).ToArray();
+            var a = runs.Where(r => r.Setting == s && r.Method == "two-phase" && r.Finished && r.ConditionChecked).ToArray();
             if (a.Length == 0) { parts.Add($"{s}: no finished A(SGD) run"); holds = false; continue; }
             any = true;
             int ok = a.Count(r => r.ConditionHolds);
@@ -101,13 +100,13 @@ public static class RecipeReport
             var (falls, text) = Falls(r, config);
             bool zero = r.TrainError == 0;
             holds &= zero && falls;
-            if (!(zero && falls)) parts.Add($"{r.DataSet} seed {r.Seed}: training error {Percent(r.TrainError)} %, {text}");
+            if (!(zero && falls)) parts.Add($"{r.Setting} seed {r.Seed}: training error {Percent(r.TrainError)} %, {text}");
         }
         int ok = a.Length - parts.Count;
         string head = $"{ok}/{a.Length} runs reach training error 0 with a falling loss";
         var example = a[0];
         return new VerdictResult(holds ? Verdict.Holds : Verdict.DoesNotHoldAtTheseSizes,
-            head + (parts.Count > 0 ? "; not: " + string.Join("; ", parts) : $"; e.g. {example.DataSet} seed {example.Seed}: {Falls(example, config).Text}"));
+            head + (parts.Count > 0 ? "; not: " + string.Join("; ", parts) : $"; e.g. {example.Setting} seed {example.Seed}: {Falls(example, config).Text}"));
     }
 
     /// <summary>Whether the training loss falls over phase 2 (τ, middle, end), and the losses as text.</summary>
@@ -132,7 +131,7 @@ public static class RecipeReport
         double tried = a.SelectMany(r => r.SigmaRatioTried).Min();
         bool holds = a.All(r => r.SigmaRatio.All(v => v >= keep));
         return new VerdictResult(holds ? Verdict.Holds : Verdict.DoesNotHoldAtTheseSizes,
-            $"min σ_min(Φ_t)/s_τ over {a.Sum(r => r.SigmaRatio.Length)} checks of {a.Length} runs: {G(worst.Value)} ({worst.Run.DataSet} seed {worst.Run.Seed}, epoch {G(worst.Epoch)}); "
+            $"min σ_min(Φ_t)/s_τ over {a.Sum(r => r.SigmaRatio.Length)} checks of {a.Length} runs: {G(worst.Value)} ({worst.Run.Setting} seed {worst.Run.Seed}, epoch {G(worst.Epoch)}); "
             + $"min over the tried updates {G(tried)}; {a.Sum(r => r.Rejections)} rejection(s). The rule restores the hidden weights when a check fails, so the kept ratio is ≥ 1/2 by construction at the checks; between checks (one epoch) the weights are not checked",
             worst.Value, (long)worst.Epoch);
     }
@@ -144,7 +143,7 @@ public static class RecipeReport
         bool any = false, holds = true;
         foreach (var s in settings)
         {
-            double[] Of(string m) => runs.Where(r => r.DataSet == s && r.Method == m && r.Finished).Select(r => r.TestError).ToArray();
+            double[] Of(string m) => runs.Where(r => r.Setting == s && r.Method == m && r.Finished).Select(r => r.TestError).ToArray();
             var (b, a) = (Of("sgd"), Of("two-phase"));
             if (b.Length < MinSeeds || a.Length < MinSeeds) { parts.Add($"{s}: too few finished seeds (SGD {b.Length}, A(SGD) {a.Length})"); holds = false; continue; }
             any = true;
@@ -164,13 +163,13 @@ public static class RecipeReport
     {
         var rows = settings.Select(s =>
         {
-            var here = runs.Where(r => r.DataSet == s).ToArray();
+            var here = runs.Where(r => r.Setting == s).ToArray();
             var a = here.Where(r => r.Method == "two-phase" && r.Finished && r.ConditionChecked).ToArray();
             string condition = a.Length == 0 ? "n/a" : $"{(a.All(r => r.ConditionHolds) ? "yes" : "no")} ({a.Count(r => r.ConditionHolds)}/{a.Length})";
             string Err(string m) => PercentMeanSd(here.Where(r => r.Method == m && r.Finished).Select(r => r.TestError));
             string Done(string m) => $"{here.Count(r => r.Method == m && r.Finished)}/{here.Count(r => r.Method == m)}";
             int same = IdenticalToBase(runs, s, out int pairs);
-            return new[] { s, config.N.ToString(System.Globalization.CultureInfo.InvariantCulture), "no", condition, Err("sgd"), Err("two-phase"), $"{Done("sgd")}, {Done("two-phase")}",
+            return new[] { here[0].DataSet, config.N.ToString(System.Globalization.CultureInfo.InvariantCulture), here[0].BatchNorm ? "yes" : "no", condition, Err("sgd"), Err("two-phase"), $"{Done("sgd")}, {Done("two-phase")}",
                 a.Sum(r => r.Rejections).ToString(System.Globalization.CultureInfo.InvariantCulture), $"{same}/{pairs}" };
         }).ToArray();
         string[] header = ["data set", "# of training data", "batch norm", "expressivity condition verified", "SGD test error % mean (sd)", "A(SGD) test error % mean (sd)", "finished (SGD, A(SGD))",

@@ -8,7 +8,7 @@ namespace Overparam.Experiments.Verify;
 /// <summary>
 /// The sizes and hyperparameters of `verify --preset recipe` (Kawaguchi &amp; Sun 2021; docs/mathematics.md §14): base SGD
 /// with momentum against A(SGD) at the same hyperparameters and total epochs, <see cref="Seeds"/> seeds, on each data set
-/// of <see cref="DataSets"/>. <see cref="Spec"/> is the one place the architecture is chosen. <see cref="Scaled"/> is the
+/// of <see cref="DataSets"/> without and with batch norm. <see cref="Spec"/> is the one place the architecture is chosen. <see cref="Scaled"/> is the
 /// preset at --scale s.
 /// </summary>
 public sealed record RecipeConfig
@@ -45,6 +45,7 @@ public sealed record RecipeConfig
 
     public static readonly string[] DataSets = ["fashion-mnist", "mixture"];
     public static readonly string[] Methods = ["sgd", "two-phase"];
+    public static readonly bool[] BatchNorms = [false, true];
 
     /// <summary>--scale s in (0, 2]: n, the test set, both widths, the batch and the epochs (τ at half) times s; at least 2 epochs.</summary>
     public static RecipeConfig Scaled(double s)
@@ -60,8 +61,11 @@ public sealed record RecipeConfig
         };
     }
 
-    /// <summary>The run of one cell: the data set, then the network and SGD shared by both methods, then A(SGD)'s switch.</summary>
-    public RunSpec Spec(string dataSet, string method, int seed)
+    /// <summary>
+    /// The run of one cell: the data set, then the network (with batch norm, PyTorch's BatchNorm1d on every layer's
+    /// pre-activation, docs/mathematics.md §2.6) and SGD shared by both methods, then A(SGD)'s switch.
+    /// </summary>
+    public RunSpec Spec(string dataSet, bool batchNorm, string method, int seed)
     {
         var data = dataSet switch
         {
@@ -71,7 +75,7 @@ public sealed record RecipeConfig
         };
         var spec = data with
         {
-            Architecture = "resnet", Depth = Depth, Width = Width, FeatureWidth = FeatureWidth, Activation = "softplus",
+            Architecture = "resnet", Depth = Depth, Width = Width, FeatureWidth = FeatureWidth, Activation = "softplus", BatchNorm = batchNorm,
             Parameterization = "standard", Bias = true, Loss = "cross-entropy",
             Optimizer = "sgd", Momentum = Momentum, Lr = Lr, LrSchedule = "cosine", BatchSize = BatchSize, Epochs = Epochs,
             Seed = (ulong)seed, EvalEvery = EvalEvery, TargetLoss = 0,
@@ -89,8 +93,13 @@ public sealed record RecipeConfig
 }
 
 /// <summary>One run of the recipe study as the report needs it; only <see cref="Finished"/> runs count.</summary>
-public sealed record RecipeRun(string DataSet, string Method, int Seed, TrainingStatus Status, string? Message, string Folder)
+public sealed record RecipeRun(string DataSet, bool BatchNorm, string Method, int Seed, TrainingStatus Status, string? Message, string Folder)
 {
+    /// <summary>The row of Table 1 the run belongs to: the data set, with or without batch norm.</summary>
+    public string Setting => Label(DataSet, BatchNorm);
+
+    public static string Label(string dataSet, bool batchNorm) => batchNorm ? dataSet + "-bn" : dataSet;
+
     public double TestError { get; init; } = double.NaN;
     public double TrainError { get; init; } = double.NaN;
     /// <summary>The evaluations: epoch, loss and error on the whole training set.</summary>
@@ -129,7 +138,7 @@ public sealed class RecipeStudy : PresetStudy
 
     public override string Description =>
         "recipe (Kawaguchi & Sun, AAAI 2021): SGD with momentum vs A(SGD), the two-phase rule (a reconstruction, not the paper's verbatim Algorithm 1), "
-        + "same hyperparameters and epochs (60, tau = 30), 5 seeds, on 1000 Fashion-MNIST images and a Gaussian mixture, residual MLP with a 1536-wide softplus last layer; "
+        + "same hyperparameters and epochs (60, tau = 30), 5 seeds, on 1000 Fashion-MNIST images and a Gaussian mixture, without and with batch norm, residual MLP with a 1536-wide softplus last layer; "
         + "--scale s (in (0, 2]) multiplies n, the widths and the epochs";
 
     public override Report Run(PresetContext context)
@@ -137,20 +146,21 @@ public sealed class RecipeStudy : PresetStudy
         var config = RecipeConfig.Scaled(context.Scale ?? 1);
         bool fashion = IdxData.HasPart(DataSpec.FashionMnistDirectory, IdxPart.Train) && IdxData.HasPart(DataSpec.FashionMnistDirectory, IdxPart.Test);
         var dataSets = RecipeConfig.DataSets.Where(d => d != "fashion-mnist" || fashion).ToArray();
-        var cells = (from d in dataSets from m in RecipeConfig.Methods from seed in Enumerable.Range(1, config.Seeds) select (d, m, seed)).ToArray();
+        var cells = (from d in dataSets from bn in RecipeConfig.BatchNorms from m in RecipeConfig.Methods from seed in Enumerable.Range(1, config.Seeds)
+                     select (d, bn, m, seed)).ToArray();
         var results = new RecipeRun[cells.Length];
         int workers = Math.Max(1, LinearAlgebra.Backend.Threads), done = 0;
         var (blas, chunks) = (LinearAlgebra.Backend.Threads, Chunks.Threads);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        string Label(int i) => $"{cells[i].d}-{cells[i].m}-s{cells[i].seed}";
+        string Label(int i) => $"{RecipeRun.Label(cells[i].d, cells[i].bn)}-{cells[i].m}-s{cells[i].seed}";
         context.Progress?.Report(new StudyProgress(0, cells.Length, Label(0)));
         try
         {
             (LinearAlgebra.Backend.Threads, Chunks.Threads) = (1, 1);
             Parallel.For(0, cells.Length, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = context.Cancel }, i =>
             {
-                var (d, m, seed) = cells[i];
-                results[i] = RunOne(config, d, m, seed, Path.Combine(context.Folder, "runs", Label(i)), context.Cancel);
+                var (d, bn, m, seed) = cells[i];
+                results[i] = RunOne(config, d, bn, m, seed, Path.Combine(context.Folder, "runs", Label(i)), context.Cancel);
                 int n = Interlocked.Increment(ref done);
                 context.Progress?.Report(new StudyProgress(n, cells.Length, n < cells.Length ? $"finished {Label(i)}" : "done"));
             });
@@ -162,19 +172,19 @@ public sealed class RecipeStudy : PresetStudy
     }
 
     /// <summary>Trains one cell into <paramref name="folder"/> and reads its evaluations and the two-phase columns back.</summary>
-    public static RecipeRun RunOne(RecipeConfig config, string dataSet, string method, int seed, string folder, CancellationToken cancel)
+    public static RecipeRun RunOne(RecipeConfig config, string dataSet, bool batchNorm, string method, int seed, string folder, CancellationToken cancel)
     {
         RunOutcome outcome;
-        try { outcome = RunExecutor.Execute(config.Spec(dataSet, method, seed), folder, null, cancel); }
+        try { outcome = RunExecutor.Execute(config.Spec(dataSet, batchNorm, method, seed), folder, null, cancel); }
         catch (OperationCanceledException) { throw; }
         catch (Exception e) when (e is RunSpecException or ArgumentException or InvalidOperationException or IOException or ArithmeticException)
         {
-            return new RecipeRun(dataSet, method, seed, TrainingStatus.Failed, e.Message, folder);
+            return new RecipeRun(dataSet, batchNorm, method, seed, TrainingStatus.Failed, e.Message, folder);
         }
         var metrics = MetricsTable.Read(Path.Combine(folder, "metrics.csv"));
         double perEpoch = config.StepsPerEpoch;
         var (evalSteps, trainLoss) = metrics.Probed(MetricColumns.TrainLoss);
-        var run = new RecipeRun(dataSet, method, seed, outcome.Status, outcome.Message, folder)
+        var run = new RecipeRun(dataSet, batchNorm, method, seed, outcome.Status, outcome.Message, folder)
         {
             TestError = metrics.Last(MetricColumns.TestError), TrainError = metrics.Last(MetricColumns.TrainError),
             EvalEpochs = evalSteps.Select(s => s / perEpoch).ToArray(), TrainLoss = trainLoss, TrainErrors = metrics.Probed(MetricColumns.TrainError).Values,
