@@ -51,6 +51,7 @@ public sealed class CountingBackend(ILinearAlgebraBackend inner) : ILinearAlgebr
         Calls++;
     }
 
+    public double[] Gram(ReadOnlySpan<double> a, int rows, int cols, bool ofColumns) => Inner.Gram(a, rows, cols, ofColumns);
     public double[] SymmetricEigenvalues(ReadOnlySpan<double> a, int n) => Inner.SymmetricEigenvalues(a, n);
     public double SmallestEigenvalue(ReadOnlySpan<double> a, int n) => Inner.SmallestEigenvalue(a, n);
     public double[] SingularValues(ReadOnlySpan<double> a, int rows, int cols) => Inner.SingularValues(a, rows, cols);

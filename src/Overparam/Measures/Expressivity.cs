@@ -19,6 +19,9 @@ public sealed record ExpressivityResult(int Rows, int Cols, int Rank, double Sig
     public double Kappa => SigmaMax / SigmaMin * (SigmaMax / SigmaMin);
 }
 
+/// <summary>σ_min and σ_max of a matrix as <see cref="Expressivity.Extremes"/> computed them: by the Gram route, or by the SVD when <see cref="BySvd"/>.</summary>
+public sealed record SingularExtremes(double SigmaMin, double SigmaMax, bool BySvd);
+
 /// <summary>
 /// The expressivity condition of Kawaguchi &amp; Huang (2019) and Kawaguchi &amp; Sun (2021) (docs/mathematics.md §13):
 /// the feature matrix Φ of the last hidden layer on the training set has rank n; in its general
@@ -38,6 +41,30 @@ public static class Expressivity
     {
         if (m.Rows == 0 || m.Cols == 0) return new ExpressivityResult(m.Rows, m.Cols, 0, 0, 0, 0);
         return FromSingularValues(LinearAlgebra.SingularValues(m), m.Rows, m.Cols);
+    }
+
+    /// <summary>
+    /// The Gram route is trusted while σ_min ≥ GramFloor·σ_max, i.e. κ = (σ_max/σ_min)² ≤ 10¹²; below it
+    /// <see cref="Extremes"/> falls back to the SVD (docs/mathematics.md §14).
+    /// </summary>
+    public const double GramFloor = 1e-6;
+
+    /// <summary>
+    /// σ_min and σ_max of an r × c matrix M without its SVD: σ_j(M)² are the eigenvalues of the Gram G = MMᵀ (r ≤ c) or
+    /// MᵀM (r &gt; c), formed by one dsyrk (min(r, c)²·max(r, c) flops, half a GEMM's) and solved by dsyevr. Squaring costs
+    /// accuracy: G carries an absolute error of a small multiple of ε·σ_max², so σ_min comes with a relative error of
+    /// about ½·ε·κ, κ = (σ_max/σ_min)² (10⁻⁹ at κ = 10⁷; 10⁻⁴ at the floor κ = 10¹²). When the estimate falls below
+    /// <see cref="GramFloor"/>·σ_max, or is not positive, the SVD (dgesdd) gives both values instead. No rank: the rank needs
+    /// the small singular values themselves, so <see cref="Measure"/> keeps the SVD.
+    /// </summary>
+    public static SingularExtremes Extremes(Matrix<double> m)
+    {
+        if (m.Rows == 0 || m.Cols == 0) return new SingularExtremes(0, 0, false);
+        var eigen = LinearAlgebra.SymmetricEigenvalues(LinearAlgebra.Gram(m, ofColumns: m.Rows > m.Cols));
+        double max = Math.Sqrt(Math.Max(eigen[^1], 0)), min = Math.Sqrt(Math.Max(eigen[0], 0));
+        if (min > 0 && min >= GramFloor * max) return new SingularExtremes(min, max, false);
+        var sigma = LinearAlgebra.SingularValues(m);
+        return new SingularExtremes(sigma[^1], sigma[0], true);
     }
 
     /// <summary>The measurement from the singular values (descending) of an r × c matrix.</summary>

@@ -26,6 +26,12 @@ public interface ILinearAlgebraBackend
     /// <summary>The smallest eigenvalue of the symmetric n×n matrix.</summary>
     double SmallestEigenvalue(ReadOnlySpan<double> a, int n);
 
+    /// <summary>
+    /// The Gram matrix A·Aᵀ (rows × rows) of the row-major rows × cols A, or Aᵀ·A (cols × cols) when
+    /// <paramref name="ofColumns"/>, row-major with both triangles filled (BLAS dsyrk: half a GEMM's flops).
+    /// </summary>
+    double[] Gram(ReadOnlySpan<double> a, int rows, int cols, bool ofColumns);
+
     /// <summary>The min(rows, cols) singular values of the row-major rows × cols matrix, descending (LAPACK dgesdd, values only).</summary>
     double[] SingularValues(ReadOnlySpan<double> a, int rows, int cols);
 

@@ -91,6 +91,13 @@ public static class LinearAlgebra
         return c;
     }
 
+    /// <summary>A·Aᵀ, or Aᵀ·A when <paramref name="ofColumns"/> (BLAS dsyrk, both triangles filled).</summary>
+    public static Matrix<double> Gram(Matrix<double> a, bool ofColumns)
+    {
+        int n = ofColumns ? a.Cols : a.Rows;
+        return new Matrix<double>(n, n, Backend.Gram(a.Span, a.Rows, a.Cols, ofColumns));
+    }
+
     /// <summary>All eigenvalues of a symmetric matrix, ascending.</summary>
     public static double[] SymmetricEigenvalues(Matrix<double> a)
     {

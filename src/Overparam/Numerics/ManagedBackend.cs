@@ -52,6 +52,14 @@ public sealed class ManagedBackend : ILinearAlgebraBackend
         return packed;
     }
 
+    public double[] Gram(ReadOnlySpan<double> a, int rows, int cols, bool ofColumns)
+    {
+        int n = ofColumns ? cols : rows, k = ofColumns ? rows : cols;
+        var c = new double[n * n];
+        Dgemm(ofColumns, !ofColumns, n, n, k, 1.0, a, cols, a, cols, 0.0, c, n);
+        return c;
+    }
+
     public double[] SymmetricEigenvalues(ReadOnlySpan<double> a, int n)
     {
         var m = MathMatrix.Build.Dense(n, n, a.ToArray());

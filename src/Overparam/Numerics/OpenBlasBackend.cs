@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics.X86;
 namespace Overparam.Numerics;
 
 /// <summary>
-/// OpenBLAS (Debian's libopenblas0-pthread) loaded at run time: cblas_dgemm / cblas_sgemm for products and
+/// OpenBLAS (Debian's libopenblas0-pthread) loaded at run time: cblas_dgemm / cblas_sgemm for products, cblas_dsyrk for Gram matrices and
 /// LAPACK's dsyevr for symmetric eigenvalues, dgesdd for singular values and dgelsd for least squares.
 /// Debian's OpenBLAS 0.3.21 does not recognize newer CPUs and falls back to a slow generic kernel, so unless the user
 /// set OPENBLAS_CORETYPE we choose it from the CPU's features and put it in the native environment (libc setenv,
@@ -12,7 +12,7 @@ namespace Overparam.Numerics;
 /// </summary>
 public sealed unsafe class OpenBlasBackend : ILinearAlgebraBackend
 {
-    private const int RowMajor = 101, NoTrans = 111, Trans = 112;
+    private const int RowMajor = 101, NoTrans = 111, Trans = 112, Upper = 121;
     private static readonly string[] Candidates =
     [
         "libopenblas.so.0",
@@ -23,6 +23,7 @@ public sealed unsafe class OpenBlasBackend : ILinearAlgebraBackend
 
     private readonly delegate* unmanaged<int, int, int, int, int, int, double, double*, int, double*, int, double, double*, int, void> dgemm;
     private readonly delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> sgemm;
+    private readonly delegate* unmanaged<int, int, int, int, int, double, double*, int, double, double*, int, void> dsyrk;
     private readonly delegate* unmanaged<byte*, byte*, byte*, int*, double*, int*, double*, double*, int*, int*, double*,
         int*, double*, double*, int*, int*, double*, int*, int*, int*, int*, nuint, nuint, nuint, void> dsyevr;
     private readonly delegate* unmanaged<byte*, int*, int*, double*, int*, double*, double*, int*, double*, int*, double*, int*,
@@ -39,6 +40,7 @@ public sealed unsafe class OpenBlasBackend : ILinearAlgebraBackend
     {
         dgemm = (delegate* unmanaged<int, int, int, int, int, int, double, double*, int, double*, int, double, double*, int, void>)NativeLibrary.GetExport(lib, "cblas_dgemm");
         sgemm = (delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)NativeLibrary.GetExport(lib, "cblas_sgemm");
+        dsyrk = (delegate* unmanaged<int, int, int, int, int, double, double*, int, double, double*, int, void>)NativeLibrary.GetExport(lib, "cblas_dsyrk");
         dsyevr = (delegate* unmanaged<byte*, byte*, byte*, int*, double*, int*, double*, double*, int*, int*, double*,
             int*, double*, double*, int*, int*, double*, int*, int*, int*, int*, nuint, nuint, nuint, void>)NativeLibrary.GetExport(lib, "dsyevr_");
         dgesdd = (delegate* unmanaged<byte*, int*, int*, double*, int*, double*, double*, int*, double*, int*, double*, int*,
@@ -103,6 +105,19 @@ public sealed unsafe class OpenBlasBackend : ILinearAlgebraBackend
         if (m == 0 || n == 0) return;
         fixed (float* pa = a, pb = b, pc = c)
             sgemm(RowMajor, transA ? Trans : NoTrans, transB ? Trans : NoTrans, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+    }
+
+    // cblas_dsyrk fills the upper triangle of C = op(A)·op(A)ᵀ; the lower one is mirrored from it.
+    public double[] Gram(ReadOnlySpan<double> a, int rows, int cols, bool ofColumns)
+    {
+        int n = ofColumns ? cols : rows, k = ofColumns ? rows : cols;
+        var c = new double[n * n];
+        if (n == 0 || k == 0) return c;
+        fixed (double* pa = a, pc = c)
+            dsyrk(RowMajor, Upper, ofColumns ? Trans : NoTrans, n, k, 1.0, pa, cols, 0.0, pc, n);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < i; j++) c[i * n + j] = c[j * n + i];
+        return c;
     }
 
     public double[] SymmetricEigenvalues(ReadOnlySpan<double> a, int n) => Syevr(a, n, all: true);

@@ -131,4 +131,114 @@ public class ExpressivityTests
             for (int row = 0; row < n * c; row++) Assert.Equal((plus[row] - minus[row]) / (2 * h), j[row, e], 1e-8);
         }
     }
+
+    /// <summary>U·diag(σ)·Vᵀ (rows × cols) with orthonormal U, V from Gaussian columns (modified Gram–Schmidt, twice): known singular values.</summary>
+    public static Matrix<double> WithSingularValues(int rows, int cols, double[] sigma, ulong seed)
+    {
+        int k = sigma.Length;
+        var u = Orthonormal(rows, k, seed);
+        var v = Orthonormal(cols, k, seed + 1);
+        var us = new Matrix<double>(rows, k);
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < k; j++) us[i, j] = u[i, j] * sigma[j];
+        return LinearAlgebra.Multiply(us, false, v, true);
+    }
+
+    private static Matrix<double> Orthonormal(int rows, int cols, ulong seed)
+    {
+        var q = Gaussian(rows, cols, seed);
+        for (int pass = 0; pass < 2; pass++)
+            for (int j = 0; j < cols; j++)
+            {
+                for (int p = 0; p < j; p++)
+                {
+                    double dot = 0;
+                    for (int i = 0; i < rows; i++) dot += q[i, p] * q[i, j];
+                    for (int i = 0; i < rows; i++) q[i, j] -= dot * q[i, p];
+                }
+                double norm = Math.Sqrt(Enumerable.Range(0, rows).Sum(i => q[i, j] * q[i, j]));
+                for (int i = 0; i < rows; i++) q[i, j] /= norm;
+            }
+        return q;
+    }
+
+    [Theory]
+    [InlineData(20, 30)]
+    [InlineData(30, 20)]
+    public void TheGramIsTheProductOfTheMatrixWithItsTranspose(int rows, int cols)
+    {
+        var a = Gaussian(rows, cols, 21);
+        foreach (bool ofColumns in new[] { false, true })
+        {
+            var product = ofColumns ? LinearAlgebra.Multiply(a, true, a, false) : LinearAlgebra.Multiply(a, false, a, true);
+            foreach (var backend in new[] { Native, Managed })
+            {
+                var g = backend.Gram(a.Span, rows, cols, ofColumns);
+                Assert.Equal(product.Data.Length, g.Length);
+                for (int i = 0; i < g.Length; i++) Assert.Equal(product.Data[i], g[i], 1e-12 * Math.Max(rows, cols));
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(20, 30, 1e-1)]
+    [InlineData(20, 30, 1e-3)]
+    [InlineData(20, 30, 1e-5)]
+    [InlineData(30, 20, 1e-5)]
+    public void TheGramRouteGivesTheKnownSigmaMinWithinTheSquaredConditionsError(int rows, int cols, double ratio)
+    {
+        // σ_j spaced geometrically from 3 down to 3·ratio; the Gram route's error is ≈ ½·C·ε·κ relative with C of order r + c.
+        int k = Math.Min(rows, cols);
+        var sigma = Enumerable.Range(0, k).Select(j => 3 * Math.Pow(ratio, j / (k - 1.0))).ToArray();
+        var a = WithSingularValues(rows, cols, sigma, 31);
+        double kappa = 1 / (ratio * ratio), bound = 0.5 * (rows + cols) * Expressivity.Epsilon * kappa;
+        foreach (var backend in new[] { Native, Managed })
+        {
+            using var _ = LinearAlgebra.Use(backend);
+            var e = Expressivity.Extremes(a);
+            Assert.False(e.BySvd);
+            Assert.True(Math.Abs(e.SigmaMin - sigma[^1]) <= bound * sigma[^1], $"σ_min {e.SigmaMin:R} vs {sigma[^1]:R}: relative error {Math.Abs(e.SigmaMin / sigma[^1] - 1):G3} > {bound:G3}");
+            Assert.Equal(sigma[0], e.SigmaMax, 1e-12 * sigma[0]);
+            Assert.Equal(Expressivity.Measure(a).SigmaMin, e.SigmaMin, bound * sigma[^1]);
+        }
+    }
+
+    [Fact]
+    public void BelowTheFloorTheSvdGivesSigmaMin()
+    {
+        // σ_min/σ_max = 1e-8: κ = 1e16, where λ_min(AAᵀ) is rounding noise; the SVD resolves σ_min to ~ε·σ_max.
+        var sigma = Enumerable.Range(0, 20).Select(j => j == 19 ? 2e-8 : 2 - j * 0.05).ToArray();
+        var a = WithSingularValues(20, 30, sigma, 41);
+        foreach (var backend in new[] { Native, Managed })
+        {
+            using var _ = LinearAlgebra.Use(backend);
+            var e = Expressivity.Extremes(a);
+            Assert.True(e.BySvd);
+            Assert.Equal(sigma[^1], e.SigmaMin, 1e-13 * sigma[0]);
+            Assert.Equal(sigma[0], e.SigmaMax, 1e-13 * sigma[0]);
+        }
+    }
+
+    [Fact]
+    public void ARankDeficientMatrixFallsBackToTheSvd()
+    {
+        var a = LinearAlgebra.Multiply(Gaussian(7, 3, 1), false, Gaussian(3, 12, 2), false);
+        var e = Expressivity.Extremes(a);
+        Assert.True(e.BySvd);
+        Assert.True(e.SigmaMin < Expressivity.Measure(a).Tolerance);
+    }
+
+    [Fact]
+    public void OnSoftplusFeaturesTheGramRouteAgreesWithTheSvd()
+    {
+        const int n = 40;
+        var net = SoftplusNet(2, 64, 5, 3, 12);
+        var phi = Expressivity.Features(net, NetworkTestKit.UnitRows(n, 5, 13));
+        var svd = Expressivity.Measure(phi);
+        var e = Expressivity.Extremes(phi);
+        Assert.False(e.BySvd);
+        double bound = 0.5 * (phi.Rows + phi.Cols) * Expressivity.Epsilon * svd.Kappa;
+        Assert.Equal(svd.SigmaMin, e.SigmaMin, bound * svd.SigmaMin);
+        Assert.Equal(svd.SigmaMax, e.SigmaMax, 1e-12 * svd.SigmaMax);
+    }
 }

@@ -38,6 +38,7 @@ public static class PresetStudies
         new CrosspropStudy(),
         new GradRewiringStudy(),
         new PracticalSizesStudy(),
+        new RecipeStudy(),
     ]);
 
     public static IReadOnlyList<PresetStudy> All => Registry.All;

@@ -37,7 +37,8 @@ public sealed class ExpressivityConditionException(string message) : Exception(m
 /// function and Φ_t is what the output layer multiplies; if the condition fails the run continues as the base algorithm
 /// with batch statistics again. The hidden rate is
 /// <see cref="HiddenLearningRate{T}"/>'s factor (--lr-hidden's, else 1). Before τ every step is the base step, so with τ
-/// beyond the run the run is the base run bit for bit. <paramref name="features"/> gives Φ (n × m, float64) of the training
+/// beyond the run the run is the base run bit for bit. At τ Φ_τ's SVD gives the rank and s_τ; a phase-2 check needs only
+/// σ_min, from the eigenvalues of ΦΦᵀ (<see cref="Expressivity.Extremes"/>, the SVD when ill-conditioned). <paramref name="features"/> gives Φ (n × m, float64) of the training
 /// set at the current parameters without touching the trained model's buffers (a second network over the same arrays).
 /// State (checkpoints): the base's tensors, "two_phase" (a vector: switched, failed, s_τ, rank at τ, factor, phase-2
 /// updates, checks, rejections, the last kept and tried σ_min) and "two_phase_kept.NAME" per hidden parameter.
@@ -163,7 +164,7 @@ public sealed class TwoPhase<T> : IOptimizer<T> where T : unmanaged, IFloatingPo
     private void Check(IModel<T> model)
     {
         Checks++;
-        double sigma = Expressivity.Measure(features()).SigmaMin;
+        double sigma = Expressivity.Extremes(features()).SigmaMin;   // no rank needed: the Gram route, the SVD only when ill-conditioned
         TriedSigma = sigma;
         var ps = model.Parameters;
         if (sigma >= settings.Keep * STau)
