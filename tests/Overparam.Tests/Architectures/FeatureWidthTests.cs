@@ -123,36 +123,7 @@ public class FeatureWidthTests
         var rng = new GaussianRng(9);
         var y = Enumerable.Range(0, N).Select(i => outputs == 1 ? rng.NextGaussian() : i % outputs).ToArray();
         var loss = outputs == 1 ? Loss.TryParse("half-sum-squares")! : Loss.TryParse("cross-entropy")!;
-        double Value()
-        {
-            var u = new double[N * outputs];
-            model.Forward(x, u);
-            return loss.Evaluate<double>(u, y, outputs, new double[u.Length]);
-        }
-        var uu = new double[N * outputs];
-        var g = new double[uu.Length];
-        model.Forward(x, uu);
-        loss.Evaluate<double>(uu, y, outputs, g);
-        model.Backward(g);
-        var grads = model.Parameters.Select(t => new double[t.Value.Length]).ToArray();
-        model.Gradients(grads);
-        for (int q = 0; q < model.Parameters.Count; q++)
-        {
-            var theta = model.Parameters[q].Value;
-            double diff = 0, norm = 0;
-            for (int k = 0; k < theta.Length; k++)
-            {
-                double old = theta[k], h = 1e-5 * Math.Max(1, Math.Abs(old));
-                theta[k] = old + h; double lp = Value();
-                theta[k] = old - h; double lm = Value();
-                theta[k] = old;
-                double fd = (lp - lm) / (2 * h);
-                diff += (fd - grads[q][k]) * (fd - grads[q][k]);
-                norm += fd * fd;
-            }
-            double rel = Math.Sqrt(diff / Math.Max(norm, 1e-300));
-            Assert.True(rel < 1e-6, $"{model.Parameters[q].Name}: relative error {rel:E2} (‖fd‖ = {Math.Sqrt(norm):E2})");
-        }
+        NetworkTestKit.AssertModelGradientsMatchFiniteDifferences(model, x, y, loss);
     }
 
     /// <summary>The paper's view (label-independent back-propagation, residual gradients, per-layer Grams) stays exact with M_H ≠ m.</summary>

@@ -1,6 +1,7 @@
 using Overparam.Activations;
 using Overparam.Architectures;
 using Overparam.Numerics;
+using Overparam.Training.Losses;
 
 namespace Overparam.Tests.Architectures;
 
@@ -125,5 +126,60 @@ public static class NetworkTestKit
         for (int k = 0; k < expected.Data.Length; k++)
             Assert.True(Math.Abs(expected.Data[k] - actual.Data[k]) <= relTol * scale,
                 $"{what}: entry {k}: expected {expected.Data[k]:R}, got {actual.Data[k]:R}");
+    }
+
+    /// <summary>∂L/∂θ of a model by its backward pass (forward, the loss's ∂L/∂u, Backward, Gradients).</summary>
+    public static double[][] ModelGradients(IModel<double> model, Matrix<double> x, double[] y, ILoss loss)
+    {
+        var u = new double[x.Rows * model.Outputs];
+        var g = new double[u.Length];
+        model.Forward(x, u);
+        loss.Evaluate<double>(u, y, model.Outputs, g);
+        model.Backward(g);
+        var grads = model.Parameters.Select(t => new double[t.Value.Length]).ToArray();
+        model.Gradients(grads);
+        return grads;
+    }
+
+    /// <summary>
+    /// For every parameter tensor of the model: the backward pass's gradient, and central differences of the loss
+    /// (step 1e-5·max(1, |θ_k|)) as the reference: the relative error ‖fd − g‖/‖fd‖ and ‖fd‖.
+    /// </summary>
+    public static IReadOnlyList<(string Name, double Relative, double FdNorm, double[] Analytic)> FiniteDifferenceErrors(
+        IModel<double> model, Matrix<double> x, double[] y, ILoss loss)
+    {
+        int outputs = model.Outputs;
+        double Value()
+        {
+            var u = new double[x.Rows * outputs];
+            model.Forward(x, u);
+            return loss.Evaluate<double>(u, y, outputs, new double[u.Length]);
+        }
+        var grads = ModelGradients(model, x, y, loss);
+        var result = new List<(string, double, double, double[])>();
+        for (int q = 0; q < model.Parameters.Count; q++)
+        {
+            var theta = model.Parameters[q].Value;
+            double diff = 0, norm = 0;
+            for (int k = 0; k < theta.Length; k++)
+            {
+                double old = theta[k], h = 1e-5 * Math.Max(1, Math.Abs(old));
+                theta[k] = old + h; double lp = Value();
+                theta[k] = old - h; double lm = Value();
+                theta[k] = old;
+                double fd = (lp - lm) / (2 * h);
+                diff += (fd - grads[q][k]) * (fd - grads[q][k]);
+                norm += fd * fd;
+            }
+            result.Add((model.Parameters[q].Name, Math.Sqrt(diff / Math.Max(norm, 1e-300)), Math.Sqrt(norm), grads[q]));
+        }
+        return result;
+    }
+
+    /// <summary>Every parameter tensor's gradient within relative 1e-6 of central differences (<see cref="FiniteDifferenceErrors"/>).</summary>
+    public static void AssertModelGradientsMatchFiniteDifferences(IModel<double> model, Matrix<double> x, double[] y, ILoss loss)
+    {
+        foreach (var (name, rel, fdNorm, _) in FiniteDifferenceErrors(model, x, y, loss))
+            Assert.True(rel < 1e-6, $"{name}: relative error {rel:E2} (‖fd‖ = {fdNorm:E2})");
     }
 }
