@@ -21,7 +21,7 @@ public sealed class CrosspropStudy : PresetStudy
 
     public override string Description =>
         "crossprop: Veeriah, Zhang & Sutton 2017, crossprop vs backprop online: continual GEOFF (500 hidden, alpha 0.0005, 6 stages x 5000), " +
-        "stationary GEOFF and the Fashion-MNIST label roll (14x14, 256 hidden, 6 x 2000), 10 runs (6 minutes on this 2-core machine, load 60); --scale s: round(10 s) runs (3: the paper's 30)";
+        "stationary GEOFF and the Fashion-MNIST label roll (14x14, 256 hidden, 6 x 2000), 10 runs (38 s on this 2-core machine, quiet); --scale s: round(10 s) runs (3: the paper's 30)";
 
     private sealed record Setup(string Key, string Title, string ErrorLabel, Func<int, OnlineStream> Stream, OnlineRunSpec Spec, string Crossprop);
 
