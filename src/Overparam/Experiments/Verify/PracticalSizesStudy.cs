@@ -75,7 +75,7 @@ public sealed class PracticalSizesStudy : PresetStudy
     public override string Description =>
         "practical-sizes (Kawaguchi & Huang 2019): softplus fc 16-32-32-m_H with m_H = n/8 ... 2n, n = 64, 128, 256, on teacher labels, random labels and random inputs; "
         + "the output layer's direct least-squares minimum vs gradient descent with the hidden layers frozen (20k steps) and with all layers trained (20k steps), kappa(Phi), rank, test error; "
-        + "about 3-4 min on 2 idle cores (estimated from 380 CPU-s; 31 min at load 25); --config FILE sets the study's keys (docs/formats.md), --scale s (in (0, 8]) takes n up to 256 s";
+        + "3 min on 2 idle cores (measured; 31 min at load 25); --config FILE sets the study's keys (docs/formats.md), --scale s (in (0, 8]) takes n up to 256 s";
 
     public override Report Run(PresetContext context)
     {

@@ -138,7 +138,7 @@ public sealed class RecipeStudy : PresetStudy
 
     public override string Description =>
         "recipe (Kawaguchi & Sun, AAAI 2021): SGD with momentum vs A(SGD), the two-phase rule (a reconstruction, not the paper's verbatim Algorithm 1), "
-        + "same hyperparameters and epochs (60, tau = 30), 5 seeds, on 1000 Fashion-MNIST images and a Gaussian mixture, without and with batch norm, residual MLP with a 1536-wide softplus last layer; 24 min on the 2 shared cores at load 20-36 (556 CPU-s, about 5 min idle; measured); "
+        + "same hyperparameters and epochs (60, tau = 30), 5 seeds, on 1000 Fashion-MNIST images and a Gaussian mixture, without and with batch norm, residual MLP with a 1536-wide softplus last layer; 5 min 11 s on the 2 quiet cores (measured; 24 min at load 20-36); "
         + "--scale s (in (0, 2]) multiplies n, the widths and the epochs";
 
     public override Report Run(PresetContext context)
