@@ -55,6 +55,7 @@ public sealed class CountingBackend(ILinearAlgebraBackend inner) : ILinearAlgebr
     public double[] SymmetricEigenvalues(ReadOnlySpan<double> a, int n) => Inner.SymmetricEigenvalues(a, n);
     public double SmallestEigenvalue(ReadOnlySpan<double> a, int n) => Inner.SmallestEigenvalue(a, n);
     public double[] SingularValues(ReadOnlySpan<double> a, int rows, int cols) => Inner.SingularValues(a, rows, cols);
+    public bool Cholesky(Span<double> a, int n) => Inner.Cholesky(a, n);
     public double[] LeastSquares(ReadOnlySpan<double> a, int rows, int cols, ReadOnlySpan<double> b, int nrhs, double rcond, out int rank)
         => Inner.LeastSquares(a, rows, cols, b, nrhs, rcond, out rank);
 }

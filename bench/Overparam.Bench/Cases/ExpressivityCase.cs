@@ -39,16 +39,20 @@ public sealed class ExpressivityCase : IBenchCase
         var gram = Summary.Of(Timing.Measure(() => Expressivity.Extremes(phi), warmup: 1, samples: Math.Max(ctx.Steps, 3)));
         var e = Expressivity.Measure(phi);
         var g = Expressivity.Extremes(phi);
+        bool certifies = Expressivity.CertifiesSigmaMinAbove(phi, 0.5 * e.SigmaMin);
+        var certify = Summary.Of(Timing.Measure(() => Expressivity.CertifiesSigmaMinAbove(phi, 0.5 * e.SigmaMin), warmup: 1, samples: Math.Max(ctx.Steps, 3)));
         ctx.Add(new Row("phi-svd", $"dgesdd values of Φ {n}×{m} float64", svd.ToString(), "", "", $"rank {e.Rank}, κ {e.Kappa:G3}; Φ's forward pass {Summary.Format(forward.Median)}"));
         ctx.Add(new Row("phi-gram-sigma", $"σ_min, σ_max of Φ {n}×{m} by dsyrk + dsyevr", gram.ToString(), "", "",
             $"by SVD: {g.BySvd}; σ_min relative to dgesdd's {Math.Abs(g.SigmaMin / e.SigmaMin - 1):G2}, σ_max {Math.Abs(g.SigmaMax / e.SigmaMax - 1):G2}; SVD/Gram time {svd.Median / gram.Median:F1}×"));
+        ctx.Add(new Row("phi-certify", $"σ_min(Φ) > σ_min/2 certified by dsyrk + dpotrf, Φ {n}×{m}", certify.ToString(), "", "",
+            $"certified: {certifies}; Gram route / certificate time {gram.Median / certify.Median:F1}×"));
 
         var plan = new BatchPlan(n, 64, true, 7);
-        double Epoch(bool twoPhase, IModel<double> net, IModel<double> twin)
+        double Epoch(bool twoPhase, bool certified, IModel<double> net, IModel<double> twin)
         {
             IOptimizer<double> sgd = new Sgd<double>(new OptimizerSettings(0.01) { Momentum = 0.9 });
             if (twoPhase) sgd = new TwoPhase<double>(new HiddenLearningRate<double>(sgd, 1), () => Expressivity.Features(twin, x),
-                new TwoPhaseSettings(0, plan.StepsPerEpoch));
+                new TwoPhaseSettings(0, plan.StepsPerEpoch, Certified: certified));
             int e = plan.StepsPerEpoch;
             TrainingLoop.Run(net, x, y, sgd, new TrainingOptions(e, Batches: plan), loss: CrossEntropy.Instance);   // epoch 0 (with the switch at τ = 0), untimed
             long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -57,23 +61,30 @@ public sealed class ExpressivityCase : IBenchCase
         }
         var baseTimes = new List<double>();
         var twoTimes = new List<double>();
+        var certifiedTimes = new List<double>();
         for (int round = 0; round < ctx.Rounds + 3; round++)
         {
             var p1 = NetworkFactory.Initialize<double>(config, new GaussianRng(3));
             var p2 = NetworkFactory.Initialize<double>(config, new GaussianRng(3));
-            double b = Epoch(false, NetworkFactory.Create(config, p1), NetworkFactory.Create(config, p1));
-            double t = Epoch(true, NetworkFactory.Create(config, p2), NetworkFactory.Create(config, p2));
+            var p3 = NetworkFactory.Initialize<double>(config, new GaussianRng(3));
+            double b = Epoch(false, false, NetworkFactory.Create(config, p1), NetworkFactory.Create(config, p1));
+            double t = Epoch(true, false, NetworkFactory.Create(config, p2), NetworkFactory.Create(config, p2));
+            double c = Epoch(true, true, NetworkFactory.Create(config, p3), NetworkFactory.Create(config, p3));
             if (round == 0) continue;                                     // warm-up
-            baseTimes.Add(b); twoTimes.Add(t);
+            baseTimes.Add(b); twoTimes.Add(t); certifiedTimes.Add(c);
         }
         var sb = Summary.Of(baseTimes);
         var st = Summary.Of(twoTimes);
+        var sc = Summary.Of(certifiedTimes);
         ctx.Add(new Row("two-phase-epoch", $"A(SGD) vs SGD, one epoch n={n} B=64 fc {d}-{m}-{m}-{classes}", st.ToString(), "", "",
             $"SGD {sb}; ratio of medians {st.Median / sb.Median:F3} (one check per epoch = a forward pass over n + dsyrk + dsyevr); forward over n / SGD epoch {forward.Median / sb.Median:F3}"));
+        ctx.Add(new Row("two-phase-epoch-certified", $"A(SGD) with --two-phase-check certified vs SGD, same epoch", sc.ToString(), "", "",
+            $"ratio of medians {sc.Median / sb.Median:F3} (a forward pass over n + dsyrk + dpotrf); rounds {string.Join(", ", certifiedTimes.Zip(baseTimes, (x1, x2) => (x1 / x2).ToString("F2")))}"));
         var j = BenchContext.Json(svd);
         j["gram_sigma_median_s"] = gram.Median;
         j["forward_median_s"] = forward.Median; j["epoch_sgd_median_s"] = sb.Median; j["epoch_two_phase_median_s"] = st.Median;
         j["ratio"] = st.Median / sb.Median;
+        j["certify_median_s"] = certify.Median; j["epoch_two_phase_certified_median_s"] = sc.Median; j["ratio_certified"] = sc.Median / sb.Median;
         ctx.Record(Name, j);
     }
 }

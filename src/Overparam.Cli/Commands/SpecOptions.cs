@@ -100,6 +100,7 @@ public sealed class SpecOptions
     public readonly Option<double?> LrHidden = new("--lr-hidden") { Description = "Learning rate of the hidden layers (all but a, b_out), any optimizer; the output layer keeps --lr (default: one rate). For hidden layers frozen use --train output" };
     public readonly Option<int?> TwoPhaseAt = new("--two-phase-at") { Description = "tau of the two-phase modification A(base) of the optimizer (Kawaguchi & Sun 2021), in epochs with --epochs, else in steps: phase 1 runs the base optimizer, at tau the expressivity condition rank Phi = n is checked and s_tau = sigma_min(Phi_tau) recorded, phase 2 keeps a hidden update only while sigma_min(Phi_t) >= c*s_tau (else restores it and halves the hidden rate). The phase-2 rule is a documented RECONSTRUCTION, not the paper's verbatim Algorithm 1" };
     public readonly Option<int?> TwoPhaseCheckEvery = new("--two-phase-check-every") { Description = "--two-phase-at: K, check sigma_min(Phi_t) after every K-th phase-2 update (default: once per epoch; every step for full-batch runs)" };
+    public readonly Option<string?> TwoPhaseCheck = new("--two-phase-check") { Description = "--two-phase-at: exact (default: sigma_min(Phi_t) at every check, recorded) or certified (a Cholesky factor of Phi Phi^T - (c s_tau)^2 I proves sigma_min > c*s_tau, about 3x cheaper; sigma_min computed and recorded only when that fails)" };
     public readonly Option<double?> TwoPhaseKeep = new("--two-phase-keep") { Description = "--two-phase-at: c of the acceptance rule sigma_min(Phi_t) >= c*s_tau, in (0, 1] (default 0.5)" };
     public readonly Option<double?> TwoPhasePerturbation = new("--two-phase-perturbation") { Description = "--two-phase-at: perturb the hidden weights at tau by eps*rms*N(0,1) per entry (default: none)" };
     public readonly Option<bool> RequireCondition = new("--require-condition") { Description = "--two-phase-at: stop the run (status failed) when the condition fails at tau, instead of continuing as the base optimizer" };
@@ -145,7 +146,7 @@ public sealed class SpecOptions
         ("flat minima", [InnerSteps, SgldLr, SgldNoise, SgldMomentum, EmaAlpha, Gamma0, Gamma1, GammaMax, Gscale, FairBudget, Replicas, GammaSchedule]),
         ("spiking and pruning", [TimeSteps, Tau, Surrogate, SurrogateAlpha, SpikeReadout, TargetSparsity, PriorAlpha, TrueGradient, Temperature, L1, MaxSparsity]),
         ("evaluation", [EvalEvery, ProbeEvery, ProbeFlatnessEvery, ProbeFlatnessSigmas, ProbeFlatnessDraws, ProbeExpressivityEvery]),
-        ("practical sizes", [LrHidden, TwoPhaseAt, TwoPhaseCheckEvery, TwoPhaseKeep, TwoPhasePerturbation, RequireCondition]),
+        ("practical sizes", [LrHidden, TwoPhaseAt, TwoPhaseCheckEvery, TwoPhaseCheck, TwoPhaseKeep, TwoPhasePerturbation, RequireCondition]),
         ("output", [CheckpointEvery]),
     ];
 
@@ -219,7 +220,7 @@ public sealed class SpecOptions
             ProbeFlatnessDraws = r.GetValue(ProbeFlatnessDraws),
             // Practical sizes (issue 14)
             ProbeExpressivityEvery = r.GetValue(ProbeExpressivityEvery), LrHidden = r.GetValue(LrHidden), TwoPhaseAt = r.GetValue(TwoPhaseAt),
-            TwoPhaseCheckEvery = r.GetValue(TwoPhaseCheckEvery), TwoPhaseKeep = r.GetValue(TwoPhaseKeep),
+            TwoPhaseCheckEvery = r.GetValue(TwoPhaseCheckEvery), TwoPhaseCheck = r.GetValue(TwoPhaseCheck), TwoPhaseKeep = r.GetValue(TwoPhaseKeep),
             TwoPhasePerturbation = r.GetValue(TwoPhasePerturbation), RequireCondition = r.GetValue(RequireCondition),
             // Spiking networks and Grad R (issue 16)
             TimeSteps = r.GetValue(TimeSteps), Tau = r.GetValue(Tau), Surrogate = r.GetValue(Surrogate), SurrogateAlpha = r.GetValue(SurrogateAlpha),

@@ -39,7 +39,7 @@ internal sealed class PracticalSizes<T> where T : unmanaged, IFloatingPointIeee7
     {
         if (spec.LrHidden is null && spec.TwoPhaseAt is null)
         {
-            foreach (var (given, option) in new[] { (spec.TwoPhaseCheckEvery is not null, "--two-phase-check-every"), (spec.TwoPhaseKeep is not null, "--two-phase-keep"),
+            foreach (var (given, option) in new[] { (spec.TwoPhaseCheckEvery is not null, "--two-phase-check-every"), (spec.TwoPhaseCheck is not null, "--two-phase-check"), (spec.TwoPhaseKeep is not null, "--two-phase-keep"),
                 (spec.TwoPhasePerturbation is not null, "--two-phase-perturbation"), (spec.RequireCondition, "--require-condition") })
                 if (given) throw new RunSpecException($"{option} belongs to the two-phase rule: give --two-phase-at τ too");
             return new PracticalSizes<T>(optimizer, null);
@@ -68,9 +68,15 @@ internal sealed class PracticalSizes<T> where T : unmanaged, IFloatingPointIeee7
             if (spec.RequireCondition) throw new RunSpecException(why + " and --require-condition cannot be checked; choose τ below the budget");
             warningsTo?.WriteLine("warning: " + why + "; the run is the base optimizer's");
         }
+        bool certified = (spec.TwoPhaseCheck ?? "exact") switch
+        {
+            "exact" => false,
+            "certified" => true,
+            var other => throw new RunSpecException($"--two-phase-check {other}: must be one of {string.Join(", ", TwoPhaseSettings.CheckNames)}"),
+        };
         var features = ExpressivityProbe<T>.Of(run.Network, run.Refresh, x, "--two-phase-at");
         var settings = new TwoPhaseSettings((int)Math.Min(tauStep, int.MaxValue), spec.TwoPhaseCheckEvery ?? plan.StepsPerEpoch, spec.TwoPhaseKeep ?? 0.5,
-            spec.RequireCondition, spec.TwoPhasePerturbation ?? 0, spec.Seed ^ 0x7E0FA5EUL);
+            spec.RequireCondition, spec.TwoPhasePerturbation ?? 0, spec.Seed ^ 0x7E0FA5EUL, certified);
         TwoPhase<T> rule;
         var statistics = run.Model is IBatchNormModel<T> { Buffers.Count: > 0 } bn ? bn : null;     // frozen at τ (docs/mathematics.md §14)
         try { rule = new TwoPhase<T>(hidden, features, settings, statistics); }

@@ -224,6 +224,9 @@ public sealed record RunSpec
     /// <summary>K: check σ_min(Φ_t) after every K-th phase-2 update (null: once per epoch, every step for full-batch runs).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? TwoPhaseCheckEvery { get; init; }
+    /// <summary>How a phase-2 check decides σ_min(Φ_t) ≥ c·s_τ: "exact" computes σ_min every time (null: exact), "certified" first tries a Cholesky certificate and records σ_min only when it fails.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TwoPhaseCheck { get; init; }
     /// <summary>c of the acceptance rule σ_min(Φ_t) ≥ c·s_τ, in (0, 1] (null: 0.5).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? TwoPhaseKeep { get; init; }

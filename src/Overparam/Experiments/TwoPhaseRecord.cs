@@ -50,6 +50,7 @@ internal sealed class TwoPhaseRecord<T>(TwoPhase<T> rule, TwoPhaseSettings setti
             ["tau_step"] = settings.Tau,
             ["tau_epochs"] = tauEpochs,
             ["check_every"] = settings.CheckEvery,
+            ["check"] = settings.Certified ? "certified" : "exact",
             ["keep"] = settings.Keep,
             ["perturbation"] = settings.Perturbation,
             ["require_condition"] = settings.RequireCondition,

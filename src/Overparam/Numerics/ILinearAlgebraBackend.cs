@@ -32,6 +32,13 @@ public interface ILinearAlgebraBackend
     /// </summary>
     double[] Gram(ReadOnlySpan<double> a, int rows, int cols, bool ofColumns);
 
+    /// <summary>
+    /// LAPACK's Cholesky factorization (dpotrf) of the symmetric n×n matrix, in place (the upper triangle is read and
+    /// overwritten by the factor R, A = RᵀR; the rest is left as it was): whether it ran to completion, every pivot
+    /// positive. Failure is how LAPACK reports a matrix that is not positive definite in floating point.
+    /// </summary>
+    bool Cholesky(Span<double> a, int n);
+
     /// <summary>The min(rows, cols) singular values of the row-major rows × cols matrix, descending (LAPACK dgesdd, values only).</summary>
     double[] SingularValues(ReadOnlySpan<double> a, int rows, int cols);
 

@@ -112,6 +112,13 @@ public static class LinearAlgebra
         return Backend.SmallestEigenvalue(a.Data, a.Rows);
     }
 
+    /// <summary>Cholesky factorization of a symmetric matrix in place (LAPACK dpotrf, upper triangle): whether it ran to completion.</summary>
+    public static bool Cholesky(Matrix<double> a)
+    {
+        RequireSquare(a);
+        return Backend.Cholesky(a.Data, a.Rows);
+    }
+
     /// <summary>The min(rows, cols) singular values of a matrix, descending.</summary>
     public static double[] SingularValues(Matrix<double> a) => Backend.SingularValues(a.Span, a.Rows, a.Cols);
 

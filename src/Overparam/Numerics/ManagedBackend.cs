@@ -72,6 +72,27 @@ public sealed class ManagedBackend : ILinearAlgebraBackend
 
     public double SmallestEigenvalue(ReadOnlySpan<double> a, int n) => SymmetricEigenvalues(a, n)[0];
 
+    // The textbook column-by-column Cholesky (Golub & Van Loan, Algorithm 4.2.1) on the upper triangle, R row by row.
+    public bool Cholesky(Span<double> a, int n)
+    {
+        if (a.Length < n * n) throw new ArgumentException($"a {n}×{n} matrix needs {n * n} values, got {a.Length}");
+        for (int j = 0; j < n; j++)
+        {
+            double pivot = a[j * n + j];
+            for (int k = 0; k < j; k++) pivot -= a[k * n + j] * a[k * n + j];
+            if (!(pivot > 0)) return false;
+            double r = Math.Sqrt(pivot);
+            a[j * n + j] = r;
+            for (int i = j + 1; i < n; i++)
+            {
+                double sum = a[j * n + i];
+                for (int k = 0; k < j; k++) sum -= a[k * n + j] * a[k * n + i];
+                a[j * n + i] = sum / r;
+            }
+        }
+        return true;
+    }
+
     public double[] SingularValues(ReadOnlySpan<double> a, int rows, int cols)
     {
         if (Math.Min(rows, cols) == 0) return [];

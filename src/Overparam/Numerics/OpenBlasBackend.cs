@@ -5,7 +5,7 @@ namespace Overparam.Numerics;
 
 /// <summary>
 /// OpenBLAS (Debian's libopenblas0-pthread) loaded at run time: cblas_dgemm / cblas_sgemm for products, cblas_dsyrk for Gram matrices and
-/// LAPACK's dsyevr for symmetric eigenvalues, dgesdd for singular values and dgelsd for least squares.
+/// LAPACK's dsyevr for symmetric eigenvalues, dgesdd for singular values, dgelsd for least squares and dpotrf for Cholesky.
 /// Debian's OpenBLAS 0.3.21 does not recognize newer CPUs and falls back to a slow generic kernel, so unless the user
 /// set OPENBLAS_CORETYPE we choose it from the CPU's features and put it in the native environment (libc setenv,
 /// which native getenv sees) before the library loads.
@@ -30,6 +30,7 @@ public sealed unsafe class OpenBlasBackend : ILinearAlgebraBackend
         int*, int*, nuint, void> dgesdd;
     private readonly delegate* unmanaged<int*, int*, int*, double*, int*, double*, int*, double*, double*, int*, double*, int*,
         int*, int*, void> dgelsd;
+    private readonly delegate* unmanaged<byte*, int*, double*, int*, int*, nuint, void> dpotrf;
     private readonly delegate* unmanaged<int, void> setThreads;
     private readonly delegate* unmanaged<int> getThreads;
 
@@ -47,6 +48,7 @@ public sealed unsafe class OpenBlasBackend : ILinearAlgebraBackend
             int*, int*, nuint, void>)NativeLibrary.GetExport(lib, "dgesdd_");
         dgelsd = (delegate* unmanaged<int*, int*, int*, double*, int*, double*, int*, double*, double*, int*, double*, int*,
             int*, int*, void>)NativeLibrary.GetExport(lib, "dgelsd_");
+        dpotrf = (delegate* unmanaged<byte*, int*, double*, int*, int*, nuint, void>)NativeLibrary.GetExport(lib, "dpotrf_");
         setThreads = (delegate* unmanaged<int, void>)NativeLibrary.GetExport(lib, "openblas_set_num_threads");
         getThreads = (delegate* unmanaged<int>)NativeLibrary.GetExport(lib, "openblas_get_num_threads");
         var coreName = (delegate* unmanaged<byte*>)NativeLibrary.GetExport(lib, "openblas_get_corename");
@@ -151,6 +153,19 @@ public sealed unsafe class OpenBlasBackend : ILinearAlgebraBackend
         }
         if (info != 0) throw new ArithmeticException($"LAPACK dsyevr failed (info = {info})");
         return all ? w : [w[0]];
+    }
+
+    // LAPACK dpotrf (Fortran, column-major): the row-major upper triangle is the column-major lower one, so uplo = 'L'.
+    public bool Cholesky(Span<double> a, int n)
+    {
+        if (n == 0) return true;
+        if (a.Length < n * n) throw new ArgumentException($"a {n}×{n} matrix needs {n * n} values, got {a.Length}");
+        byte uplo = (byte)'L';
+        int lda = n, info = 0;
+        fixed (double* pa = a)
+            dpotrf(&uplo, &n, pa, &lda, &info, 1);
+        if (info < 0) throw new ArgumentException($"LAPACK dpotrf: argument {-info} is invalid");
+        return info == 0;
     }
 
     // LAPACK dgesdd, values only. The row-major rows × cols matrix is the column-major cols × rows Aᵀ, which has the same singular values.

@@ -39,8 +39,31 @@ public sealed class PracticalSizesCliTests : IDisposable
         AssertBadInput(Train(tmp.File("r"), "--two-phase-at", "1", "--two-phase-keep", "1.5"), tmp.File("r"), "--two-phase-keep 1.5");
 
     [Fact]
+    public void AnUnknownCheckIsBadInput() =>
+        AssertBadInput(Train(tmp.File("r"), "--two-phase-at", "1", "--two-phase-check", "maybe"), tmp.File("r"), "--two-phase-check maybe", "exact, certified");
+
+    [Fact]
+    public void ACheckWithoutTauIsBadInput() =>
+        AssertBadInput(Train(tmp.File("r"), "--two-phase-check", "certified"), tmp.File("r"), "--two-phase-check", "--two-phase-at");
+
+    [Fact]
     public void LrHiddenWithFrozenHiddenLayersIsBadInput() =>
         AssertBadInput(Train(tmp.File("r"), "--lr-hidden", "0.01", "--train", "output"), tmp.File("r"), "--lr-hidden", "--train output");
+
+    [Fact]
+    public void ACertifiedTwoPhaseRunIsTheExactRunsLossCurve()
+    {
+        // width 40 > n = 24: the condition holds at τ = 1 epoch; the two runs make the same decisions, so the same losses
+        string exact = tmp.File("exact"), certified = tmp.File("certified");
+        Assert.Equal(0, Train(exact, "--two-phase-at", "1").ExitCode);
+        var r = Train(certified, "--two-phase-at", "1", "--two-phase-check", "certified");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(certified, "two-phase.json")))!;
+        Assert.Equal("certified", (string)json["check"]!);
+        Assert.True((int)json["checks"]! > 0);
+        static string[] Losses(string dir) => File.ReadLines(Path.Combine(dir, "metrics.csv")).Skip(1).Select(l => l.Split(',')[1]).ToArray();
+        Assert.Equal(Losses(exact), Losses(certified));
+    }
 
     [Fact]
     public void AFailedConditionWithRequireConditionStopsTheRun()

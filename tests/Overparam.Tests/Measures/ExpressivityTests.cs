@@ -228,6 +228,66 @@ public class ExpressivityTests
         Assert.True(e.SigmaMin < Expressivity.Measure(a).Tolerance);
     }
 
+    [Theory]
+    [InlineData(20, 30, 1e-1)]
+    [InlineData(20, 30, 1e-4)]
+    [InlineData(40, 40, 1e-3)]
+    public void TheCholeskyCertificateHoldsBelowTheKnownSigmaMinAndNeverAboveIt(int rows, int cols, double ratio)
+    {
+        // Known σ from 3 down to 3·ratio. Bounds a little below σ_min are certified; bounds at or above it never are (a
+        // certificate there would be a false proof). The margin below is the shift δ/σ_min² ≈ (r + c)ε·tr/σ_min² plus the
+        // Gram's rounding, far under 1 % here.
+        int k = Math.Min(rows, cols);
+        var sigma = Enumerable.Range(0, k).Select(j => 3 * Math.Pow(ratio, j / (k - 1.0))).ToArray();
+        var a = WithSingularValues(rows, cols, sigma, 51);
+        double min = sigma[^1];
+        foreach (var backend in new[] { Native, Managed })
+        {
+            using var _ = LinearAlgebra.Use(backend);
+            Assert.True(Expressivity.CertifiesSigmaMinAbove(a, 0));
+            Assert.True(Expressivity.CertifiesSigmaMinAbove(a, 0.5 * min));
+            Assert.True(Expressivity.CertifiesSigmaMinAbove(a, 0.99 * min), $"{backend.Name}: 0.99·σ_min not certified");
+            foreach (double f in new[] { 1.0, 1.0 + 1e-9, 1.01, 2.0 })
+                Assert.False(Expressivity.CertifiesSigmaMinAbove(a, f * min), $"{backend.Name}: certified σ_min > {f}·σ_min");
+        }
+    }
+
+    [Fact]
+    public void ARankDeficientMatrixIsNeverCertified()
+    {
+        var a = LinearAlgebra.Multiply(Gaussian(7, 3, 1), false, Gaussian(3, 12, 2), false);
+        foreach (var backend in new[] { Native, Managed })
+        {
+            using var _ = LinearAlgebra.Use(backend);
+            Assert.False(Expressivity.CertifiesSigmaMinAbove(a, 0));
+            Assert.False(Expressivity.CertifiesSigmaMinAbove(a, 1e-300));
+        }
+        Assert.Throws<ArgumentException>(() => Expressivity.CertifiesSigmaMinAbove(Gaussian(12, 7, 3), 0));
+    }
+
+    [Fact]
+    public void BothBackendsCholeskyFactorsReproduceTheMatrix()
+    {
+        var b = Gaussian(9, 14, 4);
+        var g = LinearAlgebra.Multiply(b, false, b, true);
+        foreach (var backend in new[] { Native, Managed })
+        {
+            var r = g.Data.ToArray();
+            Assert.True(backend.Cholesky(r, 9));
+            for (int i = 0; i < 9; i++)
+                for (int j = i; j < 9; j++)
+                {
+                    double sum = 0;
+                    for (int p = 0; p <= i; p++) sum += r[p * 9 + i] * r[p * 9 + j];      // (RᵀR)_ij, R upper (row-major)
+                    Assert.Equal(g[i, j], sum, 1e-12 * g[i, i]);
+                }
+            var shifted = g.Data.ToArray();
+            double lambdaMin = LinearAlgebra.SymmetricEigenvalues(g)[0];
+            for (int i = 0; i < 9; i++) shifted[i * 9 + i] -= 1.001 * lambdaMin;
+            Assert.False(backend.Cholesky(shifted, 9), $"{backend.Name}: factored a matrix with a negative eigenvalue");
+        }
+    }
+
     [Fact]
     public void OnSoftplusFeaturesTheGramRouteAgreesWithTheSvd()
     {

@@ -58,6 +58,52 @@ public sealed class TwoPhaseTests : IDisposable
         foreach (double s in watch.Checked) Assert.True(s >= 0.5 * rule.STau, $"σ_min {s:G6} < s_τ/2 = {0.5 * rule.STau:G6}");
     }
 
+    /// <summary>The σ_min each check recorded (NaN: certified without its value).</summary>
+    private sealed class TriedWatch(Func<TwoPhase<double>> rule, int tau, int every) : ITrainingObserver<double>
+    {
+        public readonly List<double> Tried = [];
+        public void OnStep(in StepState<double> s) { }
+        public void AfterUpdate(int nextStep, long nextBatch)
+        {
+            int phase2Updates = nextStep - tau;
+            if (phase2Updates > 0 && phase2Updates % every == 0) Tried.Add(rule().TriedSigma);
+        }
+    }
+
+    [Fact]
+    public void CertifiedChecksMakeTheExactChecksDecisionsBitForBit()
+    {
+        // The run of the test above (Adam, hidden rate 10×: some checks reject), once with exact checks and once certified.
+        const int n = 16, tau = 0, every = 2, steps = 60;
+        var x = NetworkTestKit.UnitRows(n, 6, 31);
+        var y = new double[n];
+        new GaussianRng(32).FillGaussian(y);
+        (IModel<double> Net, TwoPhase<double> Rule, List<double> Tried) Run(bool certified)
+        {
+            var (net, twin, _) = Nets(24, 33);
+            var inner = new HiddenLearningRate<double>(new Adam<double>(new OptimizerSettings(0.01)), 10);
+            TwoPhase<double>? rule = null;
+            rule = new TwoPhase<double>(inner, () => Expressivity.Features(twin, x), new TwoPhaseSettings(tau, every, Certified: certified));
+            var watch = new TriedWatch(() => rule, tau, every);
+            TrainingLoop.Run(net, x, y, rule, new TrainingOptions(steps), watch);
+            return (net, rule, watch.Tried);
+        }
+        var exact = Run(false);
+        var certified = Run(true);
+        Assert.True(exact.Rule.Rejections > 0);
+        Assert.Equal(exact.Rule.Rejections, certified.Rule.Rejections);
+        Assert.Equal(exact.Rule.Checks, certified.Rule.Checks);
+        for (int p = 0; p < exact.Net.Parameters.Count; p++)
+            Assert.True(exact.Net.Parameters[p].Value.SequenceEqual(certified.Net.Parameters[p].Value), $"{exact.Net.Parameters[p].Name} differs");
+        Assert.DoesNotContain(exact.Tried, double.IsNaN);
+        int certifiedChecks = certified.Tried.Count(double.IsNaN);
+        Assert.True(certifiedChecks > 0 && certifiedChecks < certified.Tried.Count,
+            $"{certifiedChecks} of {certified.Tried.Count} checks certified: the test should see both kinds");
+        // where a check was not certified it computed σ_min exactly as the exact run did
+        for (int i = 0; i < certified.Tried.Count; i++)
+            if (!double.IsNaN(certified.Tried[i])) Assert.Equal(exact.Tried[i], certified.Tried[i]);
+    }
+
     [Fact]
     public void ARejectedHiddenUpdateRestoresTheWeightsOfTauExactlyAndHalvesTheHiddenRate()
     {

@@ -91,6 +91,7 @@ public static partial class RunSpecFields
         "lr_hidden" or "two_phase_perturbation" => value is null ? (null, null) : Number(value, positive: false, "a non-negative number or null"),
         "two_phase_at" => value is null ? (null, null) : Int(value, 0, "a non-negative integer or null"),
         "two_phase_check_every" => value is null ? (null, null) : Int(value, 1, "a positive integer or null"),
+        "two_phase_check" => value is null ? (null, null) : Choice(value, TwoPhaseSettings.CheckNames),
         "two_phase_keep" => value is null ? (null, null) : Fraction(value, 1, upperIncluded: true, "a number in (0, 1] or null"),
         "require_condition" => Bool(value),
         // Spiking networks and Grad R (issue 16)

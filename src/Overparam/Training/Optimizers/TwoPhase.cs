@@ -13,7 +13,17 @@ namespace Overparam.Training.Optimizers;
 /// <param name="RequireCondition">Stop the run (<see cref="ExpressivityConditionException"/>) when the condition fails at τ, instead of continuing as the base algorithm.</param>
 /// <param name="Perturbation">ε of the optional perturbation at τ: each hidden entry += ε·rms(θ_p)·ξ, ξ ~ N(0, 1) (0: none).</param>
 /// <param name="Seed">Seed of the perturbation's normals (xoshiro256** and the polar method).</param>
-public sealed record TwoPhaseSettings(int Tau, int CheckEvery = 1, double Keep = 0.5, bool RequireCondition = false, double Perturbation = 0, ulong Seed = 0);
+/// <param name="Certified">
+/// A phase-2 check first tries to certify σ_min(Φ_t) &gt; c·s_τ by a Cholesky factorization
+/// (<see cref="Expressivity.CertifiesSigmaMinAbove"/>) and computes σ_min only when that fails; the decisions are the
+/// exact route's, but a certified check records no σ_min (NaN) (--two-phase-check certified).
+/// </param>
+public sealed record TwoPhaseSettings(int Tau, int CheckEvery = 1, double Keep = 0.5, bool RequireCondition = false, double Perturbation = 0, ulong Seed = 0,
+    bool Certified = false)
+{
+    /// <summary>The values of --two-phase-check: "exact" (Certified false) and "certified".</summary>
+    public static readonly IReadOnlyList<string> CheckNames = ["exact", "certified"];
+}
 
 /// <summary>The expressivity condition failed at τ and --require-condition asked to stop.</summary>
 public sealed class ExpressivityConditionException(string message) : Exception(message);
@@ -38,7 +48,7 @@ public sealed class ExpressivityConditionException(string message) : Exception(m
 /// with batch statistics again. The hidden rate is
 /// <see cref="HiddenLearningRate{T}"/>'s factor (--lr-hidden's, else 1). Before τ every step is the base step, so with τ
 /// beyond the run the run is the base run bit for bit. At τ Φ_τ's SVD gives the rank and s_τ; a phase-2 check needs only
-/// σ_min, from the eigenvalues of ΦΦᵀ (<see cref="Expressivity.Extremes"/>, the SVD when ill-conditioned). <paramref name="features"/> gives Φ (n × m, float64) of the training
+/// σ_min, from the eigenvalues of ΦΦᵀ (<see cref="Expressivity.Extremes"/>, the SVD when ill-conditioned), or first a Cholesky certificate of σ_min &gt; c·s_τ (<see cref="TwoPhaseSettings.Certified"/>). The constructor's features function gives Φ (n × m, float64) of the training
 /// set at the current parameters without touching the trained model's buffers (a second network over the same arrays).
 /// State (checkpoints): the base's tensors, "two_phase" (a vector: switched, failed, s_τ, rank at τ, factor, phase-2
 /// updates, checks, rejections, the last kept and tried σ_min) and "two_phase_kept.NAME" per hidden parameter.
@@ -164,10 +174,14 @@ public sealed class TwoPhase<T> : IOptimizer<T> where T : unmanaged, IFloatingPo
     private void Check(IModel<T> model)
     {
         Checks++;
-        double sigma = Expressivity.Extremes(features()).SigmaMin;   // no rank needed: the Gram route, the SVD only when ill-conditioned
+        var phi = features();
+        double bound = settings.Keep * STau;
+        // certified: σ_min > c·s_τ proven without its value; else (or when that fails) σ_min by the Gram route, the SVD only when ill-conditioned
+        bool certified = settings.Certified && phi.Rows <= phi.Cols && Expressivity.CertifiesSigmaMinAbove(phi, bound);
+        double sigma = certified ? double.NaN : Expressivity.Extremes(phi).SigmaMin;
         TriedSigma = sigma;
         var ps = model.Parameters;
-        if (sigma >= settings.Keep * STau)
+        if (certified || sigma >= bound)
         {
             KeptSigma = sigma;
             for (int i = 0; i < ps.Count; i++) if (kept[i].Length > 0) ps[i].Value.CopyTo(kept[i], 0);
