@@ -15,8 +15,9 @@ namespace Overparam.Training.Optimizers;
 /// <param name="Seed">Seed of the perturbation's normals (xoshiro256** and the polar method).</param>
 /// <param name="Certified">
 /// A phase-2 check first tries to certify σ_min(Φ_t) &gt; c·s_τ by a Cholesky factorization
-/// (<see cref="Expressivity.CertifiesSigmaMinAbove"/>) and computes σ_min only when that fails; the decisions are the
-/// exact route's, but a certified check records no σ_min (NaN) (--two-phase-check certified).
+/// (<see cref="Expressivity.CertifiesSigmaMinAbove"/>) and computes σ_min only when that fails; a certified acceptance is
+/// proven, so it can differ from the exact route's only where that route's rounding straddles c·s_τ; a certified check
+/// records no σ_min (NaN) (--two-phase-check certified).
 /// </param>
 public sealed record TwoPhaseSettings(int Tau, int CheckEvery = 1, double Keep = 0.5, bool RequireCondition = false, double Perturbation = 0, ulong Seed = 0,
     bool Certified = false)
