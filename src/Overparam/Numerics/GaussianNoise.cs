@@ -1,4 +1,8 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Overparam.Numerics;
@@ -68,26 +72,32 @@ public static class GaussianNoise
     }
 
     /// <summary><paramref name="count"/> (a multiple of 8, at most the target's length) outputs as 2 − v (<paramref name="two"/>) or v − 1 into <paramref name="target"/>.</summary>
+    /// <remarks>The state lives in locals for the loop (through the ref it was spilled and reloaded at every step: 1.3 ns a draw, a third of Fill).</remarks>
     private static void Uniforms(ref State s, double[] target, int count, bool two)
     {
+        if ((uint)count > (uint)target.Length) throw new ArgumentOutOfRangeException(nameof(count));
         var exponent = Vector512.Create(0x3FF0000000000000UL);
         var offset = Vector512.Create(two ? 2.0 : -1.0);
+        var (s0, s1, s2, s3) = (s.S0, s.S1, s.S2, s.S3);
+        ref double first = ref MemoryMarshal.GetArrayDataReference(target);
         for (int i = 0; i < count; i += Lanes)
         {
-            var s1 = s.S1;
             var result = Rotate(s1 + (s1 << 2), 7);                       // rotl(s1·5, 7)·9
             result += result << 3;
             var t = s1 << 17;
-            s.S2 ^= s.S0; s.S3 ^= s.S1; s.S1 ^= s.S2; s.S0 ^= s.S3;
-            s.S2 ^= t;
-            s.S3 = Rotate(s.S3, 45);
+            s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3;
+            s2 ^= t;
+            s3 = Rotate(s3, 45);
             var v = ((result >> 12) | exponent).AsDouble();
             var u = two ? offset - v : v + offset;
-            u.StoreUnsafe(ref target[i]);
+            u.StoreUnsafe(ref first, (nuint)i);
         }
+        (s.S0, s.S1, s.S2, s.S3) = (s0, s1, s2, s3);
     }
 
-    private static Vector512<ulong> Rotate(Vector512<ulong> x, int k) => (x << k) | (x >> (64 - k));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ulong> Rotate(Vector512<ulong> x, [ConstantExpected] byte k) =>
+        Avx512F.IsSupported ? Avx512F.RotateLeft(x, k) : (x << k) | (x >> (64 - k));
 
     private static ulong SplitMix64(ref ulong x)
     {
