@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
@@ -37,6 +38,9 @@ public sealed class SgldNoise<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>How long the worker thread waits for a Start before it ends.</summary>
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long Take spins for the worker's last block before it blocks.</summary>
+    private static readonly TimeSpan SpinLimit = TimeSpan.FromMicroseconds(50);
 
     /// <summary>Noise of seed <paramref name="seed"/> for parameters of the given lengths (0: not trained, no noise).</summary>
     public SgldNoise(ulong seed, IReadOnlyList<int> lengths)
@@ -84,8 +88,8 @@ public sealed class SgldNoise<T> where T : unmanaged, IFloatingPointIeee754<T>
             (announced, pending) = (false, false);            // a worker that has not woken up yet draws nothing
         }
         Draw();
-        var spin = new SpinWait();
-        while (Volatile.Read(ref busy) && !spin.NextSpinWillYield) spin.SpinOnce();
+        long spinStart = Stopwatch.GetTimestamp();                    // the worker's last block takes ~10 µs: spin, then block
+        while (Volatile.Read(ref busy) && Stopwatch.GetElapsedTime(spinStart) < SpinLimit) Thread.SpinWait(20);
         lock (gate)
             while (busy) Monitor.Wait(gate);
         return buffers;
