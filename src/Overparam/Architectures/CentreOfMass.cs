@@ -1,4 +1,5 @@
 using System.Numerics;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Overparam.Architectures;
 
@@ -15,23 +16,12 @@ public static class CentreOfMass
         Average(parameters, replicas, q, 0, centre);
 
     /// <summary>w̄ of coordinates [start, start + centre.Length) of parameter <paramref name="q"/> into <paramref name="centre"/>.</summary>
-    /// <remarks>One pass, a vector at a time: ((w^0 + w^1) + …) / y, rounded as a copy, y − 1 adds and a divide over the whole span.</remarks>
     public static void Average<T>(IReadOnlyList<Parameter<T>> parameters, int replicas, int q, int start, Span<T> centre) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int perReplica = parameters.Count / replicas, n = centre.Length, width = Vector<T>.Count, j = 0;
-        var y = new Vector<T>(T.CreateTruncating(replicas));
-        for (; j <= n - width; j += width)
-        {
-            var sum = new Vector<T>(parameters[q].Value.AsSpan(start + j, width));
-            for (int a = 1; a < replicas; a++) sum += new Vector<T>(parameters[a * perReplica + q].Value.AsSpan(start + j, width));
-            (replicas > 1 ? sum / y : sum).CopyTo(centre[j..]);
-        }
-        for (; j < n; j++)
-        {
-            T sum = parameters[q].Value[start + j];
-            for (int a = 1; a < replicas; a++) sum += parameters[a * perReplica + q].Value[start + j];
-            centre[j] = replicas > 1 ? sum / T.CreateTruncating(replicas) : sum;
-        }
+        int perReplica = parameters.Count / replicas;
+        parameters[q].Value.AsSpan(start, centre.Length).CopyTo(centre);
+        for (int a = 1; a < replicas; a++) TensorPrimitives.Add(centre, parameters[a * perReplica + q].Value.AsSpan(start, centre.Length), centre);
+        if (replicas > 1) TensorPrimitives.Divide(centre, T.CreateTruncating(replicas), centre);
     }
 
     /// <summary>(1/y) Σ_a ‖w^a − w̄‖² over the parameters q with <paramref name="include"/>(q), given every w̄ (in float64).</summary>
