@@ -40,7 +40,7 @@ public sealed class SgldNoise<T> where T : unmanaged, IFloatingPointIeee754<T>
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(1);
 
     /// <summary>How long Take spins for the worker's last block before it blocks.</summary>
-    private static readonly TimeSpan SpinLimit = TimeSpan.FromMicroseconds(50);
+    private static readonly TimeSpan SpinLimit = TimeSpan.FromMicroseconds(20);
 
     /// <summary>Noise of seed <paramref name="seed"/> for parameters of the given lengths (0: not trained, no noise).</summary>
     public SgldNoise(ulong seed, IReadOnlyList<int> lengths)
