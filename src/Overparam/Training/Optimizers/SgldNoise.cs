@@ -14,7 +14,8 @@ namespace Overparam.Training.Optimizers;
 /// draw any block.
 /// <para>
 /// That lets the next inner step's noise be drawn on another core while the step's gradient is computed
-/// (<see cref="Start"/>): a worker thread takes blocks one at a time from a shared counter, and <see cref="Take"/> draws the
+/// (<see cref="Start"/>, into the other of two sets of buffers, so that the next step is started before this step's
+/// noise is used): a worker thread takes blocks one at a time from a shared counter, and <see cref="Take"/> draws the
 /// blocks still left on the calling thread and waits for the worker's last one (a worker that has not woken up by then
 /// is not waited for). A Take that no Start announced draws its step the same way. The worker is one long-lived thread,
 /// woken by Start (no thread-pool task per step, whose start-up and spinning cost a second core that is often busy); it
@@ -26,7 +27,8 @@ namespace Overparam.Training.Optimizers;
 public sealed class SgldNoise<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly ulong seed;
-    private readonly T[][] buffers;
+    private readonly T[][][] slots;          // two sets of buffers: each draw goes into the set the previous one did not use
+    private T[][] buffers;
     private readonly (int P, int Start, int Length)[] blocks;
     private long step = -1;
     private int inner, next;
@@ -46,7 +48,8 @@ public sealed class SgldNoise<T> where T : unmanaged, IFloatingPointIeee754<T>
     public SgldNoise(ulong seed, IReadOnlyList<int> lengths)
     {
         this.seed = seed;
-        buffers = lengths.Select(n => new T[n]).ToArray();
+        slots = [lengths.Select(n => new T[n]).ToArray(), lengths.Select(n => new T[n]).ToArray()];
+        buffers = slots[0];
         var list = new List<(int, int, int)>();
         for (int p = 0; p < lengths.Count; p++)
             for (int i = 0; i < lengths[p]; i += ParameterBuffers<T>.BlockLength)
@@ -65,6 +68,7 @@ public sealed class SgldNoise<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             while (busy) Monitor.Wait(gate);
             (step, this.inner, next) = (t, inner, 0);
+            buffers = buffers == slots[0] ? slots[1] : slots[0];
             (announced, pending) = (true, true);
             if (running) Monitor.Pulse(gate);
             else
@@ -75,7 +79,7 @@ public sealed class SgldNoise<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
-    /// <summary>The noise of outer step <paramref name="t"/>, inner step <paramref name="inner"/>, per parameter (valid until the next Start).</summary>
+    /// <summary>The noise of outer step <paramref name="t"/>, inner step <paramref name="inner"/>, per parameter (valid until the second Start or unannounced Take after it, so the next step may be started before this one's noise is used).</summary>
     public IReadOnlyList<T[]> Take(long t, int inner)
     {
         lock (gate)
@@ -84,6 +88,7 @@ public sealed class SgldNoise<T> where T : unmanaged, IFloatingPointIeee754<T>
             {
                 while (busy) Monitor.Wait(gate);
                 (step, this.inner, next) = (t, inner, 0);
+                buffers = buffers == slots[0] ? slots[1] : slots[0];
             }
             (announced, pending) = (false, false);            // a worker that has not woken up yet draws nothing
         }
