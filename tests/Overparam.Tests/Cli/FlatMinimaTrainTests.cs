@@ -65,6 +65,35 @@ public sealed class FlatMinimaTrainTests : IDisposable
     /// Runs with noise, momentum and the automatic γ0 (Entropy-SGD), or three replicas with the balanced γ0
     /// (Replicated-SGD), stopped and resumed from their checkpoint, end with the bits of an uninterrupted run.
     /// </summary>
+    /// <summary>
+    /// Entropy-SGD with noise on a net of several noise blocks: element-wise work on one thread (the noise drawn by the
+    /// caller) and on two (drawn ahead by the worker thread) end with the same bits, BLAS on one thread in both.
+    /// </summary>
+    [Fact]
+    public void EntropySgdNoise_DrawnAheadOrNot_EndsWithTheSameBits()
+    {
+        var spec = new RunSpec
+        {
+            Data = "mixture", N = 24, D = 5, NTest = 50, Outputs = 2, Depth = 2, Width = 100, Parameterization = "standard", Bias = true,
+            Activation = "tanh", Seed = 3, BatchSize = 6, LrPolicy = "fixed", Lr = 0.1, Momentum = 0.9, Optimizer = "entropy-sgd", GammaMax = 10,
+            Steps = 6, InnerSteps = 3, SgldNoise = 1e-2, SgldLr = 0.01,
+        };
+        var (blas, chunks) = (Overparam.Numerics.LinearAlgebra.Backend.Threads, Overparam.Numerics.Chunks.Threads);
+        try
+        {
+            Overparam.Numerics.LinearAlgebra.Backend.Threads = 1;
+            var finals = new[] { 1, 2 }.Select(threads =>
+            {
+                Overparam.Numerics.Chunks.Threads = threads;
+                string dir = tmp.File($"threads-{threads}");
+                RunExecutor.Execute(spec, dir);
+                return File.ReadAllBytes(Path.Combine(dir, "final.safetensors"));
+            }).ToArray();
+            Assert.Equal(finals[0], finals[1]);
+        }
+        finally { (Overparam.Numerics.LinearAlgebra.Backend.Threads, Overparam.Numerics.Chunks.Threads) = (blas, chunks); }
+    }
+
     [Theory]
     [InlineData("entropy-sgd")]
     [InlineData("replicated-sgd")]

@@ -50,6 +50,38 @@ public class SgldNoiseTests
         Assert.NotEqual(Expected(0, 4, 2), Expected(0, 4, 3));
     }
 
+    /// <summary>
+    /// Every way the worker thread and the calling thread can share a step gives the noise of the key: taken at once
+    /// (the worker not yet awake, the caller draws), after the worker finished, two Starts without a Take between, a
+    /// Take of another step than the one started, and a Start after the worker thread ended for want of work (its idle
+    /// timeout is 1 s) — over many steps, so that the hand-overs fall at different points.
+    /// </summary>
+    [Fact]
+    public void WorkerThread_EarlyLateOrRestarted_GivesTheNoiseOfTheKey()
+    {
+        var noise = new SgldNoise<double>(7, Lengths);
+        void Check(long t, int inner, IReadOnlyList<double[]> drawn)
+        {
+            for (int p = 0; p < Lengths.Length; p++) Same(Expected(p, t, inner), drawn[p]);
+        }
+        for (int k = 0; k < 60; k++)
+        {
+            noise.Start(k, 1);
+            if (k % 3 == 1) Thread.Sleep(2);                                  // the worker done before the Take
+            else if (k % 3 == 2) Thread.SpinWait(k * 50);                     // the worker somewhere in the step
+            Check(k, 1, noise.Take(k, 1));
+        }
+        noise.Start(100, 1);
+        noise.Start(100, 2);                                                   // the first Start is never taken
+        Check(100, 2, noise.Take(100, 2));
+        noise.Start(101, 1);
+        Check(101, 3, noise.Take(101, 3));                                     // not the step started
+        Thread.Sleep(1500);                                                    // the worker thread ends
+        noise.Start(102, 1);
+        Check(102, 1, noise.Take(102, 1));
+        Check(102, 1, noise.Take(102, 1));                                     // taken twice: drawn again, the same
+    }
+
     [Fact]
     public void Float32_IsTheFloat64NoiseRounded()
     {

@@ -130,8 +130,7 @@ public sealed class EntropySgd<T> : IOptimizer<T>, ICoupled where T : unmanaged,
             {
                 if (i > 1) loss = step.Oracle.NextGradient(state.Gradients);
                 gamma = gamma0 * Math.Pow(1 + gamma1, t);
-                InnerStep(step, gamma, t, i, ahead);
-                if (ahead) sgld!.Start(i < innerSteps ? t : t + 1, i < innerSteps ? i + 1 : 1);
+                InnerStep(step, gamma, t, i, ahead, i < innerSteps ? t : t + 1, i < innerSteps ? i + 1 : 1);
                 if (automaticGamma0 && gamma0 == 0 && t >= 1 && i == innerSteps)
                 {
                     double distance = HalfSquaredDistance(step);
@@ -159,10 +158,12 @@ public sealed class EntropySgd<T> : IOptimizer<T>, ICoupled where T : unmanaged,
     }
 
     /// <summary>One SGLD step of the inner loop on the gradient in the state's buffers, and the moving average, in one pass.</summary>
-    private void InnerStep(in OptimizerStep<T> step, double gamma, long t, int inner, bool ahead)
+    /// <remarks>With <paramref name="ahead"/>, the noise of the next inner step (<paramref name="nextT"/>, <paramref name="nextInner"/>) is started before the pass.</remarks>
+    private void InnerStep(in OptimizerStep<T> step, double gamma, long t, int inner, bool ahead, long nextT, int nextInner)
     {
         var k = new SgldStep<T>(gamma, weightDecay, sgldLr, sgldMomentum, dampening, nesterov, noise / Math.Sqrt(0.5 * sgldLr), alpha);
         var drawn = ahead ? sgld!.Take(t, inner) : null;
+        if (ahead) sgld!.Start(nextT, nextInner);
         var ps = step.Model.Parameters;
         for (int p = 0; p < ps.Count; p++)
         {

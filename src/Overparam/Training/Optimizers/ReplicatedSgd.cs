@@ -1,5 +1,4 @@
 using System.Numerics;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Overparam.Architectures;
 using Overparam.IO;
 
@@ -13,7 +12,7 @@ namespace Overparam.Training.Optimizers;
 /// ∂L_tot/∂w^a = ∂L_data/∂w^a + (2γ/y)(w^a − w̄)          (through w̄ nothing: Σ_a (w^a − w̄) = 0)
 /// </code>
 /// with L_data the run's loss over the y·B rows of the step, for a mean loss (1/(yB)) Σ_a Σ_{i ∈ B_a} ℓ_i as in the
-/// code, and SGD (<see cref="SgdRule{T}"/>: momentum, dampening, Nesterov, weight decay, PyTorch's first-step copy) on
+/// code, and SGD (<see cref="SgdRule{T}"/>'s rule, fused with the coupling in one pass, <see cref="CoupledSgdStep{T}"/>: momentum, dampening, Nesterov, weight decay, PyTorch's first-step copy) on
 /// ∂L_tot/∂w^a with step y·η — the code lineage's lr·y, so that for a mean loss each replica moves by
 /// η [∇L_a(w^a) + 2γ(w^a − w̄)] (+ momentum and decay). w̄ is computed from the replicas at the start of each step, block
 /// by block in the same pass as the update (a block's w̄ from the replicas' blocks before any of them moves).
@@ -42,7 +41,7 @@ public sealed class ReplicatedSgd<T> : IOptimizer<T>, ICoupled where T : unmanag
     private readonly bool nesterov, balanced;
     private readonly CouplingSchedule schedule;
     private readonly ParameterBuffers<T> state;
-    private readonly T[] scratch = new T[ParameterBuffers<T>.BlockLength], centreBlock = new T[ParameterBuffers<T>.BlockLength];
+    private readonly T[] centreBlock = new T[ParameterBuffers<T>.BlockLength];
     private double gamma0;
 
     public ReplicatedSgd(OptimizerSettings settings)
@@ -84,9 +83,9 @@ public sealed class ReplicatedSgd<T> : IOptimizer<T>, ICoupled where T : unmanag
             double distance = CentreOfMass.MeanSquaredDistance(ps, replicas, centres, Trains);
             gamma0 = distance > 0 ? step.Loss / distance : 0;
         }
-        T coupling = T.CreateTruncating(replicas > 1 ? 2 * schedule.At(gamma0, step.Epoch) / replicas : 0);
-        var rule = new SgdRule<T>(replicas * LearningRate, momentum, dampening, weightDecay, nesterov);
-        bool first = state.Steps == 1;
+        double coupling = replicas > 1 ? 2 * schedule.At(gamma0, step.Epoch) / replicas : 0;
+        var update = new CoupledSgdStep<T>(coupling, replicas * LearningRate, momentum, dampening, weightDecay, nesterov);
+        bool coupled = T.CreateTruncating(coupling) != T.Zero, first = state.Steps == 1;
         // Block by block, so that w̄ of a block is computed from the replicas' blocks and used while they are in cache.
         for (int q = 0; q < perReplica; q++)
         {
@@ -94,19 +93,14 @@ public sealed class ReplicatedSgd<T> : IOptimizer<T>, ICoupled where T : unmanag
             for (int i = 0; i < ps[q].Value.Length; i += ParameterBuffers<T>.BlockLength)
             {
                 int length = Math.Min(ParameterBuffers<T>.BlockLength, ps[q].Value.Length - i);
-                Span<T> centre = centreBlock.AsSpan(0, length), diff = scratch.AsSpan(0, length);
-                if (coupling != T.Zero) CentreOfMass.Average(ps, replicas, q, i, centre);
+                Span<T> centre = centreBlock.AsSpan(0, length);
+                if (coupled) CentreOfMass.Average(ps, replicas, q, i, centre);
                 for (int a = 0; a < replicas; a++)
                 {
                     int p = a * perReplica + q;
                     if (!step.Trains(p)) continue;
-                    Span<T> w = ps[p].Value.AsSpan(i, length), g = state.Gradient(p).AsSpan(i, length);
-                    if (coupling != T.Zero)
-                    {
-                        TensorPrimitives.Subtract(w, centre, diff);
-                        TensorPrimitives.FusedMultiplyAdd(diff, coupling, g, g);             // + (2γ/y)(w^a − w̄)
-                    }
-                    rule.Apply(w, g, momentum != 0 ? state.Buffer(0, p).AsSpan(i, length) : [], first);
+                    update.Apply(ps[p].Value.AsSpan(i, length), state.Gradient(p).AsSpan(i, length), centre,
+                        momentum != 0 ? state.Buffer(0, p).AsSpan(i, length) : [], first);
                 }
             }
         }

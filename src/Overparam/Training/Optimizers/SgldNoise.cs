@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
@@ -13,9 +14,12 @@ namespace Overparam.Training.Optimizers;
 /// draw any block.
 /// <para>
 /// That lets the next inner step's noise be drawn on another core while the step's gradient is computed
-/// (<see cref="Start"/>): a worker takes blocks one at a time from a shared counter, and <see cref="Take"/> draws the
-/// blocks still left on the calling thread and waits for the worker's last one. A Take that no Start announced draws
-/// its step the same way. The numbers are the same with or without the worker, for any thread count (with methods with
+/// (<see cref="Start"/>, into the other of two sets of buffers, so that the next step is started before this step's
+/// noise is used): a worker thread takes blocks one at a time from a shared counter, and <see cref="Take"/> draws the
+/// blocks still left on the calling thread and waits for the worker's last one (a worker that has not woken up by then
+/// is not waited for). A Take that no Start announced draws its step the same way. The worker is one long-lived thread,
+/// woken by Start (no thread-pool task per step, whose start-up and spinning cost a second core that is often busy); it
+/// ends after <see cref="IdleTimeout"/> without work and is started again by the next Start. The numbers are the same with or without the worker, for any thread count (with methods with
 /// loops compiled optimized at once, Directory.Build.props: TensorPrimitives' ln/sin/cos gave 1 draw in 4096 1 ulp apart
 /// before and after the JIT's tier-up otherwise).
 /// </para>
@@ -23,19 +27,29 @@ namespace Overparam.Training.Optimizers;
 public sealed class SgldNoise<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly ulong seed;
-    private readonly T[][] buffers;
+    private readonly T[][][] slots;          // two sets of buffers: each draw goes into the set the previous one did not use
+    private T[][] buffers;
     private readonly (int P, int Start, int Length)[] blocks;
     private long step = -1;
     private int inner, next;
-    private Task? worker;
+    private readonly object gate = new();
+    // Under gate: a Start not yet taken; a Start the worker has not picked up yet; the worker drawing; the worker thread alive.
+    private bool announced, pending, busy, running;
 
     [ThreadStatic] private static double[]? draws;
+
+    /// <summary>How long the worker thread waits for a Start before it ends.</summary>
+    private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long Take spins for the worker's last block before it blocks.</summary>
+    private static readonly TimeSpan SpinLimit = TimeSpan.FromMicroseconds(20);
 
     /// <summary>Noise of seed <paramref name="seed"/> for parameters of the given lengths (0: not trained, no noise).</summary>
     public SgldNoise(ulong seed, IReadOnlyList<int> lengths)
     {
         this.seed = seed;
-        buffers = lengths.Select(n => new T[n]).ToArray();
+        slots = [lengths.Select(n => new T[n]).ToArray(), lengths.Select(n => new T[n]).ToArray()];
+        buffers = slots[0];
         var list = new List<(int, int, int)>();
         for (int p = 0; p < lengths.Count; p++)
             for (int i = 0; i < lengths[p]; i += ParameterBuffers<T>.BlockLength)
@@ -47,27 +61,63 @@ public sealed class SgldNoise<T> where T : unmanaged, IFloatingPointIeee754<T>
     public static ulong Key(ulong seed, long t, int inner, int p, int block) =>
         Mix(Mix(Mix(Mix(seed ^ (ulong)t) ^ (ulong)inner) ^ (ulong)p) ^ (ulong)block);
 
-    /// <summary>Starts drawing the noise of outer step <paramref name="t"/>, inner step <paramref name="inner"/> on a worker.</summary>
+    /// <summary>Starts drawing the noise of outer step <paramref name="t"/>, inner step <paramref name="inner"/> on the worker thread.</summary>
     public void Start(long t, int inner)
     {
-        worker?.Wait();
-        (step, this.inner, next) = (t, inner, 0);
-        worker = Task.Run(Draw);
+        lock (gate)
+        {
+            while (busy) Monitor.Wait(gate);
+            (step, this.inner, next) = (t, inner, 0);
+            buffers = buffers == slots[0] ? slots[1] : slots[0];
+            (announced, pending) = (true, true);
+            if (running) Monitor.Pulse(gate);
+            else
+            {
+                running = true;
+                new Thread(Work) { IsBackground = true, Name = "SGLD noise" }.Start();
+            }
+        }
     }
 
-    /// <summary>The noise of outer step <paramref name="t"/>, inner step <paramref name="inner"/>, per parameter (valid until the next Start).</summary>
+    /// <summary>The noise of outer step <paramref name="t"/>, inner step <paramref name="inner"/>, per parameter (valid until the second Start or unannounced Take after it, so the next step may be started before this one's noise is used).</summary>
     public IReadOnlyList<T[]> Take(long t, int inner)
     {
-        if (worker is null || step != t || this.inner != inner)
+        lock (gate)
         {
-            worker?.Wait();
-            (step, this.inner, next) = (t, inner, 0);
-            worker = null;
+            if (!announced || step != t || this.inner != inner)
+            {
+                while (busy) Monitor.Wait(gate);
+                (step, this.inner, next) = (t, inner, 0);
+                buffers = buffers == slots[0] ? slots[1] : slots[0];
+            }
+            (announced, pending) = (false, false);            // a worker that has not woken up yet draws nothing
         }
         Draw();
-        worker?.Wait();
-        worker = null;
+        long spinStart = Stopwatch.GetTimestamp();                    // the worker's last block takes ~10 µs: spin, then block
+        while (Volatile.Read(ref busy) && Stopwatch.GetElapsedTime(spinStart) < SpinLimit) Thread.SpinWait(20);
+        lock (gate)
+            while (busy) Monitor.Wait(gate);
         return buffers;
+    }
+
+    /// <summary>The worker thread: draws each Start's blocks while the caller computes, until it has waited <see cref="IdleTimeout"/> in vain.</summary>
+    private void Work()
+    {
+        while (true)
+        {
+            lock (gate)
+            {
+                while (!pending)
+                    if (!Monitor.Wait(gate, IdleTimeout) && !pending) { running = false; return; }
+                (pending, busy) = (false, true);
+            }
+            Draw();
+            lock (gate)
+            {
+                busy = false;
+                Monitor.PulseAll(gate);
+            }
+        }
     }
 
     /// <summary>Draws blocks until none is left.</summary>
