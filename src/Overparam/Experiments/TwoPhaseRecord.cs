@@ -29,8 +29,8 @@ internal sealed class TwoPhaseRecord<T>(TwoPhase<T> rule, TwoPhaseSettings setti
         row[MetricColumns.Rejections] = rule.Rejections;
         if (double.IsNaN(rule.STau)) return;
         row[MetricColumns.STau] = rule.STau;
-        row[MetricColumns.SigmaRatio] = rule.KeptSigma / rule.STau;
-        row[MetricColumns.SigmaRatioTried] = rule.TriedSigma / rule.STau;
+        if (!double.IsNaN(rule.KeptSigma)) row[MetricColumns.SigmaRatio] = rule.KeptSigma / rule.STau;          // empty after a certified check
+        if (!double.IsNaN(rule.TriedSigma)) row[MetricColumns.SigmaRatioTried] = rule.TriedSigma / rule.STau;
     }
 
     /// <summary>The values summary.json and a study read: condition_checked, condition_holds, s_tau, rejections.</summary>

@@ -63,6 +63,13 @@ public sealed class PracticalSizesCliTests : IDisposable
         Assert.True((int)json["checks"]! > 0);
         static string[] Losses(string dir) => File.ReadLines(Path.Combine(dir, "metrics.csv")).Skip(1).Select(l => l.Split(',')[1]).ToArray();
         Assert.Equal(Losses(exact), Losses(certified));
+        static string LastSigmaRatio(string dir)
+        {
+            var lines = File.ReadLines(Path.Combine(dir, "metrics.csv")).ToArray();
+            return lines[^1].Split(',')[Array.IndexOf(lines[0].Split(','), "sigma_ratio")];
+        }
+        Assert.True(double.Parse(LastSigmaRatio(exact), System.Globalization.CultureInfo.InvariantCulture) >= 0.5);
+        Assert.Equal("", LastSigmaRatio(certified));                 // proven σ_min > s_τ/2, its value not computed
     }
 
     [Fact]
