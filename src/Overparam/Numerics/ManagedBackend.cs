@@ -72,24 +72,19 @@ public sealed class ManagedBackend : ILinearAlgebraBackend
 
     public double SmallestEigenvalue(ReadOnlySpan<double> a, int n) => SymmetricEigenvalues(a, n)[0];
 
-    // The textbook column-by-column Cholesky (Golub & Van Loan, Algorithm 4.2.1) on the upper triangle, R row by row.
+    // Math.NET's Cholesky of the symmetric matrix the upper triangle defines; it throws when a pivot is not positive.
     public bool Cholesky(Span<double> a, int n)
     {
         if (a.Length < n * n) throw new ArgumentException($"a {n}×{n} matrix needs {n * n} values, got {a.Length}");
-        for (int j = 0; j < n; j++)
-        {
-            double pivot = a[j * n + j];
-            for (int k = 0; k < j; k++) pivot -= a[k * n + j] * a[k * n + j];
-            if (!(pivot > 0)) return false;
-            double r = Math.Sqrt(pivot);
-            a[j * n + j] = r;
-            for (int i = j + 1; i < n; i++)
-            {
-                double sum = a[j * n + i];
-                for (int k = 0; k < j; k++) sum -= a[k * n + j] * a[k * n + i];
-                a[j * n + i] = sum / r;
-            }
-        }
+        if (n == 0) return true;
+        var m = MathMatrix.Build.Dense(n, n);
+        for (int i = 0; i < n; i++)
+            for (int j = i; j < n; j++) m[i, j] = m[j, i] = a[i * n + j];
+        MathMatrix lower;
+        try { lower = m.Cholesky().Factor; }
+        catch (ArgumentException) { return false; }
+        for (int i = 0; i < n; i++)
+            for (int j = i; j < n; j++) a[i * n + j] = lower[j, i];                 // R = Lᵀ into the upper triangle
         return true;
     }
 
