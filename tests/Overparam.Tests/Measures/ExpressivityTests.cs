@@ -144,6 +144,14 @@ public class ExpressivityTests
         return LinearAlgebra.Multiply(us, false, v, true);
     }
 
+    /// <summary>A rows × cols matrix whose singular values are spaced geometrically from 3 down to 3·ratio, with them.</summary>
+    private static (Matrix<double> A, double[] Sigma) GeometricSigma(int rows, int cols, double ratio, ulong seed)
+    {
+        int k = Math.Min(rows, cols);
+        var sigma = Enumerable.Range(0, k).Select(j => 3 * Math.Pow(ratio, j / (k - 1.0))).ToArray();
+        return (WithSingularValues(rows, cols, sigma, seed), sigma);
+    }
+
     private static Matrix<double> Orthonormal(int rows, int cols, ulong seed)
     {
         var q = Gaussian(rows, cols, seed);
@@ -187,10 +195,8 @@ public class ExpressivityTests
     [InlineData(30, 20, 1e-5)]
     public void TheGramRouteGivesTheKnownSigmaMinWithinTheSquaredConditionsError(int rows, int cols, double ratio)
     {
-        // σ_j spaced geometrically from 3 down to 3·ratio; the Gram route's error is ≈ ½·C·ε·κ relative with C of order r + c.
-        int k = Math.Min(rows, cols);
-        var sigma = Enumerable.Range(0, k).Select(j => 3 * Math.Pow(ratio, j / (k - 1.0))).ToArray();
-        var a = WithSingularValues(rows, cols, sigma, 31);
+        // The Gram route's error is ≈ ½·C·ε·κ relative with C of order r + c.
+        var (a, sigma) = GeometricSigma(rows, cols, ratio, 31);
         double kappa = 1 / (ratio * ratio), bound = 0.5 * (rows + cols) * Expressivity.Epsilon * kappa;
         foreach (var backend in new[] { Native, Managed })
         {
@@ -237,9 +243,7 @@ public class ExpressivityTests
         // Known σ from 3 down to 3·ratio. Bounds a little below σ_min are certified; bounds at or above it never are (a
         // certificate there would be a false proof). The margin below is the shift δ/σ_min² ≈ (r + c)ε·tr/σ_min² plus the
         // Gram's rounding, far under 1 % here.
-        int k = Math.Min(rows, cols);
-        var sigma = Enumerable.Range(0, k).Select(j => 3 * Math.Pow(ratio, j / (k - 1.0))).ToArray();
-        var a = WithSingularValues(rows, cols, sigma, 51);
+        var (a, sigma) = GeometricSigma(rows, cols, ratio, 51);
         double min = sigma[^1];
         foreach (var backend in new[] { Native, Managed })
         {
