@@ -26,7 +26,10 @@ internal readonly struct CoupledSgdStep<T>(double coupling, double eta, double m
     private readonly Vector256<T> c = Vector256.Create(T.CreateTruncating(coupling)), lambda = Vector256.Create(T.CreateTruncating(weightDecay));
     private readonly Vector256<T> minusEta = Vector256.Create(-T.CreateTruncating(eta)), mu = Vector256.Create(T.CreateTruncating(momentum));
     private readonly Vector256<T> undamped = Vector256.Create(T.CreateTruncating(1 - dampening));
-    private readonly bool coupled = T.CreateTruncating(coupling) != T.Zero, decayed = weightDecay != 0, hasMomentum = momentum != 0;
+    private readonly bool decayed = weightDecay != 0, hasMomentum = momentum != 0;
+
+    /// <summary>Whether the coupling, rounded to T, is nonzero (else w̄ is not read).</summary>
+    public bool Coupled { get; } = T.CreateTruncating(coupling) != T.Zero;
 
     /// <summary>One block: w, g, w̄ of one length (w̄ unread without coupling), b as long or empty without momentum.</summary>
     public void Apply(Span<T> w, ReadOnlySpan<T> g, ReadOnlySpan<T> centre, Span<T> buffer, bool first)
@@ -38,7 +41,7 @@ internal readonly struct CoupledSgdStep<T>(double coupling, double eta, double m
         int r = n - j;
         Span<T> tw = stackalloc T[width], tg = stackalloc T[width], tc = stackalloc T[width], tb = stackalloc T[width];
         w[j..].CopyTo(tw); g[j..].CopyTo(tg);
-        if (coupled) centre[j..].CopyTo(tc);
+        if (Coupled) centre[j..].CopyTo(tc);
         if (hasMomentum) buffer[j..].CopyTo(tb);
         At(tw, tg, tc, hasMomentum ? tb : [], first, 0);
         tw[..r].CopyTo(w[j..]);
@@ -50,7 +53,7 @@ internal readonly struct CoupledSgdStep<T>(double coupling, double eta, double m
     {
         var w = Load(ws, j);
         var g = Load(gs, j);
-        if (coupled) g = SgldStep<T>.Fma(w - Load(cs, j), c, g);              // + (2γ/y)(w − w̄)
+        if (Coupled) g = SgldStep<T>.Fma(w - Load(cs, j), c, g);              // + (2γ/y)(w − w̄)
         if (decayed) g = SgldStep<T>.Fma(w, lambda, g);                        // grad.add(param, alpha=λ)
         if (hasMomentum)
         {

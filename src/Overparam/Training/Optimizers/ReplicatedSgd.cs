@@ -85,7 +85,7 @@ public sealed class ReplicatedSgd<T> : IOptimizer<T>, ICoupled where T : unmanag
         }
         double coupling = replicas > 1 ? 2 * schedule.At(gamma0, step.Epoch) / replicas : 0;
         var update = new CoupledSgdStep<T>(coupling, replicas * LearningRate, momentum, dampening, weightDecay, nesterov);
-        bool coupled = T.CreateTruncating(coupling) != T.Zero, first = state.Steps == 1;
+        bool first = state.Steps == 1;
         // Block by block, so that w̄ of a block is computed from the replicas' blocks and used while they are in cache.
         for (int q = 0; q < perReplica; q++)
         {
@@ -94,7 +94,7 @@ public sealed class ReplicatedSgd<T> : IOptimizer<T>, ICoupled where T : unmanag
             {
                 int length = Math.Min(ParameterBuffers<T>.BlockLength, ps[q].Value.Length - i);
                 Span<T> centre = centreBlock.AsSpan(0, length);
-                if (coupled) CentreOfMass.Average(ps, replicas, q, i, centre);
+                if (update.Coupled) CentreOfMass.Average(ps, replicas, q, i, centre);
                 for (int a = 0; a < replicas; a++)
                 {
                     int p = a * perReplica + q;
