@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Overparam.Architectures;
@@ -15,13 +16,32 @@ public static class CentreOfMass
     public static void Average<T>(IReadOnlyList<Parameter<T>> parameters, int replicas, int q, Span<T> centre) where T : unmanaged, IFloatingPointIeee754<T> =>
         Average(parameters, replicas, q, 0, centre);
 
-    /// <summary>w̄ of coordinates [start, start + centre.Length) of parameter <paramref name="q"/> into <paramref name="centre"/>.</summary>
+    /// <summary>
+    /// w̄ of coordinates [start, start + centre.Length) of parameter <paramref name="q"/> into <paramref name="centre"/>:
+    /// the partial sums w⁰ + w¹ + … + w^(y−2) (in order), then (that sum + w^(y−1)) / y in the same pass as the last addition.
+    /// </summary>
     public static void Average<T>(IReadOnlyList<Parameter<T>> parameters, int replicas, int q, int start, Span<T> centre) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int perReplica = parameters.Count / replicas;
-        parameters[q].Value.AsSpan(start, centre.Length).CopyTo(centre);
-        for (int a = 1; a < replicas; a++) TensorPrimitives.Add(centre, parameters[a * perReplica + q].Value.AsSpan(start, centre.Length), centre);
-        if (replicas > 1) TensorPrimitives.Divide(centre, T.CreateTruncating(replicas), centre);
+        int perReplica = parameters.Count / replicas, n = centre.Length;
+        ReadOnlySpan<T> Replica(int a) => parameters[a * perReplica + q].Value.AsSpan(start, n);
+        if (replicas == 1) { Replica(0).CopyTo(centre); return; }
+        ReadOnlySpan<T> sum = Replica(0);
+        for (int a = 1; a < replicas - 1; a++)
+        {
+            TensorPrimitives.Add(sum, Replica(a), centre);
+            sum = centre;
+        }
+        AddThenDivide(sum, Replica(replicas - 1), T.CreateTruncating(replicas), centre);
+    }
+
+    /// <summary>(x + y) / d per coordinate, both operations rounded (TensorPrimitives' Add, then Divide, in one pass).</summary>
+    private static void AddThenDivide<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, T d, Span<T> result) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = result.Length, j = 0;
+        var dv = Vector512.Create(d);
+        for (; j <= n - Vector512<T>.Count; j += Vector512<T>.Count)
+            ((Vector512.Create(x[j..]) + Vector512.Create(y[j..])) / dv).CopyTo(result[j..]);
+        for (; j < n; j++) result[j] = (x[j] + y[j]) / d;
     }
 
     /// <summary>(1/y) Σ_a ‖w^a − w̄‖² over the parameters q with <paramref name="include"/>(q), given every w̄ (in float64).</summary>

@@ -134,6 +134,31 @@ public class ReplicatedSgdTests
         }
     }
 
+    /// <summary>
+    /// A block [start, start + length) of w̄ for y = 1 … 4 replicas, whole vectors and tails, is the sum in replica order
+    /// divided by y, every operation rounded, coordinate by coordinate.
+    /// </summary>
+    [Fact]
+    public void CentreOfMassOfABlock_IsTheSumInOrderOverY()
+    {
+        var rng = new Random(8);
+        foreach (int y in new[] { 1, 2, 3, 4 })
+        {
+            var ps = Enumerable.Range(0, y).Select(a => new Parameter<double>($"replica-{a}/w", [37], Enumerable.Range(0, 37).Select(_ => rng.NextDouble() - 0.5).ToArray())).ToArray();
+            foreach (var (start, length) in new[] { (0, 37), (5, 16), (9, 3) })
+            {
+                var centre = new double[length];
+                CentreOfMass.Average(ps, y, 0, start, centre);
+                for (int j = 0; j < length; j++)
+                {
+                    double sum = ps[0].Value[start + j];
+                    for (int a = 1; a < y; a++) sum += ps[a].Value[start + j];
+                    Assert.Equal(sum / y, centre[j]);
+                }
+            }
+        }
+    }
+
     /// <summary>A batch of y·r rows: replica a computes rows [a·r, (a+1)·r), and its gradient is that of its own chunk.</summary>
     [Fact]
     public void ReplicaModel_SplitsTheBatchIntoOneChunkPerReplica()
