@@ -1,55 +1,174 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using MathNet.Numerics;
 
 namespace Overparam.Numerics;
 
 /// <summary>
 /// Bulk standard normals for noise that is added to every coordinate of a parameter at every step (Entropy-SGD's SGLD
-/// noise), at about a nanosecond a draw instead of the polar method's ten. A block of draws is a pure function of a
-/// 64-bit key, so blocks can be drawn in any order and on any thread:
+/// noise): a 256-layer ziggurat (Marsaglia and Tsang 2000, in the layout of NumPy's Generator.standard_normal), 8 draws
+/// in one 512-bit vector. A block of draws is a pure function of a 64-bit key, and draw j of a block of any length n > j
+/// is draw j of the key's stream, so blocks can be drawn in any order and on any thread (docs/mathematics.md §11.2):
 /// <list type="number">
 /// <item>8 xoshiro256** generators (Blackman and Vigna, 2018), generator ℓ seeded by SplitMix64 from
-/// key ^ (0x9E3779B97F4A7C15·(ℓ + 1)), advanced together in one 512-bit vector; each output x gives the double
-/// v = 1 + (x &gt;&gt; 12)·2^−52 in [1, 2) (its 52 top bits as the mantissa).</item>
-/// <item>A block of n draws (n even; an odd n draws n + 1 and drops the last) is made of pieces of up to 2P = 1024:
-/// P outputs give u = 2 − v in (0, 1], the next P give θ = 2π(v − 1) in [0, 2π), output k of a piece being
-/// generator k mod 8's (k div 8)-th; Box–Muller then gives z_k = sqrt(−2 ln u_k) cos θ_k for the piece's first half
-/// and z_{P+k} = sqrt(−2 ln u_k) sin θ_k for its second.</item>
+/// key ^ (0x9E3779B97F4A7C15·(ℓ + 1)), advanced together; draw j starts from output j div 8 of generator j mod 8.</item>
+/// <item>Of an output r, bits 0–7 are the layer i, bit 8 the sign, bits 9–60 the integer a &lt; 2^52; x = a·w_i with
+/// w_i = x_i/2^52 (w_0 = (v/f(R))/2^52). If a &lt; k_i (k_i = ⌊2^52·x_{i−1}/x_i⌋, k_1 = 0, k_0 = ⌊2^52·R f(R)/v⌋)
+/// the draw is ±x (98.5 % of draws, all in vectors).</item>
+/// <item>Otherwise a scalar continuation finishes draw j with NumPy's algorithm, its further 64-bit outputs taken from
+/// SplitMix64 with the state Mix(key ^ Mix(j)) (Mix: SplitMix64's increment and finalizer) and uniforms
+/// U = (output &gt;&gt; 11)·2^−53: layer i ≥ 1, ±x if f_i + (f_{i−1} − f_i)·U &lt; exp(−x²/2) (f_0 = 1); layer 0, the tail
+/// (Marsaglia 1964): ξ = −ln(1 − U)/R, η = −ln(1 − U′) until 2η &gt; ξ², then ±(R + ξ) with the first output's sign;
+/// a rejected draw starts over from the next output.</item>
 /// </list>
-/// ln, sin and cos are <see cref="TensorPrimitives"/>' vectorized ones, so the bits are the same for the same key on
-/// the same machine and .NET, not necessarily across CPUs with other vector widths (GaussianRng's polar method is the
-/// generator whose sequence is platform-independent).
+/// The layers: f(x) = exp(−x²/2), R = 3.6541528853610088 (NumPy's), v = R f(R) + √(π/2)·erfc(R/√2) the area of each
+/// layer (layer 0: the rectangle [0, R]×[0, f(R)] and the tail), x_255 = R, x_{i−1} = f⁻¹(f(x_i) + v/x_i) down to x_1,
+/// f_i = f(x_i); the top layer x_1·(1 − f(x_1)) is v to 1.4e-13 (a test checks). The vector part is exact integer and
+/// IEEE arithmetic; exp and ln in the continuation are Math's, so the bits are the same for the same key on the same
+/// machine and .NET (GaussianRng's polar method is the generator whose sequence is platform-independent).
 /// </summary>
 public static class GaussianNoise
 {
-    private const int Lanes = 8, Pairs = 512;
+    private const int Lanes = 8, Layers = 256, Chunk = 512;
+    private const ulong Mantissa = (1UL << 52) - 1;
 
-    [ThreadStatic] private static double[]? radius, angle, sine, cosine;
+    /// <summary>The tail's start R and the layers' area v (see the type's summary).</summary>
+    internal static readonly double R = 3.6541528853610088, V = R * F(R) + Math.Sqrt(Math.PI / 2) * SpecialFunctions.Erfc(R / Math.Sqrt(2));
+
+    // w_i, k_i, f_i of the summary; pinned so that the gathers can read them through pointers.
+    private static readonly double[] Widths = GC.AllocateArray<double>(Layers, pinned: true);
+    private static readonly ulong[] Limits = GC.AllocateArray<ulong>(Layers, pinned: true);
+    private static readonly double[] Heights = new double[Layers];
+
+    /// <summary>The layers' right edges x_1 … x_255 = R (x_0 unused).</summary>
+    internal static readonly double[] Edges = new double[Layers];
+
+    static GaussianNoise()
+    {
+        Edges[Layers - 1] = R;
+        for (int i = Layers - 1; i >= 2; i--) Edges[i - 1] = Math.Sqrt(-2 * Math.Log(V / Edges[i] + F(Edges[i])));
+        const double scale = 1UL << 52;
+        Widths[0] = V / F(R) / scale;
+        Limits[0] = (ulong)(scale * R * F(R) / V);
+        Heights[0] = 1;
+        for (int i = 1; i < Layers; i++)
+        {
+            Widths[i] = Edges[i] / scale;
+            Limits[i] = i == 1 ? 0 : (ulong)(scale * Edges[i - 1] / Edges[i]);
+            Heights[i] = F(Edges[i]);
+        }
+    }
+
+    private static double F(double x) => Math.Exp(-0.5 * x * x);
 
     /// <summary>Fills <paramref name="target"/> with N(0, 1) draws, a function of <paramref name="key"/> and the length only.</summary>
-    public static void Fill(ulong key, Span<double> target)
+    /// <remarks>
+    /// A chunk of <see cref="Chunk"/> draws is first drawn by <see cref="Vectors"/> (the outputs of vectors with a
+    /// rejected lane kept aside), then its rejected draws are finished by <see cref="Continue"/>: with no call inside the
+    /// vector loop the generators' state stays in registers.
+    /// </remarks>
+    public static unsafe void Fill(ulong key, Span<double> target)
     {
-        radius ??= new double[Pairs]; angle ??= new double[Pairs]; sine ??= new double[Pairs]; cosine ??= new double[Pairs];
-        var s = Seed(key);
-        for (int start = 0; start < target.Length; start += 2 * Pairs)
+        var state = Seed(key);
+        ulong* outputs = stackalloc ulong[Chunk];                         // the outputs of vectors with a rejected lane
+        ulong* rejections = stackalloc ulong[Chunk / 64];                 // bit i: draw i of the chunk was rejected
+        double* partial = stackalloc double[Lanes];
+        fixed (double* first = target)
+            for (int chunk = 0; chunk < target.Length; chunk += Chunk)
+            {
+                int count = Math.Min(Chunk, target.Length - chunk), whole = count / Lanes * Lanes;
+                new Span<ulong>(rejections, Chunk / 64).Clear();
+                Vectors(ref state, first + chunk, whole, 0, outputs, rejections);
+                if (whole < count)
+                {
+                    Vectors(ref state, partial, Lanes, whole, outputs, rejections);
+                    new Span<double>(partial, count - whole).CopyTo(target.Slice(chunk + whole, count - whole));
+                }
+                for (int w = 0; w < Chunk / 64; w++)
+                    for (ulong bits = rejections[w]; bits != 0; bits &= bits - 1)
+                    {
+                        int i = 64 * w + BitOperations.TrailingZeroCount(bits);
+                        if (i < count) first[chunk + i] = Continue(key, chunk + i, outputs[i]);
+                    }
+            }
+    }
+
+    /// <summary>
+    /// The next <paramref name="count"/> (a multiple of 8) draws into <paramref name="target"/>, rejected ones left as
+    /// ±x: draw j is the chunk's draw <paramref name="offset"/> + j, whose bit in <paramref name="rejections"/> is set
+    /// and whose output is kept in <paramref name="outputs"/> if it was rejected.
+    /// </summary>
+    private static unsafe void Vectors(ref State state, double* target, int count, int offset, ulong* outputs, ulong* rejections)
+    {
+        var low = Vector512.Create(0xFFUL);
+        var mantissa = Vector512.Create(Mantissa);
+        var signBit = Vector512.Create(1UL << 63);
+        var (s0, s1, s2, s3) = (state.S0, state.S1, state.S2, state.S3);
+        fixed (double* widths = Widths)
+        fixed (ulong* limits = Limits)
+            for (int j = 0; j < count; j += Lanes)
+            {
+                var r = Rotate(s1 + (s1 << 2), 7);                        // xoshiro256**: rotl(s1·5, 7)·9
+                r += r << 3;
+                var t = s1 << 17;
+                s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3;
+                s2 ^= t;
+                s3 = Rotate(s3, 45);
+
+                var layer = r & low;
+                var a = (r >> 9) & mantissa;
+                var x = Vector512.ConvertToDouble(a) * Gather(widths, layer);
+                ((x.AsUInt64() ^ ((r << 55) & signBit)).AsDouble()).Store(target + j);
+                uint rejected = (uint)Vector512.GreaterThanOrEqual(a, Gather(limits, layer)).ExtractMostSignificantBits();
+                if (rejected != 0)
+                {
+                    int i = offset + j;
+                    r.Store(outputs + i);
+                    rejections[i >> 6] |= (ulong)rejected << (i & 63);
+                }
+            }
+        (state.S0, state.S1, state.S2, state.S3) = (s0, s1, s2, s3);
+    }
+
+    /// <summary>Draw <paramref name="position"/> of the key's stream, whose first output <paramref name="output"/> was not accepted in the vector part.</summary>
+    private static double Continue(ulong key, int position, ulong output)
+    {
+        ulong state = Mix(key ^ Mix((ulong)position));
+        double Uniform() => (SplitMix64(ref state) >> 11) * (1.0 / (1UL << 53));
+        for (ulong r = output; ; r = SplitMix64(ref state))
         {
-            int pairs = Math.Min(Pairs, (target.Length - start + 1) / 2);
-            int rounded = (pairs + Lanes - 1) / Lanes * Lanes;
-            Span<double> r = radius.AsSpan(0, pairs), t = angle.AsSpan(0, pairs), sin = sine.AsSpan(0, pairs), cos = cosine.AsSpan(0, pairs);
-            Uniforms(ref s, radius, rounded, two: true);                  // u = 2 − v ∈ (0, 1]
-            Uniforms(ref s, angle, rounded, two: false);                  // θ = 2π(v − 1) ∈ [0, 2π)
-            TensorPrimitives.Log(r, r);
-            Radius(r);                                                    // sqrt(−2 ln u)
-            TensorPrimitives.Sin(t, sin);                                 // (SinCos is not vectorized for double)
-            TensorPrimitives.Cos(t, cos);
-            var piece = target.Slice(start, Math.Min(2 * pairs, target.Length - start));
-            TensorPrimitives.Multiply(r, cos, piece[..pairs]);
-            TensorPrimitives.Multiply(r[..(piece.Length - pairs)], sin[..(piece.Length - pairs)], piece[pairs..]);
+            int layer = (int)(r & 0xFF);
+            bool negative = (r & 0x100) != 0;
+            ulong a = (r >> 9) & Mantissa;
+            double x = a * Widths[layer];
+            if (a < Limits[layer]) return negative ? -x : x;
+            if (layer == 0)
+                while (true)
+                {
+                    double xi = -Math.Log(1 - Uniform()) / R, eta = -Math.Log(1 - Uniform());
+                    if (eta + eta > xi * xi) return negative ? -(R + xi) : R + xi;
+                }
+            if (Heights[layer] + (Heights[layer - 1] - Heights[layer]) * Uniform() < F(x)) return negative ? -x : x;
         }
+    }
+
+    /// <summary>table[i] for each lane's i (two 256-bit gathers; .NET has no 512-bit gather).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<TValue> Gather<TValue>(TValue* table, Vector512<ulong> index) where TValue : unmanaged
+    {
+        if (Avx512F.IsSupported)
+        {
+            var lower = Avx2.GatherVector256((ulong*)table, index.GetLower().AsInt64(), 8);
+            var upper = Avx2.GatherVector256((ulong*)table, index.GetUpper().AsInt64(), 8);
+            return Avx512F.InsertVector256(lower.ToVector512Unsafe(), upper, 1).As<ulong, TValue>();
+        }
+        Span<TValue> values = stackalloc TValue[Lanes];
+        for (int l = 0; l < Lanes; l++) values[l] = table[index[l]];
+        return Vector512.Create<TValue>(values);
     }
 
     private struct State { public Vector512<ulong> S0, S1, S2, S3; }
@@ -69,41 +188,6 @@ public static class GaussianNoise
         };
     }
 
-    /// <summary><paramref name="count"/> (a multiple of 8, at most the target's length) outputs as 2 − v (<paramref name="two"/>) or 2π(v − 1) into <paramref name="target"/> (v − 1 rounded, then the product).</summary>
-    /// <remarks>The state lives in locals for the loop (through the ref it was spilled and reloaded at every step: 1.3 ns a draw, a third of Fill).</remarks>
-    private static void Uniforms(ref State s, double[] target, int count, bool two)
-    {
-        if ((uint)count > (uint)target.Length) throw new ArgumentOutOfRangeException(nameof(count));
-        var exponent = Vector512.Create(0x3FF0000000000000UL);
-        var offset = Vector512.Create(two ? 2.0 : -1.0);
-        var twoPi = Vector512.Create(2 * Math.PI);
-        var (s0, s1, s2, s3) = (s.S0, s.S1, s.S2, s.S3);
-        ref double first = ref MemoryMarshal.GetArrayDataReference(target);
-        for (int i = 0; i < count; i += Lanes)
-        {
-            var result = Rotate(s1 + (s1 << 2), 7);                       // rotl(s1·5, 7)·9
-            result += result << 3;
-            var t = s1 << 17;
-            s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3;
-            s2 ^= t;
-            s3 = Rotate(s3, 45);
-            var v = ((result >> 12) | exponent).AsDouble();
-            var u = two ? offset - v : (v + offset) * twoPi;
-            u.StoreUnsafe(ref first, (nuint)i);
-        }
-        (s.S0, s.S1, s.S2, s.S3) = (s0, s1, s2, s3);
-    }
-
-    /// <summary>r ← sqrt(−2 r) in one pass (as TensorPrimitives' Multiply then Sqrt: both are exact roundings).</summary>
-    private static void Radius(Span<double> r)
-    {
-        ref double first = ref MemoryMarshal.GetReference(r);
-        int j = 0;
-        for (; j <= r.Length - Lanes; j += Lanes)
-            Vector512.Sqrt(Vector512.LoadUnsafe(ref first, (nuint)j) * -2.0).StoreUnsafe(ref first, (nuint)j);
-        for (; j < r.Length; j++) r[j] = Math.Sqrt(r[j] * -2.0);
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<ulong> Rotate(Vector512<ulong> x, [ConstantExpected] byte k) =>
         Avx512F.IsSupported ? Avx512F.RotateLeft(x, k) : (x << k) | (x >> (64 - k));
@@ -111,6 +195,14 @@ public static class GaussianNoise
     private static ulong SplitMix64(ref ulong x)
     {
         ulong z = x += 0x9E3779B97F4A7C15UL;
+        return Finalize(z);
+    }
+
+    /// <summary>SplitMix64's increment and finalizer.</summary>
+    private static ulong Mix(ulong z) => Finalize(z + 0x9E3779B97F4A7C15UL);
+
+    private static ulong Finalize(ulong z)
+    {
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);
