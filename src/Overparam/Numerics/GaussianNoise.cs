@@ -39,9 +39,9 @@ public static class GaussianNoise
     /// <summary>The tail's start R and the layers' area v (see the type's summary).</summary>
     internal static readonly double R = 3.6541528853610088, V = R * F(R) + Math.Sqrt(Math.PI / 2) * SpecialFunctions.Erfc(R / Math.Sqrt(2));
 
-    // w_i, k_i, f_i of the summary; pinned so that the gathers can read them through pointers.
-    private static readonly double[] Widths = GC.AllocateArray<double>(Layers, pinned: true);
-    private static readonly ulong[] Limits = GC.AllocateArray<ulong>(Layers, pinned: true);
+    // w_i, k_i, f_i of the summary.
+    private static readonly double[] Widths = new double[Layers];
+    private static readonly ulong[] Limits = new ulong[Layers];
     private static readonly double[] Heights = new double[Layers];
 
     /// <summary>The layers' right edges x_1 … x_255 = R (x_0 unused).</summary>
@@ -67,71 +67,83 @@ public static class GaussianNoise
 
     /// <summary>Fills <paramref name="target"/> with N(0, 1) draws, a function of <paramref name="key"/> and the length only.</summary>
     /// <remarks>
-    /// A chunk of <see cref="Chunk"/> draws is first drawn by <see cref="Vectors"/> (the outputs of vectors with a
-    /// rejected lane kept aside), then its rejected draws are finished by <see cref="Continue"/>: with no call inside the
-    /// vector loop the generators' state stays in registers.
+    /// By chunks of <see cref="Chunk"/> draws: the generators' outputs (<see cref="Outputs"/>), each draw's w and k by
+    /// scalar loads (two 256-bit gathers per table and vector were slower on AMD Zen 4), the draws in vectors
+    /// (<see cref="Draws"/>), then the rejected ones by <see cref="Continue"/>. No call inside a vector loop, so that the
+    /// generators' state stays in registers.
     /// </remarks>
     public static unsafe void Fill(ulong key, Span<double> target)
     {
         var state = Seed(key);
-        ulong* outputs = stackalloc ulong[Chunk];                         // the outputs of vectors with a rejected lane
+        ulong* outputs = stackalloc ulong[Chunk];
+        double* widths = stackalloc double[Chunk];                        // w of each draw's layer
+        ulong* limits = stackalloc ulong[Chunk];                          // k of each draw's layer
         ulong* rejections = stackalloc ulong[Chunk / 64];                 // bit i: draw i of the chunk was rejected
         double* partial = stackalloc double[Lanes];
         fixed (double* first = target)
+        fixed (double* w = Widths)
+        fixed (ulong* k = Limits)
             for (int chunk = 0; chunk < target.Length; chunk += Chunk)
             {
-                int count = Math.Min(Chunk, target.Length - chunk), whole = count / Lanes * Lanes;
+                int count = Math.Min(Chunk, target.Length - chunk), whole = count / Lanes * Lanes, rounded = (count + Lanes - 1) / Lanes * Lanes;
+                Outputs(ref state, outputs, rounded);
+                for (int j = 0; j < rounded; j++)
+                {
+                    nuint layer = (byte)outputs[j];
+                    widths[j] = w[layer];
+                    limits[j] = k[layer];
+                }
                 new Span<ulong>(rejections, Chunk / 64).Clear();
-                Vectors(ref state, first + chunk, whole, 0, outputs, rejections);
+                Draws(outputs, widths, limits, first + chunk, whole, 0, rejections);
                 if (whole < count)
                 {
-                    Vectors(ref state, partial, Lanes, whole, outputs, rejections);
+                    Draws(outputs, widths, limits, partial - whole, Lanes, whole, rejections);   // draw whole + l into partial[l]
                     new Span<double>(partial, count - whole).CopyTo(target.Slice(chunk + whole, count - whole));
                 }
-                for (int w = 0; w < Chunk / 64; w++)
-                    for (ulong bits = rejections[w]; bits != 0; bits &= bits - 1)
+                for (int word = 0; word < Chunk / 64; word++)
+                    for (ulong bits = rejections[word]; bits != 0; bits &= bits - 1)
                     {
-                        int i = 64 * w + BitOperations.TrailingZeroCount(bits);
+                        int i = 64 * word + BitOperations.TrailingZeroCount(bits);
                         if (i < count) first[chunk + i] = Continue(key, chunk + i, outputs[i]);
                     }
             }
     }
 
-    /// <summary>
-    /// The next <paramref name="count"/> (a multiple of 8) draws into <paramref name="target"/>, rejected ones left as
-    /// ±x: draw j is the chunk's draw <paramref name="offset"/> + j, whose bit in <paramref name="rejections"/> is set
-    /// and whose output is kept in <paramref name="outputs"/> if it was rejected.
-    /// </summary>
-    private static unsafe void Vectors(ref State state, double* target, int count, int offset, ulong* outputs, ulong* rejections)
+    /// <summary>The generators' next <paramref name="count"/> (a multiple of 8) outputs, output i from generator i mod 8.</summary>
+    private static unsafe void Outputs(ref State state, ulong* target, int count)
     {
-        var low = Vector512.Create(0xFFUL);
+        var (s0, s1, s2, s3) = (state.S0, state.S1, state.S2, state.S3);
+        for (int j = 0; j < count; j += Lanes)
+        {
+            var r = Rotate(s1 + (s1 << 2), 7);                            // xoshiro256**: rotl(s1·5, 7)·9
+            r += r << 3;
+            var t = s1 << 17;
+            s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3;
+            s2 ^= t;
+            s3 = Rotate(s3, 45);
+            r.Store(target + j);
+        }
+        (state.S0, state.S1, state.S2, state.S3) = (s0, s1, s2, s3);
+    }
+
+    /// <summary>
+    /// Draws <paramref name="from"/> … <paramref name="from"/> + <paramref name="count"/> − 1 (count a multiple of 8) of
+    /// a chunk as ±a·w into target[from …], from their outputs and their layers' w and k; the bits of those not accepted
+    /// (a ≥ k) are set in <paramref name="rejections"/>.
+    /// </summary>
+    private static unsafe void Draws(ulong* outputs, double* widths, ulong* limits, double* target, int count, int from, ulong* rejections)
+    {
         var mantissa = Vector512.Create(Mantissa);
         var signBit = Vector512.Create(1UL << 63);
-        var (s0, s1, s2, s3) = (state.S0, state.S1, state.S2, state.S3);
-        fixed (double* widths = Widths)
-        fixed (ulong* limits = Limits)
-            for (int j = 0; j < count; j += Lanes)
-            {
-                var r = Rotate(s1 + (s1 << 2), 7);                        // xoshiro256**: rotl(s1·5, 7)·9
-                r += r << 3;
-                var t = s1 << 17;
-                s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3;
-                s2 ^= t;
-                s3 = Rotate(s3, 45);
-
-                var layer = r & low;
-                var a = (r >> 9) & mantissa;
-                var x = Vector512.ConvertToDouble(a) * Gather(widths, layer);
-                ((x.AsUInt64() ^ ((r << 55) & signBit)).AsDouble()).Store(target + j);
-                uint rejected = (uint)Vector512.GreaterThanOrEqual(a, Gather(limits, layer)).ExtractMostSignificantBits();
-                if (rejected != 0)
-                {
-                    int i = offset + j;
-                    r.Store(outputs + i);
-                    rejections[i >> 6] |= (ulong)rejected << (i & 63);
-                }
-            }
-        (state.S0, state.S1, state.S2, state.S3) = (s0, s1, s2, s3);
+        for (int j = from; j < from + count; j += Lanes)
+        {
+            var r = Vector512.Load(outputs + j);
+            var a = (r >> 9) & mantissa;
+            var x = Vector512.ConvertToDouble(a) * Vector512.Load(widths + j);
+            (x.AsUInt64() ^ ((r << 55) & signBit)).AsDouble().Store(target + j);
+            uint rejected = (uint)Vector512.GreaterThanOrEqual(a, Vector512.Load(limits + j)).ExtractMostSignificantBits();
+            rejections[j >> 6] |= (ulong)rejected << (j & 63);
+        }
     }
 
     /// <summary>Draw <paramref name="position"/> of the key's stream, whose first output <paramref name="output"/> was not accepted in the vector part.</summary>
@@ -154,21 +166,6 @@ public static class GaussianNoise
                 }
             if (Heights[layer] + (Heights[layer - 1] - Heights[layer]) * Uniform() < F(x)) return negative ? -x : x;
         }
-    }
-
-    /// <summary>table[i] for each lane's i (two 256-bit gathers; .NET has no 512-bit gather).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector512<TValue> Gather<TValue>(TValue* table, Vector512<ulong> index) where TValue : unmanaged
-    {
-        if (Avx512F.IsSupported)
-        {
-            var lower = Avx2.GatherVector256((ulong*)table, index.GetLower().AsInt64(), 8);
-            var upper = Avx2.GatherVector256((ulong*)table, index.GetUpper().AsInt64(), 8);
-            return Avx512F.InsertVector256(lower.ToVector512Unsafe(), upper, 1).As<ulong, TValue>();
-        }
-        Span<TValue> values = stackalloc TValue[Lanes];
-        for (int l = 0; l < Lanes; l++) values[l] = table[index[l]];
-        return Vector512.Create<TValue>(values);
     }
 
     private struct State { public Vector512<ulong> S0, S1, S2, S3; }
