@@ -23,7 +23,7 @@ namespace Overparam.Numerics;
 /// <item>Otherwise a scalar continuation finishes draw j with NumPy's algorithm, its further 64-bit outputs taken from
 /// SplitMix64 with the state Mix(key ^ Mix(j)) (Mix: SplitMix64's increment and finalizer) and uniforms
 /// U = (output &gt;&gt; 11)·2^−53: layer i ≥ 1, ±x if f_i + (f_{i−1} − f_i)·U &lt; exp(−x²/2) (f_0 = 1); layer 0, the tail
-/// (Marsaglia 1964): ξ = −ln(1 − U)/R, η = −ln(1 − U′) until 2η &gt; ξ², then ±(R + ξ) with the first output's sign;
+/// (Marsaglia 1964): ξ = −ln(1 − U)/R, η = −ln(1 − U′) until 2η &gt; ξ², then ±(R + ξ) with that output's sign;
 /// a rejected draw starts over from the next output (its layer, sign and a as in 2).</item>
 /// </list>
 /// The layers: f(x) = exp(−x²/2), v(R) = R f(R) + √(π/2)·erfc(R/√2) the area of each layer (layer 0: the rectangle
