@@ -4,10 +4,7 @@ using Overparam.Training.Optimizers;
 namespace Overparam.Tests.Training;
 
 /// <summary>
-/// Entropy-SGD's noise drawn ahead on a worker is the noise drawn block by block from its key, to the last bit. (That
-/// needs methods with loops compiled optimized at once — Directory.Build.props sets TieredCompilationQuickJitForLoops
-/// false — because TensorPrimitives' vectorized ln/sin/cos gave 1 draw in 4096 of <see cref="GaussianNoise"/> 1 ulp apart
-/// before and after the JIT's tier-up.)
+/// Entropy-SGD's noise drawn ahead on a worker is the noise drawn block by block from its key, to the last bit.
 /// </summary>
 public class SgldNoiseTests
 {

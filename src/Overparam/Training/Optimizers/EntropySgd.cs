@@ -40,8 +40,8 @@ namespace Overparam.Training.Optimizers;
 /// <item>γ1 is given, or γmax^(1/T) − 1 with T the run's outer steps (<see cref="OptimizerSettings.OuterSteps"/>), so that
 /// γ reaches γ0·γmax at t = T; it is fixed before training (the code fixes it at step gtime, which changes γ only at
 /// step 1's first inner iteration, and not at all with the automatic γ0, which is 0 until then).</item>
-/// <item>The noise is drawn in bulk (<see cref="SgldNoise{T}"/> over <see cref="GaussianNoise"/>: xoshiro256** in 8 lanes
-/// and Box–Muller): the draws of each block of <see cref="ParameterBuffers{T}.BlockLength"/> coordinates of a trained
+/// <item>The noise is drawn in bulk (<see cref="SgldNoise{T}"/> over <see cref="GaussianNoise"/>: a 1024-layer ziggurat
+/// on xoshiro256** in 8 lanes): the draws of each block of <see cref="ParameterBuffers{T}.BlockLength"/> coordinates of a trained
 /// parameter are a function of (<see cref="OptimizerSettings.NoiseSeed"/>, t, i, the parameter's index, the block's
 /// index) only, so the noise needs no state of its own, a resumed run draws the same noise, and the blocks may run on
 /// any thread: with more than one thread (<see cref="Chunks.Threads"/>) the next inner step's noise is drawn on another

@@ -19,9 +19,8 @@ namespace Overparam.Training.Optimizers;
 /// blocks still left on the calling thread and waits for the worker's last one (a worker that has not woken up by then
 /// is not waited for). A Take that no Start announced draws its step the same way. The worker is one long-lived thread,
 /// woken by Start (no thread-pool task per step, whose start-up and spinning cost a second core that is often busy); it
-/// ends after <see cref="IdleTimeout"/> without work and is started again by the next Start. The numbers are the same with or without the worker, for any thread count (with methods with
-/// loops compiled optimized at once, Directory.Build.props: TensorPrimitives' ln/sin/cos gave 1 draw in 4096 1 ulp apart
-/// before and after the JIT's tier-up otherwise).
+/// ends after <see cref="IdleTimeout"/> without work and is started again by the next Start. The numbers are the same with or without the worker, for any thread count (GaussianNoise's
+/// vectors are exact integer and IEEE arithmetic, its rare scalar continuation Math's exp and ln).
 /// </para>
 /// </summary>
 public sealed class SgldNoise<T> where T : unmanaged, IFloatingPointIeee754<T>
