@@ -16,70 +16,74 @@ namespace Overparam.Training.Optimizers;
 /// μ_w ← α μ_w + (1 − α) w
 /// </code>
 /// rounded as the element-wise passes it replaces (and PyTorch's kernels) round it: w − w_c, μ′m′ and αμ_w are rounded,
-/// every "+ x·y" is one fused multiply-add.
+/// every "+ x·y" is one fused multiply-add. The pass runs <see cref="Vector512{T}"/> lanes (each coordinate rounded
+/// alike whatever the width; the last partial vector through padded copies).
 /// </summary>
 internal readonly struct SgldStep<T>(double gamma, double weightDecay, double eta, double momentum, double dampening, bool nesterov,
     double noiseScale, double alpha) where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly Vector256<T> gammaV = Vector256.Create(T.CreateTruncating(gamma)), lambdaV = Vector256.Create(T.CreateTruncating(weightDecay));
-    private readonly Vector256<T> minusEta = Vector256.Create(T.CreateTruncating(-eta)), mu = Vector256.Create(T.CreateTruncating(momentum));
-    private readonly Vector256<T> undamped = Vector256.Create(T.CreateTruncating(1 - dampening)), scale = Vector256.Create(T.CreateTruncating(noiseScale));
-    private readonly Vector256<T> a = Vector256.Create(T.CreateTruncating(alpha)), oneMinusA = Vector256.Create(T.CreateTruncating(1 - alpha));
+    private readonly T gammaT = T.CreateTruncating(gamma), lambda = T.CreateTruncating(weightDecay), minusEta = T.CreateTruncating(-eta);
+    private readonly T mu = T.CreateTruncating(momentum), undamped = T.CreateTruncating(1 - dampening), scale = T.CreateTruncating(noiseScale);
+    private readonly T a = T.CreateTruncating(alpha), oneMinusA = T.CreateTruncating(1 - alpha);
     private readonly bool coupled = gamma != 0, decayed = weightDecay != 0, hasMomentum = momentum != 0, noisy = noiseScale != 0;
 
     /// <summary>One block: w, ∇, w_c, μ_w of one length; m′ as long or empty (μ′ = 0); ξ as long or empty (no noise).</summary>
     public void Apply(Span<T> w, ReadOnlySpan<T> g, ReadOnlySpan<T> centre, Span<T> average, Span<T> m, ReadOnlySpan<T> xi)
     {
-        int n = w.Length, width = Vector256<T>.Count, j = 0;
-        for (; j <= n - width; j += width) At(w, g, centre, average, m, xi, j);
-        if (j == n) return;
-        // The last n − j coordinates, through zero-padded copies.
-        int r = n - j;
+        int n = w.Length, width = Vector512<T>.Count, full = n - n % width;
+        Run(w[..full], g, centre, average, m, xi);
+        if (full == n) return;
+        // The last n − full coordinates, through zero-padded copies.
+        int r = n - full;
         Span<T> tw = stackalloc T[width], tg = stackalloc T[width], tc = stackalloc T[width], ta = stackalloc T[width], tm = stackalloc T[width], tx = stackalloc T[width];
-        w[j..].CopyTo(tw); g[j..].CopyTo(tg); centre[j..].CopyTo(tc); average[j..].CopyTo(ta);
-        if (hasMomentum) m[j..].CopyTo(tm);
-        if (noisy) xi[j..].CopyTo(tx);
-        At(tw, tg, tc, ta, hasMomentum ? tm : [], noisy ? tx : [], 0);
-        tw[..r].CopyTo(w[j..]); ta[..r].CopyTo(average[j..]);
-        if (hasMomentum) tm[..r].CopyTo(m[j..]);
+        w[full..].CopyTo(tw); g[full..].CopyTo(tg); centre[full..].CopyTo(tc); average[full..].CopyTo(ta);
+        if (hasMomentum) m[full..].CopyTo(tm);
+        if (noisy) xi[full..].CopyTo(tx);
+        Run(tw, tg, tc, ta, tm, tx);
+        tw[..r].CopyTo(w[full..]); ta[..r].CopyTo(average[full..]);
+        if (hasMomentum) tm[..r].CopyTo(m[full..]);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void At(Span<T> ws, ReadOnlySpan<T> gs, ReadOnlySpan<T> cs, Span<T> avgs, Span<T> ms, ReadOnlySpan<T> xis, int j)
+    /// <summary>The step of whole vectors: w.Length is a multiple of the width; the other spans are at least as long (m′, ξ unread when off).</summary>
+    private void Run(Span<T> ws, ReadOnlySpan<T> gs, ReadOnlySpan<T> cs, Span<T> avgs, Span<T> ms, ReadOnlySpan<T> xis)
     {
-        var w = Load(ws, j);
-        var d = Load(gs, j);
-        if (coupled) d = Fma(w - Load(cs, j), gammaV, d);                       // dw.add_(wc − w, alpha=−γ)
-        if (decayed) d = Fma(w, lambdaV, d);
-        var m = Vector256<T>.Zero;
-        if (hasMomentum)
+        // The settings in locals: read through `this` inside the loop they are reloaded after every store.
+        bool coupled = this.coupled, decayed = this.decayed, hasMomentum = this.hasMomentum, noisy = this.noisy, nesterov1 = nesterov;
+        Vector512<T> gammaV = Vector512.Create(gammaT), lambdaV = Vector512.Create(lambda), minusEtaV = Vector512.Create(minusEta);
+        Vector512<T> muV = Vector512.Create(mu), undampedV = Vector512.Create(undamped), scaleV = Vector512.Create(scale);
+        Vector512<T> aV = Vector512.Create(a), oneMinusAV = Vector512.Create(oneMinusA);
+        ref T w0 = ref MemoryMarshal.GetReference(ws), g0 = ref MemoryMarshal.GetReference(gs), c0 = ref MemoryMarshal.GetReference(cs);
+        ref T a0 = ref MemoryMarshal.GetReference(avgs), m0 = ref MemoryMarshal.GetReference(ms), x0 = ref MemoryMarshal.GetReference(xis);
+        for (nuint j = 0, n = (nuint)ws.Length; j < n; j += (nuint)Vector512<T>.Count)
         {
-            m = Fma(d, undamped, Load(ms, j) * mu);
-            d = nesterov ? Fma(m, mu, d) : m;
+            var w = Vector512.LoadUnsafe(ref w0, j);
+            var d = Vector512.LoadUnsafe(ref g0, j);
+            if (coupled) d = Fma(w - Vector512.LoadUnsafe(ref c0, j), gammaV, d);          // dw.add_(wc − w, alpha=−γ)
+            if (decayed) d = Fma(w, lambdaV, d);
+            var m = Vector512<T>.Zero;
+            if (hasMomentum)
+            {
+                m = Fma(d, undampedV, Vector512.LoadUnsafe(ref m0, j) * muV);
+                d = nesterov1 ? Fma(m, muV, d) : m;
+            }
+            if (noisy)
+            {
+                d = Fma(Vector512.LoadUnsafe(ref x0, j), scaleV, d);
+                if (hasMomentum && !nesterov1) m = d;
+            }
+            if (hasMomentum) m.StoreUnsafe(ref m0, j);
+            w = Fma(d, minusEtaV, w);
+            w.StoreUnsafe(ref w0, j);
+            Fma(w, oneMinusAV, Vector512.LoadUnsafe(ref a0, j) * aV).StoreUnsafe(ref a0, j);
         }
-        if (noisy)
-        {
-            d = Fma(Load(xis, j), scale, d);
-            if (hasMomentum && !nesterov) m = d;
-        }
-        if (hasMomentum) Store(m, ms, j);
-        w = Fma(d, minusEta, w);
-        Store(w, ws, j);
-        Store(Fma(w, oneMinusA, Load(avgs, j) * a), avgs, j);
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<T> Load(ReadOnlySpan<T> s, int j) => Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)j);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(Vector256<T> v, Span<T> s, int j) => v.StoreUnsafe(ref MemoryMarshal.GetReference(s), (nuint)j);
 
     /// <summary>x·y + z with one rounding.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<T> Fma(Vector256<T> x, Vector256<T> y, Vector256<T> z)
+    internal static Vector512<T> Fma(Vector512<T> x, Vector512<T> y, Vector512<T> z)
     {
-        if (typeof(T) == typeof(double)) return Vector256.FusedMultiplyAdd(x.As<T, double>(), y.As<T, double>(), z.As<T, double>()).As<double, T>();
-        if (typeof(T) == typeof(float)) return Vector256.FusedMultiplyAdd(x.As<T, float>(), y.As<T, float>(), z.As<T, float>()).As<float, T>();
+        if (typeof(T) == typeof(double)) return Vector512.FusedMultiplyAdd(x.As<T, double>(), y.As<T, double>(), z.As<T, double>()).As<double, T>();
+        if (typeof(T) == typeof(float)) return Vector512.FusedMultiplyAdd(x.As<T, float>(), y.As<T, float>(), z.As<T, float>()).As<float, T>();
         throw new NotSupportedException($"{typeof(T).Name}: Entropy-SGD runs in float64 or float32");
     }
 }
