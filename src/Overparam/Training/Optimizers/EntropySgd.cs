@@ -158,12 +158,11 @@ public sealed class EntropySgd<T> : IOptimizer<T>, ICoupled where T : unmanaged,
     }
 
     /// <summary>One SGLD step of the inner loop on the gradient in the state's buffers, and the moving average, in one pass.</summary>
-    /// <remarks>With <paramref name="ahead"/>, the noise of the next inner step (<paramref name="nextT"/>, <paramref name="nextInner"/>) is started before the pass.</remarks>
+    /// <remarks>With <paramref name="ahead"/>, the noise of the next inner step (<paramref name="nextT"/>, <paramref name="nextInner"/>) is started after the pass (it is drawn into the buffers this pass read) and drawn on another core while the next gradient is computed.</remarks>
     private void InnerStep(in OptimizerStep<T> step, double gamma, long t, int inner, bool ahead, long nextT, int nextInner)
     {
         var k = new SgldStep<T>(gamma, weightDecay, sgldLr, sgldMomentum, dampening, nesterov, noise / Math.Sqrt(0.5 * sgldLr), alpha);
         var drawn = ahead ? sgld!.Take(t, inner) : null;
-        if (ahead) sgld!.Start(nextT, nextInner);
         var ps = step.Model.Parameters;
         for (int p = 0; p < ps.Count; p++)
         {
@@ -179,6 +178,7 @@ public sealed class EntropySgd<T> : IOptimizer<T>, ICoupled where T : unmanaged,
                     sgldMomentum != 0 ? innerMomentum[p].AsSpan(i, length) : [], xi);
             }
         }
+        if (ahead) sgld!.Start(nextT, nextInner);                     // after the pass: the worker overwrites ξ
     }
 
     /// <summary>½‖w_c − w‖² over the trained parameters, in float64.</summary>

@@ -14,31 +14,35 @@ namespace Overparam.Training.Optimizers;
 /// draw any block.
 /// <para>
 /// That lets the next inner step's noise be drawn on another core while the step's gradient is computed
-/// (<see cref="Start"/>, into the other of two sets of buffers, so that the next step is started before this step's
-/// noise is used): a worker thread takes blocks one at a time from a shared counter, and <see cref="Take"/> draws the
-/// blocks still left on the calling thread and waits for the worker's last one (a worker that has not woken up by then
-/// is not waited for). A Take that no Start announced draws its step the same way. The worker is one long-lived thread,
-/// woken by Start (no thread-pool task per step, whose start-up and spinning cost a second core that is often busy); it
-/// ends after <see cref="IdleTimeout"/> without work and is started again by the next Start. The numbers are the same with or without the worker, for any thread count (GaussianNoise's
-/// vectors are exact integer and IEEE arithmetic, its rare scalar continuation Math's exp and ln).
+/// (<see cref="Start"/>, called after this step's noise has been used): a worker thread takes blocks one at a time from
+/// a shared counter, and <see cref="Take"/> draws the blocks still left on the calling thread and waits for the worker's
+/// last one (a worker that has not woken up by then is not waited for). A Take that no Start announced draws its step
+/// the same way. The worker is one long-lived thread (no thread-pool task per step, whose start-up and spinning cost a
+/// second core that is often busy); between steps it spins for up to <see cref="WorkerSpin"/> before it sleeps (waking
+/// a sleeping thread cost 40–90 µs a step on the 2-core machine of bench/README.md), and it ends after
+/// <see cref="IdleTimeout"/> without work and is started again by the next Start. The numbers are the same with or
+/// without the worker, for any thread count (GaussianNoise's vectors are exact integer and IEEE arithmetic, its rare
+/// scalar continuation Math's exp and ln).
 /// </para>
 /// </summary>
 public sealed class SgldNoise<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly ulong seed;
-    private readonly T[][][] slots;          // two sets of buffers: each draw goes into the set the previous one did not use
-    private T[][] buffers;
+    private readonly T[][] buffers;
     private readonly (int P, int Start, int Length)[] blocks;
     private long step = -1;
     private int inner, next;
     private readonly object gate = new();
-    // Under gate: a Start not yet taken; a Start the worker has not picked up yet; the worker drawing; the worker thread alive.
-    private bool announced, pending, busy, running;
+    // Under gate: a Start not yet taken; a Start the worker has not picked up yet; the worker drawing; the worker thread alive; the worker asleep in Wait.
+    private bool announced, pending, busy, running, sleeping;
 
     [ThreadStatic] private static double[]? draws;
 
     /// <summary>How long the worker thread waits for a Start before it ends.</summary>
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long the worker spins for the next Start before it sleeps (a step's gradient takes ~0.4 ms at the flatness study's sizes).</summary>
+    private static readonly TimeSpan WorkerSpin = TimeSpan.FromMilliseconds(2);
 
     /// <summary>How long Take spins for the worker's last block before it blocks.</summary>
     private static readonly TimeSpan SpinLimit = TimeSpan.FromMicroseconds(20);
@@ -47,8 +51,7 @@ public sealed class SgldNoise<T> where T : unmanaged, IFloatingPointIeee754<T>
     public SgldNoise(ulong seed, IReadOnlyList<int> lengths)
     {
         this.seed = seed;
-        slots = [lengths.Select(n => new T[n]).ToArray(), lengths.Select(n => new T[n]).ToArray()];
-        buffers = slots[0];
+        buffers = lengths.Select(n => new T[n]).ToArray();
         var list = new List<(int, int, int)>();
         for (int p = 0; p < lengths.Count; p++)
             for (int i = 0; i < lengths[p]; i += ParameterBuffers<T>.BlockLength)
@@ -67,9 +70,8 @@ public sealed class SgldNoise<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             while (busy) Monitor.Wait(gate);
             (step, this.inner, next) = (t, inner, 0);
-            buffers = buffers == slots[0] ? slots[1] : slots[0];
             (announced, pending) = (true, true);
-            if (running) Monitor.Pulse(gate);
+            if (running) { if (sleeping) Monitor.Pulse(gate); }
             else
             {
                 running = true;
@@ -78,7 +80,7 @@ public sealed class SgldNoise<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
-    /// <summary>The noise of outer step <paramref name="t"/>, inner step <paramref name="inner"/>, per parameter (valid until the second Start or unannounced Take after it, so the next step may be started before this one's noise is used).</summary>
+    /// <summary>The noise of outer step <paramref name="t"/>, inner step <paramref name="inner"/>, per parameter (valid until the next Start or unannounced Take).</summary>
     public IReadOnlyList<T[]> Take(long t, int inner)
     {
         lock (gate)
@@ -87,8 +89,7 @@ public sealed class SgldNoise<T> where T : unmanaged, IFloatingPointIeee754<T>
             {
                 while (busy) Monitor.Wait(gate);
                 (step, this.inner, next) = (t, inner, 0);
-                buffers = buffers == slots[0] ? slots[1] : slots[0];
-            }
+                }
             (announced, pending) = (false, false);            // a worker that has not woken up yet draws nothing
         }
         Draw();
@@ -104,10 +105,17 @@ public sealed class SgldNoise<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         while (true)
         {
+            long spinStart = Stopwatch.GetTimestamp();
+            while (!Volatile.Read(ref pending) && Stopwatch.GetElapsedTime(spinStart) < WorkerSpin) Thread.SpinWait(20);
             lock (gate)
             {
                 while (!pending)
-                    if (!Monitor.Wait(gate, IdleTimeout) && !pending) { running = false; return; }
+                {
+                    sleeping = true;
+                    bool woken = Monitor.Wait(gate, IdleTimeout);
+                    sleeping = false;
+                    if (!woken && !pending) { running = false; return; }
+                }
                 (pending, busy) = (false, true);
             }
             Draw();
