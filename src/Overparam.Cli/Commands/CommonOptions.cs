@@ -9,12 +9,15 @@ namespace Overparam.Cli.Commands;
 public static class CommonOptions
 {
     public static Option<int> Threads() => new("--threads") { Description = "Threads for BLAS and element-wise work", DefaultValueFactory = _ => Environment.ProcessorCount };
+    public static Option<int?> BlasThreads() => new("--blas-threads") { Description = "Threads for BLAS alone (default: --threads); Entropy-SGD draws its noise on the cores BLAS leaves free" };
     public static Option<bool> Quiet() => new("--quiet", "-q") { Description = "No progress output" };
 
-    public static void ApplyThreads(int threads)
+    public static void ApplyThreads(int threads, int? blasThreads = null)
     {
         if (threads < 1) throw new RunSpecException($"--threads {threads}: must be at least 1");
-        LinearAlgebra.Backend.Threads = threads;
+        if (blasThreads is < 1) throw new RunSpecException($"--blas-threads {blasThreads}: must be at least 1");
+        if (blasThreads > threads) throw new RunSpecException($"--blas-threads {blasThreads}: must be at most --threads ({threads})");
+        LinearAlgebra.Backend.Threads = blasThreads ?? threads;
         Chunks.Threads = threads;
     }
 

@@ -13,16 +13,18 @@ public static class TrainCommand
         var outDir = new Option<string>("--out") { Description = "[output] Run folder (config.json, data/init/final.safetensors, metrics.csv, summary.json)", DefaultValueFactory = _ => Path.Combine("runs", "train-" + DateTime.Now.ToString("yyyyMMdd-HHmmss")) };
         var resume = new Option<string?>("--resume") { Description = "[output] Continue the run in this folder from its checkpoint.safetensors (a run started with --checkpoint-every); give no other run option, or exactly the run's own" };
         var threads = CommonOptions.Threads();
+        var blasThreads = CommonOptions.BlasThreads();
         var quiet = CommonOptions.Quiet();
         var command = new Command("train", "Train one of the paper's networks (full-batch gradient descent by default) or a classifier with minibatches, and record every step");
         foreach (var o in spec.All) command.Options.Add(o);
         command.Options.Add(outDir);
         command.Options.Add(resume);
         command.Options.Add(threads);
+        command.Options.Add(blasThreads);
         command.Options.Add(quiet);
         command.SetAction(r => CommonOptions.Guard(() =>
         {
-            CommonOptions.ApplyThreads(r.GetValue(threads));
+            CommonOptions.ApplyThreads(r.GetValue(threads), r.GetValue(blasThreads));
             var cancel = CommonOptions.CtrlC();
             var resumeDir = r.GetValue(resume);
             RunOutcome outcome;

@@ -156,6 +156,18 @@ public sealed class FlatMinimaTrainTests : IDisposable
         foreach (var field in new[] { "replicas", "gamma_schedule", "ema_alpha" }) Assert.Contains(field, b.Err);
     }
 
+    /// <summary>With a core BLAS leaves free the SGLD noise is drawn there: the run is the one-thread run, byte for byte.</summary>
+    [Fact]
+    public void EntropySgd_NoiseOnTheCoreBlasLeavesFree_IsTheOneThreadRun()
+    {
+        string[] esgd = ["--optimizer", "entropy-sgd", "--inner-steps", "3", "--sgld-noise", "0.01", "--sgld-lr", "0.01", "--gamma-max", "10", "--steps", "8"];
+        string one = tmp.File("one"), two = tmp.File("two");
+        var a = Train(one, esgd);
+        var b = CliHarness.Run([.. Mixture.Where((_, i) => i < Mixture.Length - 3), .. esgd, "--threads", "2", "--blas-threads", "1", "--quiet", "--out", two]);
+        Assert.True(a.ExitCode == 0 && b.ExitCode == 0, a + "\n" + b);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(one, "final.safetensors")), File.ReadAllBytes(Path.Combine(two, "final.safetensors")));
+    }
+
     [Theory]
     [InlineData("--optimizer sgd --probe-flatness-every 1 --probe-flatness-sigmas -1", "--probe-flatness-sigmas: σ = -1 must be a finite number ≥ 0")]
     [InlineData("--optimizer sgd --probe-flatness-every 1 --probe-flatness-draws 0", "--probe-flatness-draws 0: must be at least 1")]
@@ -168,6 +180,8 @@ public sealed class FlatMinimaTrainTests : IDisposable
     [InlineData("--optimizer entropy-sgd --sgld-noise -1", "--sgld-noise -1: must be a finite number ≥ 0")]
     [InlineData("--optimizer replicated-sgd --gamma-schedule step", "--gamma-schedule step: expected one of exp, lin, cosine")]
     [InlineData("--optimizer replicated-sgd --probe-every 2 --outputs 1 --parameterization ntk", "--probe-every 2: the probes follow one network")]
+    [InlineData("--optimizer entropy-sgd --threads 2 --blas-threads 0", "--blas-threads 0: must be at least 1")]
+    [InlineData("--optimizer entropy-sgd --threads 1 --blas-threads 2", "--blas-threads 2: must be at most --threads (1)")]
     public void BadInput_IsExit2_AndWritesNothing(string extra, string message)
     {
         string dir = tmp.File("bad");

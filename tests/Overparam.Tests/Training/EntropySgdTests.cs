@@ -244,10 +244,10 @@ public class EntropySgdTests
             }
         }
 
-        int saved = Chunks.Threads;
+        var (saved, savedBlas) = (Chunks.Threads, LinearAlgebra.Backend.Threads);
         try
         {
-            Chunks.Threads = threads;
+            (Chunks.Threads, LinearAlgebra.Backend.Threads) = (threads, 1);                 // threads > 1: the noise worker on a core BLAS leaves free
             var model = new ScriptedModel<double>(lengths.Select((n, p) => ($"w{p}", w0[p])).ToArray(), script);
             var optimizer = new EntropySgd<double>(new OptimizerSettings(eta)
             {
@@ -265,6 +265,6 @@ public class EntropySgdTests
                 Assert.Equal(w[p], actual);
             }
         }
-        finally { Chunks.Threads = saved; }
+        finally { (Chunks.Threads, LinearAlgebra.Backend.Threads) = (saved, savedBlas); }
     }
 }

@@ -44,8 +44,9 @@ namespace Overparam.Training.Optimizers;
 /// on xoshiro256** in 8 lanes): the draws of each block of <see cref="ParameterBuffers{T}.BlockLength"/> coordinates of a trained
 /// parameter are a function of (<see cref="OptimizerSettings.NoiseSeed"/>, t, i, the parameter's index, the block's
 /// index) only, so the noise needs no state of its own, a resumed run draws the same noise, and the blocks may run on
-/// any thread: with more than one thread (<see cref="Chunks.Threads"/>) the next inner step's noise is drawn on another
-/// core while the gradient is computed, with the same numbers: the same seed on the same machine gives the same bits for
+/// any thread: when the element-wise threads (<see cref="Chunks.Threads"/>) outnumber BLAS's (`--threads 2 --blas-threads 1`),
+/// the next inner step's noise is drawn on a core BLAS leaves free while the gradient is computed (a worker beside BLAS's
+/// own threads slowed eSGD 1.8–3.4× here, so with none free the caller draws it), with the same numbers: the same seed on the same machine gives the same bits for
 /// any thread count (<see cref="SgldNoise{T}"/>). The SGLD step and the moving average are one pass over the coordinates
 /// (<see cref="SgldStep{T}"/>). Frozen parameters (--train) are neither perturbed
 /// nor moved.</item>
@@ -114,7 +115,7 @@ public sealed class EntropySgd<T> : IOptimizer<T>, ICoupled where T : unmanaged,
         long t = state.Steps - 1;
         var ps = step.Model.Parameters;
         if (centre.Length != ps.Count) Allocate(step);
-        bool ahead = noise != 0 && Chunks.Threads > 1;                 // draw the next inner step's noise on another core
+        bool ahead = noise != 0 && Chunks.Threads > LinearAlgebra.Backend.Threads;   // a core BLAS leaves free draws the next step's noise
         double gamma = gamma0 * Math.Pow(1 + gamma1, t);
         if (innerSteps > 0)
         {
