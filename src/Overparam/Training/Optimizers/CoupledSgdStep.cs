@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -60,24 +59,15 @@ internal readonly struct CoupledSgdStep<T>(double coupling, double eta, double m
         {
             var w = Vector512.LoadUnsafe(ref w0, j);
             var g = Vector512.LoadUnsafe(ref g0, j);
-            if (coupled) g = Fma(w - Vector512.LoadUnsafe(ref c0, j), cv, g);             // + (2γ/y)(w − w̄)
-            if (decayed) g = Fma(w, lambdaV, g);                                            // grad.add(param, alpha=λ)
+            if (coupled) g = SgldStep<T>.Fma(w - Vector512.LoadUnsafe(ref c0, j), cv, g);             // + (2γ/y)(w − w̄)
+            if (decayed) g = SgldStep<T>.Fma(w, lambdaV, g);                                            // grad.add(param, alpha=λ)
             if (hasMomentum)
             {
-                var b = first ? g : Fma(g, undampedV, Vector512.LoadUnsafe(ref b0, j) * muV); // buf = clone(grad), or buf.mul_(μ).add_(grad, alpha=1 − τ)
+                var b = first ? g : SgldStep<T>.Fma(g, undampedV, Vector512.LoadUnsafe(ref b0, j) * muV); // buf = clone(grad), or buf.mul_(μ).add_(grad, alpha=1 − τ)
                 b.StoreUnsafe(ref b0, j);
-                g = nesterov1 ? Fma(b, muV, g) : b;
+                g = nesterov1 ? SgldStep<T>.Fma(b, muV, g) : b;
             }
-            Fma(g, minusEtaV, w).StoreUnsafe(ref w0, j);                                   // param.add_(grad, alpha=−η)
+            SgldStep<T>.Fma(g, minusEtaV, w).StoreUnsafe(ref w0, j);                                   // param.add_(grad, alpha=−η)
         }
-    }
-
-    /// <summary>x·y + z with one rounding.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> Fma(Vector512<T> x, Vector512<T> y, Vector512<T> z)
-    {
-        if (typeof(T) == typeof(double)) return Vector512.FusedMultiplyAdd(x.As<T, double>(), y.As<T, double>(), z.As<T, double>()).As<double, T>();
-        if (typeof(T) == typeof(float)) return Vector512.FusedMultiplyAdd(x.As<T, float>(), y.As<T, float>(), z.As<T, float>()).As<float, T>();
-        throw new NotSupportedException($"{typeof(T).Name}: Replicated-SGD runs in float64 or float32");
     }
 }

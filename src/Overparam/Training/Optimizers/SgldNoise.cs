@@ -89,7 +89,7 @@ public sealed class SgldNoise<T> where T : unmanaged, IFloatingPointIeee754<T>
             {
                 while (busy) Monitor.Wait(gate);
                 (step, this.inner, next) = (t, inner, 0);
-                }
+            }
             (announced, pending) = (false, false);            // a worker that has not woken up yet draws nothing
         }
         Draw();

@@ -78,12 +78,12 @@ internal readonly struct SgldStep<T>(double gamma, double weightDecay, double et
         }
     }
 
-    /// <summary>x·y + z with one rounding.</summary>
+    /// <summary>x·y + z with one rounding (also Replicated-SGD's, <see cref="CoupledSgdStep{T}"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<T> Fma(Vector512<T> x, Vector512<T> y, Vector512<T> z)
     {
         if (typeof(T) == typeof(double)) return Vector512.FusedMultiplyAdd(x.As<T, double>(), y.As<T, double>(), z.As<T, double>()).As<double, T>();
         if (typeof(T) == typeof(float)) return Vector512.FusedMultiplyAdd(x.As<T, float>(), y.As<T, float>(), z.As<T, float>()).As<float, T>();
-        throw new NotSupportedException($"{typeof(T).Name}: Entropy-SGD runs in float64 or float32");
+        throw new NotSupportedException($"{typeof(T).Name}: Entropy-SGD and Replicated-SGD run in float64 or float32");
     }
 }
