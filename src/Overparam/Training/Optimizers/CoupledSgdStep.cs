@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Overparam.Numerics;
 
 namespace Overparam.Training.Optimizers;
 
@@ -59,15 +60,15 @@ internal readonly struct CoupledSgdStep<T>(double coupling, double eta, double m
         {
             var w = Vector512.LoadUnsafe(ref w0, j);
             var g = Vector512.LoadUnsafe(ref g0, j);
-            if (coupled) g = SgldStep<T>.Fma(w - Vector512.LoadUnsafe(ref c0, j), cv, g);             // + (2γ/y)(w − w̄)
-            if (decayed) g = SgldStep<T>.Fma(w, lambdaV, g);                                            // grad.add(param, alpha=λ)
+            if (coupled) g = VectorFma<T>.Of(w - Vector512.LoadUnsafe(ref c0, j), cv, g);             // + (2γ/y)(w − w̄)
+            if (decayed) g = VectorFma<T>.Of(w, lambdaV, g);                                            // grad.add(param, alpha=λ)
             if (hasMomentum)
             {
-                var b = first ? g : SgldStep<T>.Fma(g, undampedV, Vector512.LoadUnsafe(ref b0, j) * muV); // buf = clone(grad), or buf.mul_(μ).add_(grad, alpha=1 − τ)
+                var b = first ? g : VectorFma<T>.Of(g, undampedV, Vector512.LoadUnsafe(ref b0, j) * muV); // buf = clone(grad), or buf.mul_(μ).add_(grad, alpha=1 − τ)
                 b.StoreUnsafe(ref b0, j);
-                g = nesterov1 ? SgldStep<T>.Fma(b, muV, g) : b;
+                g = nesterov1 ? VectorFma<T>.Of(b, muV, g) : b;
             }
-            SgldStep<T>.Fma(g, minusEtaV, w).StoreUnsafe(ref w0, j);                                   // param.add_(grad, alpha=−η)
+            VectorFma<T>.Of(g, minusEtaV, w).StoreUnsafe(ref w0, j);                                   // param.add_(grad, alpha=−η)
         }
     }
 }

@@ -1,7 +1,7 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Overparam.Numerics;
 
 namespace Overparam.Training.Optimizers;
 
@@ -58,32 +58,23 @@ internal readonly struct SgldStep<T>(double gamma, double weightDecay, double et
         {
             var w = Vector512.LoadUnsafe(ref w0, j);
             var d = Vector512.LoadUnsafe(ref g0, j);
-            if (coupled) d = Fma(w - Vector512.LoadUnsafe(ref c0, j), gammaV, d);          // dw.add_(wc − w, alpha=−γ)
-            if (decayed) d = Fma(w, lambdaV, d);
+            if (coupled) d = VectorFma<T>.Of(w - Vector512.LoadUnsafe(ref c0, j), gammaV, d); // dw.add_(wc − w, alpha=−γ)
+            if (decayed) d = VectorFma<T>.Of(w, lambdaV, d);
             var m = Vector512<T>.Zero;
             if (hasMomentum)
             {
-                m = Fma(d, undampedV, Vector512.LoadUnsafe(ref m0, j) * muV);
-                d = nesterov1 ? Fma(m, muV, d) : m;
+                m = VectorFma<T>.Of(d, undampedV, Vector512.LoadUnsafe(ref m0, j) * muV);
+                d = nesterov1 ? VectorFma<T>.Of(m, muV, d) : m;
             }
             if (noisy)
             {
-                d = Fma(Vector512.LoadUnsafe(ref x0, j), scaleV, d);
+                d = VectorFma<T>.Of(Vector512.LoadUnsafe(ref x0, j), scaleV, d);
                 if (hasMomentum && !nesterov1) m = d;
             }
             if (hasMomentum) m.StoreUnsafe(ref m0, j);
-            w = Fma(d, minusEtaV, w);
+            w = VectorFma<T>.Of(d, minusEtaV, w);
             w.StoreUnsafe(ref w0, j);
-            Fma(w, oneMinusAV, Vector512.LoadUnsafe(ref a0, j) * aV).StoreUnsafe(ref a0, j);
+            VectorFma<T>.Of(w, oneMinusAV, Vector512.LoadUnsafe(ref a0, j) * aV).StoreUnsafe(ref a0, j);
         }
-    }
-
-    /// <summary>x·y + z with one rounding (also Replicated-SGD's, <see cref="CoupledSgdStep{T}"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<T> Fma(Vector512<T> x, Vector512<T> y, Vector512<T> z)
-    {
-        if (typeof(T) == typeof(double)) return Vector512.FusedMultiplyAdd(x.As<T, double>(), y.As<T, double>(), z.As<T, double>()).As<double, T>();
-        if (typeof(T) == typeof(float)) return Vector512.FusedMultiplyAdd(x.As<T, float>(), y.As<T, float>(), z.As<T, float>()).As<float, T>();
-        throw new NotSupportedException($"{typeof(T).Name}: Entropy-SGD and Replicated-SGD run in float64 or float32");
     }
 }
