@@ -15,7 +15,7 @@ namespace Overparam.Training.Optimizers;
 /// <para>
 /// That lets the next inner step's noise be drawn on another core while the step's gradient is computed
 /// (<see cref="Start"/>, called after this step's noise has been used): a worker thread takes blocks one at a time from
-/// a shared counter, and <see cref="Take"/> draws the blocks still left on the calling thread and waits for the worker's
+/// a shared counter (each drawn into a block of its own and streamed out, <see cref="Draw"/>), and <see cref="Take"/> draws the blocks still left on the calling thread and waits for the worker's
 /// last one (a worker that has not woken up by then is not waited for). A Take that no Start announced draws its step
 /// the same way. The worker is one long-lived thread (no thread-pool task per step, whose start-up and spinning cost a
 /// second core that is often busy); between steps it spins for up to <see cref="WorkerSpin"/> before it sleeps (waking
@@ -37,6 +37,7 @@ public sealed class SgldNoise<T> where T : unmanaged, IFloatingPointIeee754<T>
     private bool announced, pending, busy, running, sleeping;
 
     [ThreadStatic] private static double[]? draws;
+    [ThreadStatic] private static T[]? staged;
 
     /// <summary>How long the worker thread waits for a Start before it ends.</summary>
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(1);
@@ -92,7 +93,7 @@ public sealed class SgldNoise<T> where T : unmanaged, IFloatingPointIeee754<T>
             }
             (announced, pending) = (false, false);            // a worker that has not woken up yet draws nothing
         }
-        Draw();
+        Draw(streamed: false);
         long spinStart = Stopwatch.GetTimestamp();                    // the worker's last block takes ~10 µs: spin, then block
         while (Volatile.Read(ref busy) && Stopwatch.GetElapsedTime(spinStart) < SpinLimit) Thread.SpinWait(20);
         lock (gate)
@@ -118,7 +119,7 @@ public sealed class SgldNoise<T> where T : unmanaged, IFloatingPointIeee754<T>
                 }
                 (pending, busy) = (false, true);
             }
-            Draw();
+            Draw(streamed: true);
             lock (gate)
             {
                 busy = false;
@@ -127,13 +128,24 @@ public sealed class SgldNoise<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
-    /// <summary>Draws blocks until none is left.</summary>
-    private void Draw()
+    /// <summary>
+    /// Draws blocks until none is left; <paramref name="streamed"/> (the worker) draws each into a block of its own and
+    /// copies it out by streaming stores (<see cref="StreamingCopy"/>: the caller's cache holds the buffers' lines from the last pass).
+    /// </summary>
+    private void Draw(bool streamed)
     {
         for (int j; (j = Interlocked.Increment(ref next) - 1) < blocks.Length;)
         {
             var (p, start, length) = blocks[j];
-            Fill(step, inner, p, start, buffers[p].AsSpan(start, length));
+            var target = buffers[p].AsSpan(start, length);
+            if (!streamed)
+            {
+                Fill(step, inner, p, start, target);
+                continue;
+            }
+            var own = (staged ??= new T[ParameterBuffers<T>.BlockLength]).AsSpan(0, length);
+            Fill(step, inner, p, start, own);
+            StreamingCopy.Copy<T>(own, target);
         }
     }
 
