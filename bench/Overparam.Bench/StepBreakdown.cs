@@ -69,7 +69,8 @@ public sealed class StepBreakdown
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var config = RunNetwork.Config(spec, data.Data.Train, data.Data.Classes);
-        var model = NetworkFactory.Create(config, RunNetwork.Parameters<T>(spec, config));
+        var run = RunModel<T>.Create(spec, config, RunNetwork.Trained(spec, config), null, "");   // one network, or Replicated-SGD's replicas
+        var model = run.Model;
         var loss = RunTraining.Loss(spec, config.Outputs);
         var plan = RunTraining.Batches(spec, data.Data.Train.Count);
         int steps = RunTraining.Steps(spec, plan);
@@ -82,7 +83,7 @@ public sealed class StepBreakdown
         var observer = new RunObserver<T>(folder, null, null, true, null, steps, 0, double.NaN, null, 0);
 
         var b = new StepBreakdown(blas);
-        var options = new TrainingOptions(steps, spec.TargetLoss, RunNetwork.Trained(spec, config), Batches: plan);
+        var options = new TrainingOptions(steps, spec.TargetLoss, run.Trained, Batches: plan);
         long threadBytes = GC.GetAllocatedBytesForCurrentThread();
         b.stepEnd = b.Start();
         var result = TrainingLoop.Run<T>(new TimedModel<T>(model, b), x, y, new TimedOptimizer<T>(optimizer, b), options,
