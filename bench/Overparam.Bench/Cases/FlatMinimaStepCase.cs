@@ -6,7 +6,8 @@ using Overparam.Numerics;
 namespace Overparam.Bench.Cases;
 
 /// <summary>
-/// Issue 13's speed floor: Entropy-SGD (L = 5, SGLD noise ε = 1e-4, the fair budget) and Replicated-SGD (y = 3) against
+/// Issue 13's speed floor: Entropy-SGD (L = 5, SGLD noise ε = 1e-4, the fair budget; its noise in float64 and, as
+/// "entropy-sgd-xi32", stored in float32 by --sgld-noise-float32) and Replicated-SGD (y = 3) against
 /// plain SGD per gradient evaluation (one minibatch gradient of B rows), on the flatness study's Fashion-MNIST net
 /// (<see cref="Spec"/>: 10k samples, fc 784 → 128 → 128 → 10, standard parameterization, biases, ReLU, cross-entropy,
 /// float64), at batch 32 (the study's) and 128 (the code lineage's). Each run is SGD for E = 3 epochs, Entropy-SGD for the
@@ -27,7 +28,7 @@ public sealed class FlatMinimaStepCase : IBenchCase
 
     private const int Epochs = 3, InnerSteps = 5, Replicas = 3;
     private static readonly int[] Batches = [32, 128];
-    private static readonly string[] Labels = ["sgd", "entropy-sgd", "replicated-sgd"];
+    private static readonly string[] Labels = ["sgd", "entropy-sgd", "replicated-sgd", "entropy-sgd-xi32"];
 
     /// <summary>The flatness study's Fashion-MNIST run with <paramref name="optimizer"/> (quick: 2k samples).</summary>
     public static RunSpec Spec(string optimizer, int epochs, bool quick, int batch = 32) => new()
@@ -46,6 +47,7 @@ public sealed class FlatMinimaStepCase : IBenchCase
             (Spec("sgd", Epochs, quick, batch), 1),
             (Spec("entropy-sgd", Epochs, quick, batch) with { InnerSteps = InnerSteps, SgldNoise = 1e-4, Gamma0 = 1, GammaMax = 5, FairBudget = true }, InnerSteps),
             (Spec("replicated-sgd", Epochs, quick, batch) with { Epochs = null, Steps = Epochs * stepsPerEpoch / Replicas, Replicas = Replicas, Gamma0 = 0.3, GammaMax = 10 }, Replicas),
+            (Spec("entropy-sgd", Epochs, quick, batch) with { InnerSteps = InnerSteps, SgldNoise = 1e-4, Gamma0 = 1, GammaMax = 5, FairBudget = true, SgldNoiseFloat32 = true }, InnerSteps),
         ];
     }
 

@@ -82,6 +82,7 @@ public sealed class SpecOptions
     public readonly Option<int?> InnerSteps = new("--inner-steps") { Description = "entropy-sgd: L, inner SGLD steps per outer step, one batch each (default 5)" };
     public readonly Option<double?> SgldLr = new("--sgld-lr") { Description = "entropy-sgd: eta', the inner step (default 0.1)" };
     public readonly Option<double?> SgldNoise = new("--sgld-noise") { Description = "entropy-sgd: eps, inner noise of std eps*sqrt(2 eta') per coordinate (default 1e-4; 0: deterministic given the batches)" };
+    public readonly Option<bool> SgldNoiseFloat32 = new("--sgld-noise-float32") { Description = "entropy-sgd: store the noise rounded to float32 in a float64 run (half the bytes between the cores; other bits)" };
     public readonly Option<double?> SgldMomentum = new("--sgld-momentum") { Description = "entropy-sgd: inner momentum (default 0; --nesterov applies to it too)" };
     public readonly Option<double?> EmaAlpha = new("--ema-alpha") { Description = "entropy-sgd: alpha of the average mu <- alpha mu + (1 - alpha) w of the inner iterates, in [0, 1] (default 0.75)" };
     public readonly Option<double?> Gamma0 = new("--gamma0") { Description = "entropy-sgd, replicated-sgd: the coupling gamma0 at the start (default: automatic, balancing loss and coupling; 0 is no coupling)" };
@@ -143,7 +144,7 @@ public sealed class SpecOptions
         ("loss", [Loss, TargetLoss]),
         ("optimizer", [Optimizer, Lr, LrPolicy, LrConstant, Momentum, Dampening, Nesterov, WeightDecay, Beta1, Beta2, Epsilon, Alpha, Centered,
             LrSchedule, LrMilestones, LrGamma, BatchSize, Epochs, Steps, Shuffle, Train]),
-        ("flat minima", [InnerSteps, SgldLr, SgldNoise, SgldMomentum, EmaAlpha, Gamma0, Gamma1, GammaMax, Gscale, FairBudget, Replicas, GammaSchedule]),
+        ("flat minima", [InnerSteps, SgldLr, SgldNoise, SgldNoiseFloat32, SgldMomentum, EmaAlpha, Gamma0, Gamma1, GammaMax, Gscale, FairBudget, Replicas, GammaSchedule]),
         ("spiking and pruning", [TimeSteps, Tau, Surrogate, SurrogateAlpha, SpikeReadout, TargetSparsity, PriorAlpha, TrueGradient, Temperature, L1, MaxSparsity]),
         ("evaluation", [EvalEvery, ProbeEvery, ProbeFlatnessEvery, ProbeFlatnessSigmas, ProbeFlatnessDraws, ProbeExpressivityEvery]),
         ("practical sizes", [LrHidden, TwoPhaseAt, TwoPhaseCheckEvery, TwoPhaseCheck, TwoPhaseKeep, TwoPhasePerturbation, RequireCondition]),
@@ -212,7 +213,7 @@ public sealed class SpecOptions
             LrSchedule = r.GetValue(LrSchedule), LrMilestones = milestones?.ToArray(), LrGamma = r.GetValue(LrGamma),
             EvalEvery = V(EvalEvery, D.EvalEvery), CheckpointEvery = V(CheckpointEvery, D.CheckpointEvery),
             // Flat minima (issue 13)
-            InnerSteps = r.GetValue(InnerSteps), SgldLr = r.GetValue(SgldLr), SgldNoise = r.GetValue(SgldNoise), SgldMomentum = r.GetValue(SgldMomentum),
+            InnerSteps = r.GetValue(InnerSteps), SgldLr = r.GetValue(SgldLr), SgldNoise = r.GetValue(SgldNoise), SgldNoiseFloat32 = r.GetValue(SgldNoiseFloat32), SgldMomentum = r.GetValue(SgldMomentum),
             EmaAlpha = r.GetValue(EmaAlpha), Gamma0 = r.GetValue(Gamma0), Gamma1 = r.GetValue(Gamma1), GammaMax = r.GetValue(GammaMax),
             Gscale = r.GetResult(Gscale) is { Implicit: false } ? r.GetValue(Gscale) : null, FairBudget = r.GetValue(FairBudget),
             Replicas = r.GetValue(Replicas), GammaSchedule = r.GetValue(GammaSchedule),

@@ -129,7 +129,7 @@ internal static class RunRecords
     {
         EntropySgd<float>.KindName => new JsonObject
         {
-            ["inner_steps"] = s.InnerSteps, ["sgld_lr"] = s.SgldLr, ["sgld_noise"] = s.SgldNoise, ["sgld_momentum"] = s.SgldMomentum,
+            ["inner_steps"] = s.InnerSteps, ["sgld_lr"] = s.SgldLr, ["sgld_noise"] = s.SgldNoise, ["sgld_noise_float32"] = s.SgldNoiseFloat32, ["sgld_momentum"] = s.SgldMomentum,
             ["ema_alpha"] = s.EmaAlpha, ["gamma0"] = s.Gamma0, ["gamma1"] = s.Gamma1, ["gamma_max"] = s.GammaMax, ["gscale"] = s.GScale,
             ["fair_budget"] = fairBudget, ["outer_steps"] = s.OuterSteps, ["batches_per_step"] = s.InnerSteps, ["noise_seed"] = s.NoiseSeed,
         },

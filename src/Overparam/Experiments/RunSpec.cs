@@ -172,6 +172,9 @@ public sealed record RunSpec
     /// <summary>Entropy-SGD's noise ε (null: 1e-4; 0: none).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? SgldNoise { get; init; }
+    /// <summary>Entropy-SGD's noise ξ stored rounded to float32 in a float64 run (faster hand-over; other bits).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool SgldNoiseFloat32 { get; init; }
     /// <summary>Entropy-SGD's inner momentum (null: 0).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? SgldMomentum { get; init; }

@@ -168,7 +168,29 @@ public sealed class FlatMinimaTrainTests : IDisposable
         Assert.Equal(File.ReadAllBytes(Path.Combine(one, "final.safetensors")), File.ReadAllBytes(Path.Combine(two, "final.safetensors")));
     }
 
+    /// <summary>
+    /// --sgld-noise-float32: config.json records it, the run ends elsewhere than the float64 noise's (the draws differ in
+    /// their last bits), and it is the same with the noise drawn ahead on a second core.
+    /// </summary>
+    [Fact]
+    public void EntropySgdFloat32Noise_IsRecorded_DiffersFromFloat64_AndIsTheSameOnTwoCores()
+    {
+        string[] esgd = ["--optimizer", "entropy-sgd", "--inner-steps", "3", "--sgld-noise", "0.01", "--sgld-lr", "0.01", "--gamma-max", "10", "--steps", "8"];
+        string f64 = tmp.File("f64"), one = tmp.File("one"), two = tmp.File("two");
+        var a = Train(f64, esgd);
+        var b = Train(one, [.. esgd, "--sgld-noise-float32"]);
+        var c = CliHarness.Run([.. Mixture.Where((_, i) => i < Mixture.Length - 3), .. esgd, "--sgld-noise-float32", "--threads", "2", "--blas-threads", "1", "--quiet", "--out", two]);
+        Assert.True(a.ExitCode == 0 && b.ExitCode == 0 && c.ExitCode == 0, a + "\n" + b + "\n" + c);
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(one, "config.json")))!;
+        Assert.True(config["spec"]!["sgld_noise_float32"]!.GetValue<bool>());
+        Assert.True(config["resolved"]!["flat_minima"]!["sgld_noise_float32"]!.GetValue<bool>());
+        byte[] Final(string dir) => File.ReadAllBytes(Path.Combine(dir, "final.safetensors"));
+        Assert.NotEqual(Final(f64), Final(one));
+        Assert.Equal(Final(one), Final(two));
+    }
+
     [Theory]
+    [InlineData("--optimizer sgd --sgld-noise-float32", "--sgld-noise-float32: the sgd optimizer has no such setting")]
     [InlineData("--optimizer sgd --probe-flatness-every 1 --probe-flatness-sigmas -1", "--probe-flatness-sigmas: σ = -1 must be a finite number ≥ 0")]
     [InlineData("--optimizer sgd --probe-flatness-every 1 --probe-flatness-draws 0", "--probe-flatness-draws 0: must be at least 1")]
     [InlineData("--optimizer replicated-sgd --replicas 0", "--replicas 0: must be at least 1")]

@@ -191,13 +191,15 @@ public class EntropySgdTests
     /// for parameters of 2·4096 + 5 and 3 coordinates (whole blocks and tails), against the formula of
     /// docs/mathematics.md §11.2 written here per coordinate with the same roundings (Math.FusedMultiplyAdd where the
     /// pass fuses) and the noise of each block drawn by key, with one thread and with the noise drawn ahead on a second
-    /// one. Equal bit for bit, with and without noise.
+    /// one. Equal bit for bit, with and without noise, and with the noise stored in float32 (each draw rounded).
     /// </summary>
     [Theory]
-    [InlineData(1, 0.0)]
-    [InlineData(1, 1e-2)]
-    [InlineData(2, 1e-2)]
-    public void OuterSteps_EqualTheFormulaPerCoordinate_ForAnyThreadCount(int threads, double eps)
+    [InlineData(1, 0.0, false)]
+    [InlineData(1, 1e-2, false)]
+    [InlineData(2, 1e-2, false)]
+    [InlineData(1, 1e-2, true)]
+    [InlineData(2, 1e-2, true)]
+    public void OuterSteps_EqualTheFormulaPerCoordinate_ForAnyThreadCount(int threads, double eps, bool float32Noise)
     {
         int[] lengths = [2 * 4096 + 5, 3];
         const int inner = 3, outer = 2;
@@ -222,6 +224,7 @@ public class EntropySgdTests
                 {
                     for (int b = 0; b * 4096 < lengths[p]; b++)
                         GaussianNoise.Fill(SgldNoise<double>.Key(seed, t, i, p, b), xi.AsSpan(b * 4096, Math.Min(4096, lengths[p] - b * 4096)));
+                    if (float32Noise) for (int j = 0; j < xi.Length; j++) xi[j] = (float)xi[j];
                     var g = script[t * inner + i - 1][p];
                     for (int j = 0; j < lengths[p]; j++)
                     {
@@ -252,7 +255,7 @@ public class EntropySgdTests
             var optimizer = new EntropySgd<double>(new OptimizerSettings(eta)
             {
                 InnerSteps = inner, Gamma0 = gamma, Gamma1 = 0.1, SgldLr = sgldLr, SgldNoise = eps, EmaAlpha = alpha, WeightDecay = lambda,
-                SgldMomentum = muInner, Momentum = muOuter, Nesterov = true, NoiseSeed = seed,
+                SgldMomentum = muInner, Momentum = muOuter, Nesterov = true, NoiseSeed = seed, SgldNoiseFloat32 = float32Noise,
             });
             var oracle = new ScriptedOracle(model);
             for (int t = 0; t < outer; t++)

@@ -29,12 +29,16 @@ public class SgldStepTests
     [MemberData(nameof(Settings))]
     public void OnePass_IsTheFormulasPasses(double gamma, double lambda, double mu, double tau, bool nesterov, double s, double alpha)
     {
-        Check<double>(gamma, lambda, mu, tau, nesterov, s, alpha);
-        Check<float>(gamma, lambda, mu, tau, nesterov, s, alpha);
+        Check<double>(gamma, lambda, mu, tau, nesterov, s, alpha, float32Noise: false);
+        Check<double>(gamma, lambda, mu, tau, nesterov, s, alpha, float32Noise: true);
+        Check<float>(gamma, lambda, mu, tau, nesterov, s, alpha, float32Noise: false);
     }
 
-    /// <summary>Lengths 4096 (a whole block), 29 (vectors of doubles or floats and a tail) and 3 (a tail).</summary>
-    private static void Check<T>(double gamma, double lambda, double mu, double tau, bool nesterov, double s, double alpha)
+    /// <summary>
+    /// Lengths 4096 (a whole block), 29 (vectors of doubles or floats and a tail) and 3 (a tail); with
+    /// <paramref name="float32Noise"/>, ξ is handed to the pass as float32 draws and the formula uses them widened.
+    /// </summary>
+    private static void Check<T>(double gamma, double lambda, double mu, double tau, bool nesterov, double s, double alpha, bool float32Noise)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         const double eta = 0.1;
@@ -46,7 +50,14 @@ public class SgldStepTests
             T[] w = Random(), g = Random(), centre = Random(), average = Random(), m = Random(), xi = Random();
             T[] w2 = (T[])w.Clone(), average2 = (T[])average.Clone(), m2 = (T[])m.Clone(), d = (T[])g.Clone(), diff = new T[n], scaled = new T[n];
 
-            new SgldStep<T>(gamma, lambda, eta, mu, tau, nesterov, s, alpha).Apply(w, g, centre, average, mu != 0 ? m : [], s != 0 ? xi : []);
+            var step = new SgldStep<T>(gamma, lambda, eta, mu, tau, nesterov, s, alpha);
+            if (float32Noise)
+            {
+                float[] xi32 = xi.Select(float.CreateTruncating).ToArray();
+                xi = xi32.Select(T.CreateTruncating).ToArray();
+                step.Apply<float>(w, g, centre, average, mu != 0 ? m : [], s != 0 ? xi32 : []);
+            }
+            else step.Apply<T>(w, g, centre, average, mu != 0 ? m : [], s != 0 ? xi : []);
 
             if (gamma != 0)
             {

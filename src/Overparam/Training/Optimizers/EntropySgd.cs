@@ -50,6 +50,10 @@ namespace Overparam.Training.Optimizers;
 /// any thread count (<see cref="SgldNoise{T}"/>). The SGLD step and the moving average are one pass over the coordinates
 /// (<see cref="SgldStep{T}"/>). Frozen parameters (--train) are neither perturbed
 /// nor moved.</item>
+/// <item>With <see cref="OptimizerSettings.SgldNoiseFloat32"/> (`--sgld-noise-float32`) a float64 run stores each draw
+/// rounded to float32 (the same float64 draw, 24 significant bits) and widens it exactly in the pass: half the bytes
+/// of ξ move between the cores, and the bits of the run differ from the float64 noise's. A float32 run's noise is
+/// float32 either way.</item>
 /// </list>
 /// State: "step" (t), "momentum_buffer.NAME" (m) when μ ≠ 0 and "gamma0" (γ0, which the automatic rule changes).
 /// w_c, μ_w and m′ start afresh at every outer step.
@@ -64,9 +68,12 @@ public sealed class EntropySgd<T> : IOptimizer<T>, ICoupled where T : unmanaged,
     private readonly bool nesterov, gscale, automaticGamma0;
     private readonly ulong noiseSeed;
     private readonly ParameterBuffers<T> state;
-    private readonly T[] scratch = new T[ParameterBuffers<T>.BlockLength];
+    private readonly bool noiseFloat32;
     private T[][] centre = [], average = [], innerMomentum = [];
-    private SgldNoise<T>? sgld;
+    private SgldNoise<T>? sgld;                 // ξ in T
+    private SgldNoise<float>? sgld32;           // ξ stored in float32 (--sgld-noise-float32)
+    private T[] scratch = [];                   // a block of ξ drawn by the caller
+    private float[] scratch32 = [];
     private double gamma0;
 
     public EntropySgd(OptimizerSettings settings)
@@ -92,6 +99,7 @@ public sealed class EntropySgd<T> : IOptimizer<T>, ICoupled where T : unmanaged,
         gamma0 = initialGamma0 = settings.Gamma0 ?? 0;
         gamma1 = settings.Gamma1 ?? Math.Pow(settings.GammaMax, 1.0 / settings.OuterSteps) - 1;
         noiseSeed = settings.NoiseSeed;
+        noiseFloat32 = settings.SgldNoiseFloat32 && typeof(T) == typeof(double);
         state = momentum != 0 ? new(KindName, "momentum_buffer") : new(KindName);
     }
 
@@ -163,6 +171,14 @@ public sealed class EntropySgd<T> : IOptimizer<T>, ICoupled where T : unmanaged,
     private void InnerStep(in OptimizerStep<T> step, double gamma, long t, int inner, bool ahead, long nextT, int nextInner)
     {
         var k = new SgldStep<T>(gamma, weightDecay, sgldLr, sgldMomentum, dampening, nesterov, noise / Math.Sqrt(0.5 * sgldLr), alpha);
+        if (sgld32 is not null) InnerStep(step, k, sgld32, scratch32, t, inner, ahead, nextT, nextInner);
+        else InnerStep(step, k, sgld, scratch, t, inner, ahead, nextT, nextInner);
+    }
+
+    /// <summary><see cref="InnerStep(in OptimizerStep{T}, double, long, int, bool, long, int)"/> with noise of type TNoise (none when <paramref name="sgld"/> is null).</summary>
+    private void InnerStep<TNoise>(in OptimizerStep<T> step, SgldStep<T> k, SgldNoise<TNoise>? sgld, TNoise[] scratch, long t, int inner, bool ahead, long nextT, int nextInner)
+        where TNoise : unmanaged, IFloatingPointIeee754<TNoise>
+    {
         var drawn = ahead ? sgld!.Take(t, inner) : null;
         var ps = step.Model.Parameters;
         for (int p = 0; p < ps.Count; p++)
@@ -172,9 +188,9 @@ public sealed class EntropySgd<T> : IOptimizer<T>, ICoupled where T : unmanaged,
             for (int i = 0; i < theta.Length; i += ParameterBuffers<T>.BlockLength)
             {
                 int length = Math.Min(ParameterBuffers<T>.BlockLength, theta.Length - i);
-                Span<T> xi = [];
+                Span<TNoise> xi = [];
                 if (drawn is not null) xi = drawn[p].AsSpan(i, length);
-                else if (noise != 0) sgld!.Fill(t, inner, p, i, xi = scratch.AsSpan(0, length));
+                else if (sgld is not null) sgld.Fill(t, inner, p, i, xi = scratch.AsSpan(0, length));
                 k.Apply(theta.AsSpan(i, length), grad.AsSpan(i, length), centre[p].AsSpan(i, length), average[p].AsSpan(i, length),
                     sgldMomentum != 0 ? innerMomentum[p].AsSpan(i, length) : [], xi);
             }
@@ -208,7 +224,12 @@ public sealed class EntropySgd<T> : IOptimizer<T>, ICoupled where T : unmanaged,
         centre = ps.Select((_, p) => Buffer(p, innerSteps > 0)).ToArray();
         average = ps.Select((_, p) => Buffer(p, innerSteps > 0)).ToArray();
         innerMomentum = ps.Select((_, p) => Buffer(p, innerSteps > 0 && sgldMomentum != 0)).ToArray();
-        sgld = innerSteps > 0 && noise != 0 ? new SgldNoise<T>(noiseSeed, ps.Select((q, p) => trains[p] ? q.Value.Length : 0).ToArray()) : null;
+        var lengths = ps.Select((q, p) => trains[p] ? q.Value.Length : 0).ToArray();
+        bool noisy = innerSteps > 0 && noise != 0;
+        sgld = noisy && !noiseFloat32 ? new SgldNoise<T>(noiseSeed, lengths) : null;
+        sgld32 = noisy && noiseFloat32 ? new SgldNoise<float>(noiseSeed, lengths) : null;
+        scratch = sgld is not null ? new T[ParameterBuffers<T>.BlockLength] : [];
+        scratch32 = sgld32 is not null ? new float[ParameterBuffers<T>.BlockLength] : [];
     }
 
     public IReadOnlyList<Tensor> SaveState()

@@ -44,6 +44,9 @@ public sealed record OptimizerSettings(double LearningRate)
     /// <summary>ε, Entropy-SGD's inner noise: N(0, ε²·2η′) per coordinate and inner step (`--sgld-noise`; 0: none).</summary>
     public double SgldNoise { get; init; } = 1e-4;
 
+    /// <summary>Entropy-SGD: store ξ rounded to float32 in a float64 run (docs/mathematics.md §11.2; no effect in float32).</summary>
+    public bool SgldNoiseFloat32 { get; init; }
+
     /// <summary>Entropy-SGD's inner momentum (`--sgld-momentum`; 0: none).</summary>
     public double SgldMomentum { get; init; }
 
