@@ -29,8 +29,8 @@ public sealed class GdStepCase<T>(string kind) : IBenchCase where T : unmanaged,
 
     public void Run(BenchContext ctx)
     {
-        var config = ctx.Sizes.Config(kind);
-        int n = ctx.Sizes.SampleCount(kind);
+        var config = ctx.Sizes.Config(arch);
+        int n = ctx.Sizes.SampleCount(arch);
         var setup = new NetworkSetup<T>(config, n);
 
         // Whole step, after warm-up; each step is paired with a reference GEMM at peak size timed just before it, so
@@ -87,9 +87,9 @@ public sealed class GdStepCase<T>(string kind) : IBenchCase where T : unmanaged,
         var json = BenchContext.Json(sum);
         json["architecture"] = arch; json["dtype"] = Type;
         json["n"] = n; json["d"] = config.InputChannels; json["m"] = config.Width; json["H"] = config.Depth;
-        if (kind == "convresnet") { json["p"] = config.Positions; json["q"] = config.KernelSize; }
+        if (arch == "convresnet") { json["p"] = config.Positions; json["q"] = config.KernelSize; }
         json["gemm_flops"] = counted;
-        if (kind != "convresnet")
+        if (arch != "convresnet")
         {
             var f = DenseFlops(n, config.InputChannels, config.Width, config.Depth);
             json["gemm_flops_closed_form"] = f.Forward + f.Backward + f.Descent;

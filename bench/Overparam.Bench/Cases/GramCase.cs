@@ -15,8 +15,8 @@ public sealed class GramCase(string kind = "fc") : IBenchCase
 
     public void Run(BenchContext ctx)
     {
-        var config = ctx.Sizes.Config(kind);
-        int n = ctx.Sizes.SampleCount(kind);
+        var config = ctx.Sizes.Config(arch);
+        int n = ctx.Sizes.SampleCount(arch);
         var setup = new NetworkSetup<double>(config, n);
         string stepKey = $"{arch}-float64";
         if (!ctx.StepMedian.TryGetValue(stepKey, out double step))

@@ -36,8 +36,8 @@ public sealed class TorchComparisonCase<T>(string kind) : IBenchCase where T : u
         }
         if (Runner is null) { Console.WriteLine($"  torch comparison skipped: {Unavailable}"); Skip(ctx, Unavailable!); return; }
 
-        var config = ctx.Sizes.Config(kind);
-        int n = ctx.Sizes.SampleCount(kind);
+        var config = ctx.Sizes.Config(arch);
+        int n = ctx.Sizes.SampleCount(arch);
         var setup = new NetworkSetup<T>(config, n);
 
         var ours = new List<double>();
@@ -71,12 +71,12 @@ public sealed class TorchComparisonCase<T>(string kind) : IBenchCase where T : u
     {
         var args = new List<string>
         {
-            "--arch", kind == "convresnet" ? "conv" : arch, "--n", n.ToString(), "--d", config.InputChannels.ToString(),
+            "--arch", arch == "convresnet" ? "conv" : arch, "--n", n.ToString(), "--d", config.InputChannels.ToString(),
             "--m", config.Width.ToString(), "--H", config.Depth.ToString(), "--dtype", Type, "--steps", ctx.Steps.ToString(),
             "--warmup", "1", "--threads", ctx.Options.Threads.ToString(), "--lr", NetworkSetup<T>.Eta.ToString("R"),
             "--cres", config.CRes.ToString("R"),
         };
-        if (kind == "convresnet") args.AddRange(["--p", config.Positions.ToString(), "--q", config.KernelSize.ToString()]);
+        if (arch == "convresnet") args.AddRange(["--p", config.Positions.ToString(), "--q", config.KernelSize.ToString()]);
         return Runner!.Step(args);
     }
 

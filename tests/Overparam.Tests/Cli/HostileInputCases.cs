@@ -133,7 +133,7 @@ public static class HostileInputCases
     ];
 
     /// <summary>100 bytes that are not an SQLite database.</summary>
-    public static readonly byte[] Garbage = Encoding.ASCII.GetBytes(new string('x', 100));
+    public static byte[] Garbage => Encoding.ASCII.GetBytes(new string('x', 100));
 
     private const string SmallSweep = "base: {architecture: fc, n: 8, width: 8, depth: 1, steps: 2}\ngrid: {seed: [1, 2]}\n";
 

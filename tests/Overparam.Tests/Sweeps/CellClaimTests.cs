@@ -104,7 +104,7 @@ public sealed partial class CellClaimTests
 
     [Fact]
     [Trait("Category", "Slow")]
-    public void WorkersSharingAFolderRunEveryCellOnce()
+    public async Task WorkersSharingAFolderRunEveryCellOnce()
     {
         using var dir = new TempDirectory();
         dir.Write("s.json", """{"base": {"n": 8, "d": 4, "depth": 1, "steps": 150}, "grid": {"width": [8, 16, 24, 32]}, "seeds": 4}""");
@@ -119,12 +119,13 @@ public sealed partial class CellClaimTests
         var ran = new List<string>();
         foreach (var p in workers)
         {
-            var stdout = p.StandardOutput.ReadToEndAsync();
+            var reading = p.StandardOutput.ReadToEndAsync();
             string err = p.StandardError.ReadToEnd();
             Assert.True(p.WaitForExit(180_000), "a worker did not finish");
-            Assert.True(p.ExitCode == 0, err + stdout.Result);
-            ran.AddRange(CellLine().Matches(stdout.Result).Select(m => m.Groups[1].Value));
-            Assert.Contains("0 remaining", stdout.Result);
+            string stdout = await reading;
+            Assert.True(p.ExitCode == 0, err + stdout);
+            ran.AddRange(CellLine().Matches(stdout).Select(m => m.Groups[1].Value));
+            Assert.Contains("0 remaining", stdout);
             p.Dispose();
         }
         Assert.Equal(cells.Select(c => c.Key).Order(), ran.Order());   // every cell run once, by one of the workers
@@ -167,7 +168,7 @@ public sealed partial class CellClaimTests
 
     [Fact]
     [Trait("Category", "Slow")]
-    public void KilledWorkersCellIsPickedUpAfterItsLease()
+    public async Task KilledWorkersCellIsPickedUpAfterItsLease()
     {
         using var dir = new TempDirectory();
         dir.Write("s.json", """{"base": {"n": 16, "d": 8, "depth": 2, "width": 128, "steps": 4000, "target_loss": 0}}""");
@@ -195,10 +196,10 @@ public sealed partial class CellClaimTests
         string output, err;
         using (var p = Process.Start(second)!)
         {
-            var stdout = p.StandardOutput.ReadToEndAsync();
+            var reading = p.StandardOutput.ReadToEndAsync();
             err = p.StandardError.ReadToEnd();
             p.WaitForExit();
-            output = stdout.Result;
+            output = await reading;
             Assert.True(p.ExitCode == 0, err + output);
         }
         Assert.Equal([key], CellLine().Matches(output).Select(m => m.Groups[1].Value));
